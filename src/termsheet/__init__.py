@@ -1,0 +1,24 @@
+"""termsheet: partnership agreements you can run.
+
+Load a version or a history of versions with :func:`load`; each answer traces back to the clause
+and the version it came from.
+"""
+
+from .api import load, load_history_of, load_version, validate
+from .document import parse, parse_file
+from .history import History, load_history
+from .model import (
+    Clause, ClauseBase, Commitment, Cooperation, Distribution, Equity, Exclusivity, License,
+    RevenueShare, RightOfFirstRefusal, Span, Version,
+)
+from .problems import Problem, TermsheetError
+from .render import render
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Clause", "ClauseBase", "Commitment", "Cooperation", "Distribution", "Equity", "Exclusivity",
+    "History", "License", "Problem", "RevenueShare", "RightOfFirstRefusal", "Span",
+    "TermsheetError", "Version", "load", "load_history", "load_history_of", "load_version",
+    "parse", "parse_file", "render", "validate", "__version__",
+]

@@ -1,0 +1,41 @@
+"""The command line: Typer commands over the facade, Rich output, ``--json`` everywhere.
+
+Exit codes: 0 success; 1 the answer is "no" or the input is bad; 2 misuse of the command line.
+Each command group lives in its own module and registers itself on ``app``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from .common import console_err, print_problems
+from ..problems import TermsheetError
+
+app = typer.Typer(
+    name="termsheet",
+    help="Partnership agreements you can run: decide, settle, simulate and diff versions of a deal.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# One module per command group; each defines register(app).
+COMMAND_MODULES = ("documents", "demo")
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"{__name__}.{_name}").register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: bad input becomes problems and exit 1, never a traceback."""
+    try:
+        app(args=argv, standalone_mode=True)
+    except TermsheetError as err:
+        print_problems(err.problems, as_json="--json" in (argv or sys.argv))
+        sys.exit(1)
+    except KeyboardInterrupt:
+        console_err.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,65 @@
+"""What every command shares: consoles, option parsing, JSON output, problem printing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from ..problems import Problem, TermsheetError, render_json, sort_problems
+
+console = Console(highlight=False)
+console_err = Console(stderr=True, highlight=False)
+
+
+def parse_date(text: str | None, option: str = "--as-of") -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is not a date; write YYYY-MM-DD", param_hint=option)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", by_alias=True)
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, default=_default, ensure_ascii=False, indent=2)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(to_json(data) + "\n")
+
+
+def print_problems(problems: list[Problem], as_json: bool = False) -> None:
+    if as_json:
+        print_json(render_json(problems))
+        return
+    for problem in sort_problems(problems):
+        console_err.print(str(problem), markup=False)
+    count = len(problems)
+    console_err.print(f"[red]{count} problem{'s' if count != 1 else ''}[/red]")
+
+
+def fail(problems: list[Problem]) -> None:
+    raise TermsheetError(problems)

@@ -1,0 +1,44 @@
+"""termsheet demo: the flagship history, and what each part of termsheet answers about it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from .. import api
+from .common import console
+
+FLAGSHIP = Path(__file__).resolve().parents[3] / "agreements" / "openai-microsoft"
+
+
+def flagship_dir() -> Path:
+    return FLAGSHIP
+
+
+def history_section() -> None:
+    history = api.load_history_of(flagship_dir())
+    console.rule(f"[bold]{history.agreement}[/bold]: {len(history.versions)} versions")
+    table = Table()
+    for column in ("version", "in force", "title", "clauses", "gist"):
+        table.add_column(column, overflow="fold")
+    for version, start, end in history.windows():
+        gist = version.preamble.split("\n\n")[0]
+        table.add_row(version.version, f"{start} → {end or 'now'}", version.title,
+                      str(len(version.clauses)), gist)
+    console.print(table)
+
+
+# Each part of termsheet adds its section here.
+SECTIONS = [history_section]
+
+
+def demo() -> None:
+    """Run the flagship example: the OpenAI–Microsoft history, end to end."""
+    for section in SECTIONS:
+        section()
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)

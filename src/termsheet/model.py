@@ -1,0 +1,479 @@
+"""Frozen typed records of an agreement: versions, clauses of every kind, periods, selectors.
+
+Terms blocks are validated by these Pydantic models (``extra="forbid"``: an unknown term is a
+problem, not something silently ignored). Every record that came from a document carries its
+``Span``; spans, headings and prose are excluded from dumps, so ``model_dump()`` is the record's
+meaning and two versions parsed from differently laid-out text compare equal on it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic.json_schema import SkipJsonSchema
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where a record or a term came from: 1-based line and column."""
+
+    path: str
+    line: int
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+# ---------------------------------------------------------------------------------------------
+# scalar types
+
+
+def _to_fraction(value: Any) -> Any:
+    """'20%' -> Decimal('0.20'); 0.2 -> Decimal('0.2'). Anything else is left to Pydantic."""
+    if isinstance(value, str):
+        text = value.strip().replace("_", "")
+        if text.endswith("%"):
+            try:
+                return Decimal(text[:-1].strip()) / 100
+            except ArithmeticError:
+                return value
+        return text
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return value
+
+
+def _to_money(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip().replace("_", "").replace(",", "")
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return value
+
+
+def _percent_text(value: Decimal) -> str:
+    text = format((value * 100).normalize(), "f")
+    return f"{text}%"
+
+
+def _money_out(value: Decimal) -> Any:
+    normal = value.normalize()
+    return int(normal) if normal == normal.to_integral_value() else format(normal, "f")
+
+
+Fraction = Annotated[
+    Decimal,
+    BeforeValidator(_to_fraction),
+    PlainSerializer(_percent_text, return_type=str, when_used="json"),
+    Field(json_schema_extra={"examples": ["20%", 0.2]}),
+]
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_to_money),
+    PlainSerializer(_money_out, when_used="json"),
+]
+
+# A product or channel selector: "all"/"any", one id, a list of ids, or a mapping of attributes.
+SelectorValue = Union[str, tuple[str, ...], dict[str, Any]]
+EVERYTHING = frozenset({"all", "any"})
+
+
+def selector_ids(selector: Any) -> tuple[str, ...]:
+    """The ids a selector names outright (none for all/any or an attribute mapping)."""
+    if isinstance(selector, str):
+        return () if selector in EVERYTHING else (selector,)
+    if isinstance(selector, (tuple, list)):
+        return tuple(selector)
+    return ()
+
+
+def selector_matches(selector: Any, item_id: str, attributes: dict[str, Any] | None) -> bool:
+    """Whether an item (a product or channel with its attributes) is chosen by a selector."""
+    if selector is None:
+        return True
+    if isinstance(selector, str):
+        return selector in EVERYTHING or selector == item_id
+    if isinstance(selector, (tuple, list)):
+        return item_id in selector
+    attributes = attributes or {}
+    for key, wanted in selector.items():
+        have = attributes.get(key)
+        if isinstance(wanted, (list, tuple)):
+            if have not in wanted:
+                return False
+        elif have != wanted:
+            return False
+    return True
+EVENT_OR_DATE = Union[date, str]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class FirstOf(Record):
+    """Whichever of several dates or events comes first."""
+
+    first: tuple[EVENT_OR_DATE, ...] = Field(min_length=1)
+
+
+Until = Union[date, FirstOf, str]
+
+
+# ---------------------------------------------------------------------------------------------
+# clause kinds
+
+
+class ClauseBase(Record):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    kind: str
+    from_: EVENT_OR_DATE | None = Field(None, alias="from")
+    until: Until | None = None
+    source: str | tuple[str, ...] | None = None
+    assumed: dict[str, str] | None = None
+    note: str | None = None
+    # Provenance, not meaning: excluded from dumps and schema.
+    span: SkipJsonSchema[Span | None] = Field(None, exclude=True)
+    heading: SkipJsonSchema[str] = Field("", exclude=True)
+    prose: SkipJsonSchema[str] = Field("", exclude=True)
+    term_spans: SkipJsonSchema[dict[str, Span]] = Field(default_factory=dict, exclude=True)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        if self.source is None:
+            return ()
+        return (self.source,) if isinstance(self.source, str) else tuple(self.source)
+
+    @property
+    def party_ids(self) -> tuple[str, ...]:
+        """Party ids the clause names, in the order of its terms."""
+        out: list[str] = []
+        for name in PARTY_TERMS:
+            value = getattr(self, name.replace("-", "_"), None)
+            if isinstance(value, str):
+                out.append(value)
+            elif isinstance(value, tuple):
+                out.extend(value)
+        return tuple(dict.fromkeys(out))
+
+    def span_of(self, term: str) -> Span | None:
+        return self.term_spans.get(term, self.span)
+
+
+PARTY_TERMS = ("party", "payer", "payee", "licensor", "licensee", "holder", "grantor", "issuer",
+               "counterparty", "parties")
+
+
+class FirstLaunch(Record):
+    on: str
+    lead_days: int = Field(0, alias="lead-days", ge=0)
+    unless: str | None = None
+
+
+class Exclusivity(ClauseBase):
+    kind: Literal["exclusivity"]
+    party: str
+    products: SelectorValue = "all"
+    channels: SelectorValue
+
+
+class Distribution(ClauseBase):
+    kind: Literal["distribution"]
+    party: str
+    products: SelectorValue = "all"
+    channels: SelectorValue = "any"
+    first_launch: FirstLaunch | None = Field(None, alias="first-launch")
+
+
+class License(ClauseBase):
+    kind: Literal["license"]
+    licensor: str
+    licensee: str
+    subject: SelectorValue = "all"
+    excludes: SelectorValue | None = None
+    exclusive: bool = False
+
+
+class RightOfFirstRefusal(ClauseBase):
+    kind: Literal["right-of-first-refusal"]
+    holder: str
+    grantor: str
+    subject: str
+
+
+class Base(Record):
+    """Which revenue rows a revenue share applies to."""
+
+    seller: str | tuple[str, ...] | None = None
+    channel: SelectorValue | None = None
+    product: SelectorValue | None = None
+    service: str | tuple[str, ...] | None = None
+    charge_category: tuple[str, ...] | None = Field(None, alias="charge-category")
+    cost: Literal["BilledCost", "EffectiveCost", "ListCost"] = "BilledCost"
+
+
+class DatedRate(Record):
+    from_: date = Field(alias="from")
+    rate: Fraction
+
+
+class Band(Record):
+    above: Money
+    rate: Fraction
+
+
+class DatedBands(Record):
+    from_: date = Field(alias="from")
+    bands: tuple[Band, ...] = Field(min_length=1)
+
+
+class Tiers(Record):
+    mode: Literal["marginal", "whole"] = "marginal"
+    per: Literal["period", "life-to-date"] = "period"
+    bands: tuple[Band, ...] | None = None
+    schedule: tuple[DatedBands, ...] | None = None
+
+    def bands_on(self, day: date) -> tuple[Band, ...]:
+        if self.schedule is None:
+            return self.bands or ()
+        current = self.schedule[0].bands
+        for step in self.schedule:
+            if step.from_ <= day:
+                current = step.bands
+        return current
+
+
+class Cap(Record):
+    total: Money | None = None
+    per_year: Money | None = Field(None, alias="per-year")
+
+
+class Minimum(Record):
+    per_year: Money = Field(alias="per-year")
+
+
+class RevenueShare(ClauseBase):
+    kind: Literal["revenue-share"]
+    payer: str
+    payee: str
+    base: Base = Base()
+    rate: Fraction | tuple[DatedRate, ...] | None = None
+    tiers: Tiers | None = None
+    cap: Cap | None = None
+    minimum: Minimum | None = None
+    settle: Literal["month", "quarter", "year"] = "month"
+    rounding: Literal["half-up", "half-even"] = "half-up"
+
+    def rate_on(self, day: date) -> Decimal | None:
+        """The flat rate that applies on a day (None when the clause uses tiers)."""
+        if self.rate is None or isinstance(self.rate, Decimal):
+            return self.rate
+        current = self.rate[0].rate
+        for step in self.rate:
+            if step.from_ <= day:
+                current = step.rate
+        return current
+
+
+class Equity(ClauseBase):
+    kind: Literal["equity"]
+    holder: str
+    issuer: str
+    stake: Fraction
+
+
+class Commitment(ClauseBase):
+    kind: Literal["commitment"]
+    party: str
+    counterparty: str
+    amount: Money
+    by: date | None = None
+
+
+class Cooperation(ClauseBase):
+    kind: Literal["cooperation"]
+    parties: tuple[str, ...]
+    areas: tuple[str, ...] = ()
+
+
+CLAUSE_KINDS: dict[str, type[ClauseBase]] = {
+    "exclusivity": Exclusivity,
+    "distribution": Distribution,
+    "license": License,
+    "right-of-first-refusal": RightOfFirstRefusal,
+    "revenue-share": RevenueShare,
+    "equity": Equity,
+    "commitment": Commitment,
+    "cooperation": Cooperation,
+}
+
+Clause = Annotated[
+    Union[Exclusivity, Distribution, License, RightOfFirstRefusal, RevenueShare, Equity,
+          Commitment, Cooperation],
+    Field(discriminator="kind"),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# front matter
+
+
+class Party(Record):
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+class Channel(Record):
+    operator: str | None = None
+    name: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+class Product(BaseModel):
+    """A product's attributes; ``owner`` and ``type`` are customary, any other attribute is free."""
+
+    model_config = ConfigDict(frozen=True, extra="allow", populate_by_name=True)
+    owner: str | None = None
+    type: str | None = None
+    name: str | None = None
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump(by_alias=True).items() if v is not None}
+
+
+class Source(Record):
+    title: str
+    url: str | None = None
+    date: Any = None
+    certainty: Literal["H", "M", "L"] | None = None
+
+
+def _party(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+def _source(value: Any) -> Any:
+    return {"title": value} if isinstance(value, str) else value
+
+
+def _channel(value: Any) -> Any:
+    return {} if value is None else value
+
+
+PartyEntry = Annotated[Party, BeforeValidator(_party)]
+SourceEntry = Annotated[Source, BeforeValidator(_source)]
+ChannelEntry = Annotated[Channel, BeforeValidator(_channel)]
+ProductEntry = Annotated[Product, BeforeValidator(_channel)]
+
+
+def _version_id(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+VersionId = Annotated[str, BeforeValidator(_version_id)]
+
+
+class FrontMatter(Record):
+    agreement: str
+    version: VersionId
+    title: str
+    effective: date
+    amends: VersionId | None = None
+    currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    parties: dict[str, PartyEntry]
+    channels: dict[str, ChannelEntry] = Field(default_factory=dict)
+    products: dict[str, ProductEntry] = Field(default_factory=dict)
+    events: dict[str, str] = Field(default_factory=dict)
+    conditions: dict[str, str] = Field(default_factory=dict)
+    sources: dict[str, SourceEntry] = Field(default_factory=dict)
+
+
+class Version(FrontMatter):
+    """One version of an agreement: its front matter, preamble and clauses, in document order."""
+
+    preamble: str = ""
+    clauses: tuple[Clause, ...] = ()
+    span: SkipJsonSchema[Span | None] = Field(None, exclude=True)
+    term_spans: SkipJsonSchema[dict[str, Span]] = Field(default_factory=dict, exclude=True)
+
+    def clause(self, clause_id: str) -> ClauseBase | None:
+        for clause in self.clauses:
+            if clause.id == clause_id:
+                return clause
+        return None
+
+    def clauses_of(self, kind: type[ClauseBase]) -> tuple:
+        return tuple(c for c in self.clauses if isinstance(c, kind))
+
+    @property
+    def path(self) -> str:
+        return self.span.path if self.span else "<memory>"
+
+
+# ---------------------------------------------------------------------------------------------
+# periods
+
+DATE_TEXT = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+
+
+def looks_like_date(value: Any) -> bool:
+    return isinstance(value, str) and bool(DATE_TEXT.match(value))
+
+
+def resolve_start(clause: ClauseBase, effective: date, events: dict[str, date]) -> date | None:
+    """First day the clause applies; None if it starts on an event that has not happened."""
+    start = clause.from_
+    if start is None:
+        return effective
+    if isinstance(start, date):
+        return max(start, effective)
+    happened = events.get(start)
+    return None if happened is None else max(happened, effective)
+
+
+def resolve_end(until: Until | None, events: dict[str, date]) -> date | None:
+    """Last day (inclusive) the term runs; None: open-ended.
+
+    A date is the last day itself ("through 2030" is 2030-12-31). An event ends the term the day
+    before the event's date; an event that has no date never happens. ``first`` takes the earliest.
+    """
+    if until is None:
+        return None
+    if isinstance(until, date):
+        return until
+    if isinstance(until, FirstOf):
+        ends = [resolve_end(item, events) for item in until.first]
+        known = [d for d in ends if d is not None]
+        return min(known) if known else None
+    happened = events.get(until)
+    return None if happened is None else happened - timedelta(days=1)
+
+
+def events_in(until: Until | None) -> tuple[str, ...]:
+    """The event ids an `until` term depends on."""
+    if until is None or isinstance(until, date):
+        return ()
+    if isinstance(until, FirstOf):
+        return tuple(e for item in until.first for e in events_in(item))
+    return (until,)
+
+
+def clause_window(clause: ClauseBase, effective: date, end_of_version: date | None,
+                  events: dict[str, date]) -> tuple[date, date | None] | None:
+    """The days a clause of a version applies, clipped to the version's own window."""
+    start = resolve_start(clause, effective, events)
+    if start is None:
+        return None
+    end = resolve_end(clause.until, events)
+    if end_of_version is not None:
+        end = end_of_version if end is None else min(end, end_of_version)
+    if end is not None and end < start:
+        return None
+    return start, end
