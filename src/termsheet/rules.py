@@ -1,0 +1,107 @@
+"""The money rules of a revenue share, written once for every backend.
+
+Settlement evaluates them on Ibis columns (DuckDB or Spark), simulation on NumPy arrays, tests on
+plain Decimals. Each rule is elementwise: running totals (``*_before``) are computed by the caller
+with its own backend (an Ibis window, ``numpy.cumsum``, a loop), and the rule only needs ``least``,
+``greatest`` and ``where`` from an :class:`Ops`.
+
+Definitions, for one clause and one settlement period:
+
+- ``volume_before``: the base already counted in the tier window before this period (0 when tiers
+  count per period; the clause's base so far when they count life-to-date).
+- marginal tiers: each band's rate applies to the part of this period's base that falls inside
+  the band, given ``volume_before``.
+- whole-volume tiers: the rate of the highest band reached by ``volume_before + base`` applies to
+  the whole of this period's base.
+- caps: with ``due_before`` the uncapped amount due before this period within the cap's window,
+  ``paid = least(cap, due_before + due) - least(cap, due_before)``: payments never exceed the cap,
+  the period that crosses it pays the remainder, later periods nothing. A per-year cap's window is
+  the calendar year; a total cap's window is the clause's life. The per-year cap applies first.
+- minimum per year: a true-up at the year's end of ``greatest(minimum - paid_in_year, 0)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable, Sequence
+
+from .model import Band
+
+
+@dataclass(frozen=True)
+class Ops:
+    """Elementwise minimum, maximum and choice for one backend."""
+
+    least: Callable[[Any, Any], Any]
+    greatest: Callable[[Any, Any], Any]
+    where: Callable[[Any, Any, Any], Any]
+
+
+DECIMAL_OPS = Ops(least=min, greatest=max, where=lambda c, a, b: a if c else b)
+
+
+def numpy_ops() -> Ops:
+    import numpy as np
+    return Ops(least=np.minimum, greatest=np.maximum, where=np.where)
+
+
+def ibis_ops() -> Ops:
+    import ibis
+    return Ops(least=ibis.least, greatest=ibis.greatest,
+               where=lambda c, a, b: ibis.ifelse(c, a, b))
+
+
+def _clamp(ops: Ops, value: Any, low: Any, high: Any | None) -> Any:
+    value = ops.greatest(value, low)
+    return value if high is None else ops.least(value, high)
+
+
+def _number(value: Decimal, like: Any) -> Any:
+    """A Decimal constant in the backend's own number type (floats only inside simulation)."""
+    return float(value) if isinstance(like, float) or _is_numpy(like) else value
+
+
+def _is_numpy(value: Any) -> bool:
+    return type(value).__module__.startswith("numpy")
+
+
+def marginal_tiers(ops: Ops, base: Any, volume_before: Any, bands: Sequence[Band]) -> Any:
+    """Amount due on ``base`` under marginal bands, ``volume_before`` already counted."""
+    after = volume_before + base
+    total = None
+    for index, band in enumerate(bands):
+        low = _number(band.above, base)
+        high = _number(bands[index + 1].above, base) if index + 1 < len(bands) else None
+        inside = _clamp(ops, after, low, high) - _clamp(ops, volume_before, low, high)
+        part = inside * _number(band.rate, base)
+        total = part if total is None else total + part
+    return total
+
+
+def whole_volume_tiers(ops: Ops, base: Any, volume_before: Any, bands: Sequence[Band]) -> Any:
+    """Amount due on ``base`` at the rate of the highest band that the volume reaches."""
+    after = volume_before + base
+    rate = _number(bands[0].rate, base)
+    for band in bands[1:]:
+        rate = ops.where(after >= _number(band.above, base), _number(band.rate, base), rate)
+    return base * rate
+
+
+def flat(base: Any, rate: Decimal) -> Any:
+    return base * _number(rate, base)
+
+
+def capped(ops: Ops, due: Any, due_before: Any, cap: Decimal | None) -> Any:
+    """What is paid of ``due`` when ``due_before`` was already due inside the cap's window."""
+    if cap is None:
+        return due
+    limit = _number(cap, due)
+    return ops.least(limit, due_before + due) - ops.least(limit, due_before)
+
+
+def minimum_true_up(ops: Ops, paid_in_year: Any, minimum: Decimal | None) -> Any:
+    """The year-end top-up that brings a year's payments to the minimum (never negative)."""
+    if minimum is None:
+        return paid_in_year * 0
+    return ops.greatest(_number(minimum, paid_in_year) - paid_in_year, paid_in_year * 0)
