@@ -104,7 +104,7 @@ def _parse_front(front_text: str, path: str, problems: list[Problem]):
     except yamlpos.YamlError as err:
         problems.append(Problem("E001", f"YAML syntax error in front matter: {err.message}",
                                 path, err.line, err.column))
-        return None, {}, None, None
+        return None, {}, None
     if not isinstance(data, dict):
         problems.append(Problem("E003", "front matter must be a mapping of terms", path, 2, 1))
         return None, {}, None

@@ -77,6 +77,11 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, dict[Path, tuple[int, in
         problem = err.problem or str(err)
         if err.context:
             problem = f"{err.context}: {problem}"
+            if err.context_mark is not None and mark is not None \
+                    and err.context_mark.line != mark.line:
+                problem += (f" (the construct opened at line "
+                            f"{err.context_mark.line + 1 + line_offset}, column "
+                            f"{err.context_mark.column + 1})")
         raise YamlError(problem, line, column) from None
     except yaml.YAMLError as err:  # pragma: no cover - PyYAML raises marked errors for text
         raise YamlError(str(err), 1 + line_offset, 1) from None

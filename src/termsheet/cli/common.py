@@ -56,7 +56,7 @@ def print_problems(problems: list[Problem], as_json: bool = False) -> None:
         print_json(render_json(problems))
         return
     for problem in sort_problems(problems):
-        console_err.print(str(problem), markup=False)
+        console_err.print(str(problem), markup=False, soft_wrap=True)
     count = len(problems)
     console_err.print(f"[red]{count} problem{'s' if count != 1 else ''}[/red]")
 

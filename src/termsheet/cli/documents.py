@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 from pydantic import TypeAdapter
 from rich.table import Table
+from rich.text import Text
 
 from .. import api
 from ..describe import clause_row
@@ -55,9 +56,9 @@ def show(path: str = typer.Argument(..., help="A file, a folder of versions, or 
                   + (f"; in force on {day}" if day else ""))
     table = Table(show_lines=False)
     for column in ("id", "kind", "parties", "period", "key terms", "source"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in ("id", "kind"))
     for row in rows:
-        table.add_row(*row.values())
+        table.add_row(*(Text(value) for value in row.values()))
     console.print(table)
 
 

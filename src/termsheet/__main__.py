@@ -1,0 +1,3 @@
+from termsheet.cli import main
+
+main()

@@ -1,0 +1,98 @@
+"""validate, show and schema from the command line, as a user runs them."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "termsheet", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+def test_validate_flagship_exits_zero(flagship_dir):
+    result = run("validate", flagship_dir)
+    assert result.returncode == 0, result.stderr
+    assert "valid" in result.stdout
+
+
+def test_flagship_file_broken_five_ways(flagship_dir, tmp_path):
+    """Unknown party, bad date, duplicate id, unclosed fence, YAML error: all reported at once."""
+    text = (flagship_dir / "2026-04-27.md").read_text()
+    lines = text.split("\n")
+    # 1. unknown party
+    payer = next(i for i, l in enumerate(lines) if l.startswith("payer: openai"))
+    lines[payer] = "payer: opneai"
+    # 2. bad date
+    until = next(i for i, l in enumerate(lines) if i > payer and l.startswith("until: 2030-12-31"))
+    lines[until] = "until: 2030-12-32"
+    # 3. duplicate id: the second terms block takes the first one's id
+    ids = [i for i, l in enumerate(lines) if l.startswith("id: ")]
+    first_id = lines[ids[0]]
+    lines[ids[1]] = first_id
+    # 4. YAML syntax error inside the third block
+    lines[ids[2] + 1] = "kind: [license"
+    # 5. the last terms fence never closes
+    last_close = max(i for i, l in enumerate(lines) if l.strip() == "```")
+    del lines[last_close]
+    broken = tmp_path / "broken.md"
+    broken.write_text("\n".join(lines))
+
+    result = run("validate", broken)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    out = result.stderr
+    assert f"broken.md:{payer + 1}:8: E010 unknown party 'opneai'" in out
+    assert f"broken.md:{until + 1}:8: E024 bad date" in out
+    assert f"broken.md:{ids[1] + 1}:" in out and "E020 duplicate clause id" in out
+    assert f"E001 YAML syntax error" in out and f"opened at line {ids[2] + 2}, column 7" in out
+    assert "E002 terms fence is never closed" in out
+
+    as_json = run("validate", "--json", broken)
+    assert as_json.returncode == 1
+    report = json.loads(as_json.stdout)
+    assert report["ok"] is False
+    assert {"E010", "E024", "E020", "E001", "E002"} <= {e["code"] for e in report["errors"]}
+    assert all({"code", "message", "path", "line", "column"} <= set(e) for e in report["errors"])
+
+
+@pytest.mark.parametrize("day,version", [("2026-05-01", "2026-04-27"),
+                                         ("2026-04-01", "2026-02-27")])
+def test_show_as_of(flagship_dir, day, version):
+    result = run("show", flagship_dir, "--as-of", day, "--json")
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["version"] == version
+    assert {"id", "kind", "parties", "period", "terms", "source"} <= set(shown["clauses"][0])
+
+
+def test_show_before_the_first_version(flagship_dir):
+    result = run("show", flagship_dir, "--as-of", "2019-01-01")
+    assert result.returncode == 1
+    assert "no version in force on 2019-01-01" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_show_bad_date_is_misuse(flagship_dir):
+    result = run("show", flagship_dir, "--as-of", "2019-13-01")
+    assert result.returncode == 2
+    assert "not a date" in result.stderr
+
+
+def test_show_dir_at_version(flagship_dir):
+    result = run("show", f"{flagship_dir}@2020-09-22", "--json")
+    assert json.loads(result.stdout)["version"] == "2020-09-22"
+    missing = run("show", f"{flagship_dir}@2020-09-23")
+    assert missing.returncode == 1 and "did you mean '2020-09-22'" in missing.stderr
+
+
+def test_schema_is_json_schema_of_every_kind():
+    result = run("schema")
+    schema = json.loads(result.stdout)
+    kinds = {s["properties"]["kind"]["const"] for s in schema["$defs"].values()
+             if "kind" in s.get("properties", {}) and "const" in s["properties"]["kind"]}
+    assert kinds == {"exclusivity", "distribution", "license", "right-of-first-refusal",
+                     "revenue-share", "equity", "commitment", "cooperation"}
