@@ -137,7 +137,8 @@ def _parse_body(body: str, offset: int, path: str, problems: list[Problem]):
             seen_section = True
             heading, prose = title, []
         elif token.type == "inline" and tokens[index - 1].type in ("paragraph_open",):
-            (prose if seen_section else preamble).append(token.content.strip())
+            # a paragraph's hard line breaks are layout, not meaning
+            (prose if seen_section else preamble).append(" ".join(token.content.split()))
         elif token.type == "fence" and token.info.strip() == TERMS_INFO:
             start = token.map[0] + offset + 1
             if not _fence_closed(token, body_lines):

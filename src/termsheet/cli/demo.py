@@ -17,6 +17,12 @@ def flagship_dir() -> Path:
     return FLAGSHIP
 
 
+def first_sentence(text: str) -> str:
+    paragraph = text.split("\n\n")[0]
+    end = paragraph.find(". ")
+    return paragraph if end < 0 else paragraph[: end + 1]
+
+
 def history_section() -> None:
     history = api.load_history_of(flagship_dir())
     console.rule(f"[bold]{history.agreement}[/bold]: {len(history.versions)} versions")
@@ -24,7 +30,7 @@ def history_section() -> None:
     for column in ("version", "in force", "title", "clauses", "gist"):
         table.add_column(column, overflow="fold")
     for version, start, end in history.windows():
-        gist = version.preamble.split("\n\n")[0]
+        gist = first_sentence(version.preamble)
         table.add_row(version.version, f"{start} → {end or 'now'}", version.title,
                       str(len(version.clauses)), gist)
     console.print(table)
