@@ -114,3 +114,16 @@ def test_front_matter_problems_do_not_hide_clause_problems():
 def test_garbage_gives_problems_not_exceptions(text):
     version, problems = parse(text, "g.md")
     assert version is None and problems
+
+
+def test_unreadable_front_matter_does_not_flood_clause_problems():
+    text = MINIMAL.replace("title: Acme and Widget", "title: [Acme")
+    _, problems = parse(text, "x.md")
+    assert [p.code for p in problems] == ["E001"]
+
+
+def test_control_characters_are_a_positioned_yaml_problem():
+    text = MINIMAL.replace("payer: acme", "payer: ac\x00me")
+    _, problems = parse(text, "x.md")
+    assert [(p.code, p.line, p.column) for p in problems] == \
+        [("E001", line_of(text, "payer: ac"), 10)]

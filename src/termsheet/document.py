@@ -48,7 +48,8 @@ def parse(text: str, path: str = "<text>") -> tuple[Version | None, list[Problem
     if front is None:
         # Still check the clauses against whatever names the broken front matter defines, so
         # that every problem is reported at once.
-        problems.extend(check_version(_lenient_version(raw, preamble).model_copy(update=extra)))
+        lenient = _lenient_version(raw, preamble).model_copy(update=extra)
+        problems.extend(check_version(lenient, local_only=raw is None))
         return None, problems
     version = Version.model_validate({**front.model_dump(by_alias=True), "preamble": preamble})
     version = version.model_copy(update=extra)

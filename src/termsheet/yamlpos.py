@@ -65,7 +65,10 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 def load(text: str, line_offset: int = 0) -> tuple[Any, dict[Path, tuple[int, int]]]:
     """Parse one YAML document; positions are shifted by ``line_offset`` lines."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as err:
+        raise _reader_error(text, err, line_offset) from None
     try:
         node = loader.get_single_node()
         positions: dict[Path, tuple[int, int]] = {}
@@ -83,11 +86,20 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, dict[Path, tuple[int, in
                             f"{err.context_mark.line + 1 + line_offset}, column "
                             f"{err.context_mark.column + 1})")
         raise YamlError(problem, line, column) from None
+    except yaml.reader.ReaderError as err:
+        raise _reader_error(text, err, line_offset) from None
     except yaml.YAMLError as err:  # pragma: no cover - PyYAML raises marked errors for text
         raise YamlError(str(err), 1 + line_offset, 1) from None
     finally:
         loader.dispose()
     return data, positions
+
+
+def _reader_error(text: str, err: yaml.reader.ReaderError, offset: int) -> YamlError:
+    before = text[: err.position]
+    line = before.count("\n") + 1 + offset
+    column = err.position - (before.rfind("\n") + 1) + 1
+    return YamlError(f"character U+{err.character:04X} is not allowed", line, column)
 
 
 def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path,
