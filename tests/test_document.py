@@ -123,7 +123,7 @@ def test_unreadable_front_matter_does_not_flood_clause_problems():
 
 
 def test_control_characters_are_a_positioned_yaml_problem():
-    text = MINIMAL.replace("payer: acme", "payer: ac\x00me")
+    text = MINIMAL.replace("payer: acme", "payer: ac\x01me")
     _, problems = parse(text, "x.md")
     assert [(p.code, p.line, p.column) for p in problems] == \
         [("E001", line_of(text, "payer: ac"), 10)]
