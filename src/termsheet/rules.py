@@ -18,6 +18,12 @@ Definitions, for one clause and one settlement period:
   the period that crosses it pays the remainder, later periods nothing. A per-year cap's window is
   the calendar year; a total cap's window is the clause's life. The per-year cap applies first.
 - minimum per year: a true-up at the year's end of ``greatest(minimum - paid_in_year, 0)``.
+
+Constants (rates, thresholds, caps) enter a backend through ``Ops.constant`` when it is given. Ibis
+needs it: a bare ``Decimal`` becomes a literal of a default decimal type (DuckDB's DECIMAL(18,3)
+would turn 12.3456% into 12.3%, Spark's DECIMAL(38,18) gives a different result type), so
+``ibis_ops()`` makes every constant a DECIMAL(38,10) literal and both engines compute the same exact
+amounts. Without ``constant`` (NumPy, Decimal) the old behaviour holds.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ class Ops:
     least: Callable[[Any, Any], Any]
     greatest: Callable[[Any, Any], Any]
     where: Callable[[Any, Any, Any], Any]
+    constant: Callable[[Decimal], Any] | None = None
 
 
 DECIMAL_OPS = Ops(least=min, greatest=max, where=lambda c, a, b: a if c else b)
@@ -48,8 +55,11 @@ def numpy_ops() -> Ops:
 
 def ibis_ops() -> Ops:
     import ibis
+    import ibis.expr.datatypes as dt
+    money = dt.Decimal(38, 10)
     return Ops(least=ibis.least, greatest=ibis.greatest,
-               where=lambda c, a, b: ibis.ifelse(c, a, b))
+               where=lambda c, a, b: ibis.ifelse(c, a, b),
+               constant=lambda value: ibis.literal(value, type=money))
 
 
 def _clamp(ops: Ops, value: Any, low: Any, high: Any | None) -> Any:
@@ -57,8 +67,10 @@ def _clamp(ops: Ops, value: Any, low: Any, high: Any | None) -> Any:
     return value if high is None else ops.least(value, high)
 
 
-def _number(value: Decimal, like: Any) -> Any:
+def _number(value: Decimal, like: Any, ops: Ops | None = None) -> Any:
     """A Decimal constant in the backend's own number type (floats only inside simulation)."""
+    if ops is not None and ops.constant is not None:
+        return ops.constant(value)
     return float(value) if isinstance(like, float) or _is_numpy(like) else value
 
 
@@ -71,10 +83,10 @@ def marginal_tiers(ops: Ops, base: Any, volume_before: Any, bands: Sequence[Band
     after = volume_before + base
     total = None
     for index, band in enumerate(bands):
-        low = _number(band.above, base)
-        high = _number(bands[index + 1].above, base) if index + 1 < len(bands) else None
+        low = _number(band.above, base, ops)
+        high = _number(bands[index + 1].above, base, ops) if index + 1 < len(bands) else None
         inside = _clamp(ops, after, low, high) - _clamp(ops, volume_before, low, high)
-        part = inside * _number(band.rate, base)
+        part = inside * _number(band.rate, base, ops)
         total = part if total is None else total + part
     return total
 
@@ -82,21 +94,22 @@ def marginal_tiers(ops: Ops, base: Any, volume_before: Any, bands: Sequence[Band
 def whole_volume_tiers(ops: Ops, base: Any, volume_before: Any, bands: Sequence[Band]) -> Any:
     """Amount due on ``base`` at the rate of the highest band that the volume reaches."""
     after = volume_before + base
-    rate = _number(bands[0].rate, base)
+    rate = _number(bands[0].rate, base, ops)
     for band in bands[1:]:
-        rate = ops.where(after >= _number(band.above, base), _number(band.rate, base), rate)
+        rate = ops.where(after >= _number(band.above, base, ops), _number(band.rate, base, ops),
+                         rate)
     return base * rate
 
 
-def flat(base: Any, rate: Decimal) -> Any:
-    return base * _number(rate, base)
+def flat(base: Any, rate: Decimal, ops: Ops | None = None) -> Any:
+    return base * _number(rate, base, ops)
 
 
 def capped(ops: Ops, due: Any, due_before: Any, cap: Decimal | None) -> Any:
     """What is paid of ``due`` when ``due_before`` was already due inside the cap's window."""
     if cap is None:
         return due
-    limit = _number(cap, due)
+    limit = _number(cap, due, ops)
     return ops.least(limit, due_before + due) - ops.least(limit, due_before)
 
 
@@ -104,4 +117,4 @@ def minimum_true_up(ops: Ops, paid_in_year: Any, minimum: Decimal | None) -> Any
     """The year-end top-up that brings a year's payments to the minimum (never negative)."""
     if minimum is None:
         return paid_in_year * 0
-    return ops.greatest(_number(minimum, paid_in_year) - paid_in_year, paid_in_year * 0)
+    return ops.greatest(_number(minimum, paid_in_year, ops) - paid_in_year, paid_in_year * 0)
