@@ -1,0 +1,242 @@
+"""Who may do what: API tokens per party and an admin role, read from a file, stored hashed.
+
+The access file is YAML::
+
+    # termsheet access: tokens are stored hashed; create them with `termsheet token add`
+    tokens:
+      - {id: 3f9a0c1e, name: finance-desk, role: admin, hash: "scrypt$16384$8$1$<salt>$<key>"}
+      - {id: 8b21d4aa, name: microsoft, role: party, party: microsoft, hash: "scrypt$..."}
+
+A token reads ``ts_<id>_<secret>``: the id picks the entry, so a request costs one scrypt at
+most, and the secret is checked against the salted hash. A verified token is remembered for the
+life of the process under a keyed digest, so that scrypt runs once per token, not once per request.
+
+Roles: ``admin`` may do everything, including uploading versions and settling; ``party`` may read
+agreements, decide, simulate and diff, and sees only the statements and ledger entries where its
+party is payer or payee. Without an access file the server is *open*: every request acts as admin,
+which ``termsheet serve`` allows only on a loopback address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from fastapi import Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ..problems import Problem, TermsheetError
+from .errors import HttpProblem
+
+Role = Literal["admin", "party"]
+SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+TOKEN_PREFIX = "ts_"
+COOKIE = "termsheet_token"
+# Declares the scheme in the OpenAPI document; the token itself is read by request_token.
+BEARER = HTTPBearer(auto_error=False, scheme_name="token",
+                    description="An API token, ts_<id>_<secret> (`termsheet token add`)")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking: a named token with a role, and for role ``party`` the party it speaks for."""
+
+    name: str
+    role: Role
+    party: str | None = None
+
+    @property
+    def admin(self) -> bool:
+        return self.role == "admin"
+
+    def sees(self, *parties: str | None) -> bool:
+        """Whether a record between these parties (payer, payee) may be shown to this principal."""
+        return self.admin or (self.party is not None and self.party in parties)
+
+
+OPEN = Principal("local", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenEntry:
+    id: str
+    name: str
+    role: Role
+    hash: str
+    party: str | None = None
+
+    def principal(self) -> Principal:
+        return Principal(self.name, self.role, self.party)
+
+
+# ------------------------------------------------------------------------------------------------
+# hashing
+
+
+def hash_secret(secret: str, salt: bytes | None = None) -> str:
+    salt = salt or secrets.token_bytes(16)
+    key = hashlib.scrypt(secret.encode(), salt=salt, dklen=32, maxmem=64 * 1024 * 1024, **SCRYPT)
+    return f"scrypt${SCRYPT['n']}${SCRYPT['r']}${SCRYPT['p']}${salt.hex()}${key.hex()}"
+
+
+def verify_secret(secret: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, key = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        got = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
+                             p=int(p), dklen=len(key) // 2, maxmem=64 * 1024 * 1024)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got.hex(), key)
+
+
+def new_token() -> tuple[str, str, str]:
+    """(token id, secret, the token as handed to its holder)."""
+    token_id, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
+    return token_id, secret, f"{TOKEN_PREFIX}{token_id}_{secret}"
+
+
+def split_token(token: str) -> tuple[str, str] | None:
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    token_id, sep, secret = token[len(TOKEN_PREFIX):].partition("_")
+    return (token_id, secret) if sep and token_id and secret else None
+
+
+# ------------------------------------------------------------------------------------------------
+# the access file
+
+
+def read_entries(path: str | Path) -> list[TokenEntry]:
+    path = Path(path)
+    if not path.exists():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        raise TermsheetError([Problem("E001", f"YAML syntax error in access file: {err}",
+                                      str(path))])
+    entries, problems = [], []
+    for index, item in enumerate(data.get("tokens") or []):
+        try:
+            entry = TokenEntry(id=str(item["id"]), name=str(item["name"]), role=item["role"],
+                               hash=str(item["hash"]), party=item.get("party"))
+        except (KeyError, TypeError) as err:
+            problems.append(Problem("E021", f"token {index + 1} lacks {err}", str(path)))
+            continue
+        if entry.role not in ("admin", "party") or (entry.role == "party") != bool(entry.party):
+            problems.append(Problem("E023", f"token '{entry.name}': role must be admin, or "
+                                    "party with a party id", str(path)))
+            continue
+        entries.append(entry)
+    if problems:
+        raise TermsheetError(problems)
+    return entries
+
+
+def write_entries(path: str | Path, entries: list[TokenEntry]) -> None:
+    rows = []
+    for e in entries:
+        row = {"id": e.id, "name": e.name, "role": e.role}
+        if e.party:
+            row["party"] = e.party
+        rows.append({**row, "hash": e.hash})
+    text = ("# termsheet access: tokens are stored hashed; create them with "
+            "`termsheet token add`\n" + yaml.safe_dump({"tokens": rows}, sort_keys=False))
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def add_token(path: str | Path, name: str, role: Role, party: str | None = None) -> str:
+    """Add a token to the access file; returns the token, which is shown only this once."""
+    entries = [e for e in read_entries(path) if e.name != name]
+    token_id, secret, token = new_token()
+    entries.append(TokenEntry(token_id, name, role, hash_secret(secret), party))
+    write_entries(path, entries)
+    return token
+
+
+def remove_token(path: str | Path, name: str) -> bool:
+    entries = read_entries(path)
+    kept = [e for e in entries if e.name != name]
+    write_entries(path, kept)
+    return len(kept) != len(entries)
+
+
+# ------------------------------------------------------------------------------------------------
+# requests
+
+
+class Access:
+    """Resolves the principal of a request; ``Access(None)`` is the open server."""
+
+    def __init__(self, entries: list[TokenEntry] | None):
+        self.open = entries is None
+        self.entries = {e.id: e for e in entries or []}
+        self._key = secrets.token_bytes(32)
+        self._verified: dict[bytes, Principal] = {}
+
+    @classmethod
+    def from_file(cls, path: str | Path | None) -> "Access":
+        return cls(None if path is None else read_entries(path))
+
+    def principal_for(self, token: str | None) -> Principal | None:
+        """The principal a token stands for; None when it is missing or wrong."""
+        if self.open:
+            return OPEN
+        if not token:
+            return None
+        digest = hmac.new(self._key, token.encode(), hashlib.sha256).digest()
+        known = self._verified.get(digest)
+        if known is not None:
+            return known
+        parts = split_token(token)
+        entry = self.entries.get(parts[0]) if parts else None
+        if entry is None or not verify_secret(parts[1], entry.hash):
+            return None
+        principal = entry.principal()
+        self._verified[digest] = principal
+        return principal
+
+
+def request_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(COOKIE)
+
+
+def current(request: Request) -> Principal | None:
+    """The principal of a request, or None for an anonymous one."""
+    access: Access = request.app.state.access
+    return access.principal_for(request_token(request))
+
+
+def authenticated(request: Request,
+                  _: HTTPAuthorizationCredentials | None = Security(BEARER)) -> Principal:
+    """A FastAPI dependency: any valid token; 401 otherwise."""
+    principal = current(request)
+    if principal is None:
+        had_token = request_token(request) is not None
+        raise HttpProblem(401, "the token is not valid" if had_token else "a token is required",
+                          path=request.url.path,
+                          hint="send 'Authorization: Bearer ts_...' (see `termsheet token add`)",
+                          headers={"WWW-Authenticate": 'Bearer realm="termsheet"'})
+    return principal
+
+
+def admin(request: Request,
+          _: HTTPAuthorizationCredentials | None = Security(BEARER)) -> Principal:
+    """A FastAPI dependency: the admin role; 401 without a token, 403 with a party's token."""
+    principal = authenticated(request)
+    if not principal.admin:
+        raise HttpProblem(403, f"'{principal.name}' may not do this: only admin may",
+                          path=request.url.path,
+                          hint="uploading versions and settling take an admin token")
+    return principal

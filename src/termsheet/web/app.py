@@ -1,0 +1,93 @@
+"""The FastAPI application: ``create_app(settings)``.
+
+Three surfaces over one facade: the JSON API under ``/api`` (with its OpenAPI document at
+``/openapi.json``), the OpenID AuthZEN evaluation endpoints under ``/access/v1``, and pages for a
+person at the other addresses. Errors take one shape everywhere (see :mod:`.errors`); a page shows
+the same problems as an HTML page.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+
+from .. import __version__
+from . import api, authzen, pages
+from .access import Access
+from .catalog import Catalog
+from .errors import HANDLERS, status_of
+from .jobs import JobRunner
+from .limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit
+
+HERE = Path(__file__).parent
+API_PREFIXES = ("/api/", "/access/", "/.well-known/", "/openapi.json", "/jobs/")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a server is set up; every field has a safe default for a local, open server."""
+
+    agreements: Path = Path("agreements")
+    store: Path | None = None
+    access: Path | None = None
+    max_body: int = DEFAULT_LIMIT
+    max_upload: int = UPLOAD_LIMIT
+    job_workers: int = 1
+    title: str = "termsheet"
+    extra: dict = field(default_factory=dict)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="termsheet", version=__version__, lifespan=_lifespan,
+        description="Partnership agreements you can run: the versions of an agreement, "
+                    "decisions (also as OpenID AuthZEN evaluations), settlement, simulation "
+                    "and diffs. Every error body is `{ok: false, errors: [problem, ...]}`.",
+        openapi_tags=[{"name": name} for name in
+                      ("agreements", "decide", "settle", "simulate", "diff", "authzen")],
+    )
+    app.state.settings = settings
+    app.state.catalog = Catalog.load(settings.agreements)
+    app.state.access = Access.from_file(settings.access)
+    app.state.jobs = JobRunner(workers=settings.job_workers)
+    app.state.store_path = settings.store
+    for exc, handler in HANDLERS:
+        app.add_exception_handler(exc, _negotiated(handler))
+    app.add_middleware(BodyLimit, default=settings.max_body,
+                       limits={"/settle": settings.max_upload})
+    app.include_router(api.router)
+    app.include_router(authzen.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    yield
+    app.state.jobs.shutdown()
+
+
+def wants_page(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(API_PREFIXES):
+        return False
+    accept = request.headers.get("accept", "") or "*/*"
+    return "text/html" in accept or "*/*" in accept
+
+
+def _negotiated(handler):
+    async def handle(request: Request, err: Exception):
+        response = await handler(request, err)
+        if not wants_page(request):
+            return response
+        return pages.error_page(request, response)
+    return handle
+
+
+__all__ = ["Settings", "create_app", "status_of"]

@@ -1,0 +1,121 @@
+"""The agreements a server answers about: a folder of agreement folders, loaded once.
+
+``--agreements DIR`` may name a folder of agreement folders (``agreements/``) or one agreement's
+folder (``agreements/openai-microsoft``). Every history is loaded and validated at start-up; an
+upload validates the new version together with the versions already there, then writes it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..document import parse
+from ..history import History, agreement_files, check_chain, load_history
+from ..model import Version
+from ..problems import Problem, TermsheetError, known_hint
+from .errors import HttpProblem
+
+
+@dataclass
+class Catalog:
+    """Histories by agreement id, with the folder each came from."""
+
+    root: Path
+    histories: dict[str, History] = field(default_factory=dict)
+    folders: dict[str, Path] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def load(cls, root: str | Path) -> "Catalog":
+        """Every agreement under ``root``; raises TermsheetError with every problem found."""
+        root = Path(root)
+        if not root.is_dir():
+            raise TermsheetError([Problem("E004", f"no such folder: {root}", str(root),
+                                          hint="pass --agreements DIR, a folder of agreements")])
+        folders = [root] if agreement_files(root) else sorted(
+            p for p in root.iterdir() if p.is_dir() and agreement_files(p))
+        catalog, problems = cls(root), []
+        for folder in folders:
+            history, found = load_history(folder)
+            problems.extend(found)
+            if history is not None:
+                catalog.histories[history.agreement] = history
+                catalog.folders[history.agreement] = folder
+        if problems:
+            raise TermsheetError(problems)
+        return catalog
+
+    @property
+    def ids(self) -> list[str]:
+        return sorted(self.histories)
+
+    def history(self, agreement: str) -> History:
+        history = self.histories.get(agreement)
+        if history is None:
+            raise HttpProblem(404, f"no agreement '{agreement}'", path=agreement,
+                              hint=known_hint(agreement, self.histories))
+        return history
+
+    def version(self, agreement: str, version_id: str) -> Version:
+        history = self.history(agreement)
+        for version in history.versions:
+            if version.version == version_id:
+                return version
+        raise HttpProblem(404, f"no version '{version_id}' in agreement '{agreement}'",
+                          path=f"{agreement}@{version_id}",
+                          hint=known_hint(version_id, [v.version for v in history.versions]))
+
+    def text(self, agreement: str, version_id: str) -> str:
+        """The document exactly as written on disk."""
+        version = self.version(agreement, version_id)
+        return Path(version.path).read_text(encoding="utf-8")
+
+    def add_version(self, text: str, filename: str | None = None) -> Version:
+        """Validate a new version against its agreement's history, write it, reload.
+
+        The new document must parse without problems and fit the amendment chain; an existing
+        version id is a conflict (versions are never overwritten).
+        """
+        with self._lock:
+            version, problems = parse(text, filename or "<upload>")
+            if problems:
+                raise TermsheetError(problems)
+            history = self.histories.get(version.agreement)
+            if history is not None and any(v.version == version.version
+                                           for v in history.versions):
+                raise HttpProblem(409, f"version '{version.version}' of agreement "
+                                  f"'{version.agreement}' already exists",
+                                  path=f"{version.agreement}@{version.version}",
+                                  hint="versions are never overwritten; give the amendment "
+                                       "a new version id")
+            existing = list(history.versions) if history else []
+            chain = check_chain([*existing, version])
+            if chain:
+                raise TermsheetError(chain)
+            folder = self.folders.get(version.agreement) or self._new_folder(version.agreement)
+            target = folder / f"{_safe(version.version)}.md"
+            target.write_text(text, encoding="utf-8")
+            reloaded, found = load_history(folder)
+            if found:  # cannot happen after the checks above, unless the disk changed under us
+                target.unlink()
+                raise TermsheetError(found)
+            self.histories[version.agreement] = reloaded
+            self.folders[version.agreement] = folder
+            return reloaded.get(version.version)
+
+    def _new_folder(self, agreement: str) -> Path:
+        if agreement_files(self.root):
+            raise HttpProblem(422, f"this server holds one agreement; '{agreement}' is another",
+                              path=agreement,
+                              hint="start the server on a folder of agreement folders")
+        folder = self.root / _safe(agreement)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+
+def _safe(name: str) -> str:
+    """A file name from an id: letters, digits, dot, dash and underscore only."""
+    cleaned = "".join(c if c.isalnum() or c in "._-" else "-" for c in name).strip(".")
+    return cleaned or "version"

@@ -1,0 +1,116 @@
+"""Pages for a person, rendered on the server with Jinja2.
+
+A page renders what its JSON endpoint returns: each handler builds the same data with the same
+function from :mod:`.views` (or the feature modules) and hands it to a template. Pages need no
+script to work; the little there is (``static/termsheet.js``) ships inside the package, as does the
+stylesheet, so nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote, urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from . import charts, views
+from .access import COOKIE, Principal, current
+from .api import catalog_of, visible, visible_ids
+from .errors import HttpProblem
+from .markup import document_html
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["short"] = charts.short
+router = APIRouter(include_in_schema=False)
+
+
+def viewer(request: Request) -> Principal:
+    principal = current(request)
+    if principal is None:
+        raise HttpProblem(401, "sign in with a token to see this page", path=request.url.path)
+    return principal
+
+
+Viewer = Annotated[Principal, Depends(viewer)]
+
+
+def render(request: Request, template: str, principal: Principal | None, status: int = 200,
+           **context) -> HTMLResponse:
+    context.update(principal=principal, open=request.app.state.access.open)
+    return templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def error_page(request: Request, response: JSONResponse) -> Response:
+    """The page for an error the JSON surfaces report as ``{ok: false, errors}``."""
+    if response.status_code == 401:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    body = json.loads(response.body)
+    return render(request, "error.html", current(request), status=response.status_code,
+                  status_code=response.status_code, problems=body.get("errors", []))
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, principal: Viewer):
+    catalog = catalog_of(request)
+    ids = visible_ids(request, principal)
+    if len(ids) == 1:
+        return RedirectResponse(f"/agreements/{quote(ids[0])}", status_code=303)
+    return render(request, "index.html", principal,
+                  agreements=[views.agreement_summary(catalog.history(a)) for a in ids])
+
+
+@router.get("/agreements/{agreement}", response_class=HTMLResponse)
+def history_page(agreement: str, request: Request, principal: Viewer):
+    history = visible(request, principal, agreement)
+    data = views.history_view(history)
+    timeline = views.timeline_view(history)
+    svg = charts.timeline_svg(timeline, link=f"/agreements/{quote(agreement)}/versions/")
+    return render(request, "history.html", principal, data=data, timeline=timeline,
+                  timeline_svg=svg, agreement=agreement)
+
+
+@router.get("/agreements/{agreement}/versions/{version}", response_class=HTMLResponse)
+def version_page(agreement: str, version: str, request: Request, principal: Viewer):
+    history = visible(request, principal, agreement)
+    found = catalog_of(request).version(agreement, version)
+    data = views.version_view(history, found)
+    html = document_html(catalog_of(request).text(agreement, version), found)
+    return render(request, "version.html", principal, data=data, document=html,
+                  agreement=agreement, versions=[v.version for v in history.versions])
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/"):
+    return render(request, "login.html", current(request), next=_local(next), failed=False)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, token: Annotated[str, Form(max_length=200)],
+          next: Annotated[str, Form(max_length=500)] = "/"):
+    principal = request.app.state.access.principal_for(token.strip())
+    if principal is None:
+        return render(request, "login.html", None, status=401, next=_local(next), failed=True)
+    response = RedirectResponse(_local(next), status_code=303)
+    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+    return response
+
+
+@router.get("/logout")
+def logout():
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+def _local(target: str) -> str:
+    """Only a path on this server may follow a sign-in: never another site."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
