@@ -39,6 +39,10 @@ def history_section() -> None:
 # Each part of termsheet adds its section here.
 SECTIONS = [history_section]
 
+# The narrated diff of the seed's revision ends the demo: keep this line last.
+from .diff import diff_section  # noqa: E402
+SECTIONS.append(diff_section)
+
 
 def demo() -> None:
     """Run the flagship example: the OpenAI–Microsoft history, end to end."""

@@ -1,0 +1,227 @@
+"""diff, timeline, glossary: what changed between versions, and when each clause applied."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.table import Table
+
+from .. import api
+from ..diff import Diff, diff
+from ..glossary import TERMS
+from ..narrate import LANGS, narrate, summary
+from ..timeline import draw, table, timeline
+from .common import console, parse_date, print_json
+
+STATUS = {"en": {"added": "added", "removed": "removed", "changed": "changed",
+                 "renamed": "renamed"},
+          "zh": {"added": "新增", "removed": "删除", "changed": "修改", "renamed": "更名"}}
+HEADERS = {"en": ("clause", "change", "terms"), "zh": ("条款", "变化", "变动的条款项")}
+HIDDEN = {"en": "{n} changes to headings, sources, notes and assumed figures not shown "
+                "(--all shows them).",
+          "zh": "另有{n}处标题、来源、备注或假设数据的变动未列出（加 --all 显示）。"}
+
+
+def parse_events(values: list[str] | None) -> dict[str, date]:
+    """NAME=YYYY-MM-DD options -> {name: date}."""
+    out: dict[str, date] = {}
+    for value in values or []:
+        name, sep, day = value.partition("=")
+        if not sep or not name.strip():
+            raise typer.BadParameter(f"'{value}': write NAME=YYYY-MM-DD", param_hint="--event")
+        out[name.strip()] = parse_date(day.strip(), "--event")
+    return out
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise typer.BadParameter(f"'{lang}' is not a language here; choose "
+                                 f"{' or '.join(LANGS)}", param_hint="--lang")
+    return lang
+
+
+def diff_command(
+        a: str = typer.Argument(..., help="The older version: a file or DIR@VERSION."),
+        b: str = typer.Argument(..., help="The newer version: a file or DIR@VERSION."),
+        lang: str = typer.Option("en", "--lang", help="Narrate in en (English) or zh (Chinese)."),
+        as_json: bool = typer.Option(False, "--json", help="Print the changes as JSON."),
+        impact: Optional[list[Path]] = typer.Option(
+            None, "--impact", help="A launch plan: list the decisions that flip (repeatable)."),
+        data: Optional[list[Path]] = typer.Option(
+            None, "--data", help="Revenue or FOCUS billing data: money per party under each "
+                                 "version (repeatable)."),
+        scenario: Optional[Path] = typer.Option(
+            None, "--scenario", help="A simulation scenario: NPV per party under each version."),
+        event: Optional[list[str]] = typer.Option(
+            None, "--event", help="NAME=YYYY-MM-DD for the plans (repeatable)."),
+        show_all: bool = typer.Option(False, "--all", help="Also narrate changes to headings, "
+                                      "sources, notes and assumed figures.")) -> None:
+    """What changed from version A to version B, narrated, with its effect."""
+    check_lang(lang)
+    events = parse_events(event)
+    old, new = api.load_version(a), api.load_version(b)
+    changes = diff(old, new)
+    effects = effects_of(changes, impact or [], data or [], scenario, events)
+    if as_json:
+        sentences = narrate(changes, lang, provenance=show_all)
+        print_json({"diff": changes.to_dict(),
+                    "narration": {"lang": lang, "summary": summary(changes, lang),
+                                  "sentences": [s.to_dict() for s in sentences]},
+                    **{k: [e.to_dict() for e in v] for k, v in effects.items()}})
+        return
+    print_diff(changes, lang, show_all)
+    print_effects(effects)
+
+
+def effects_of(changes: Diff, plans: list[Path], data: list[Path], scenario: Path | None,
+               events: dict[str, date]) -> dict[str, list[Any]]:
+    from .. import impact
+    out: dict[str, list[Any]] = {}
+    if plans:
+        out["plans"] = [impact.plan_flips(p, changes.a, changes.b, events) for p in plans]
+    if data:
+        out["money"] = [impact.money_from_data(data, changes.a, changes.b)]
+    if scenario is not None:
+        out.setdefault("money", []).append(
+            impact.money_from_scenario(scenario, changes.a, changes.b))
+    return out
+
+
+def print_diff(changes: Diff, lang: str, show_all: bool = False) -> None:
+    console.print(summary(changes, lang), style="bold", markup=False)
+    headers = HEADERS[lang]
+    grid = Table(*headers)
+    for change in changes.clauses:
+        if change.provenance_only and not show_all:
+            continue
+        terms = change.terms if show_all else change.substantive_terms
+        grid.add_row(change.id, STATUS[lang][change.status], ", ".join(t.term for t in terms))
+    if grid.row_count:
+        console.print(grid)
+    shown = narrate(changes, lang, provenance=show_all)
+    for sentence in shown:
+        console.print(f"• {sentence.text}", markup=False)
+    hidden = len(narrate(changes, lang)) - len(shown)
+    if hidden:
+        console.print(HIDDEN[lang].format(n=hidden), style="dim")
+
+
+def print_effects(effects: dict[str, list[Any]]) -> None:
+    for flips in effects.get("plans", []):
+        print_flips(flips)
+    for money in effects.get("money", []):
+        print_money(money)
+
+
+def print_flips(flips: Any) -> None:
+    console.print(f"\n[bold]{flips.plan}[/bold] ({flips.path}): {flips.actions} actions; allowed "
+                  f"{flips.allowed_before} under {flips.a}, {flips.allowed_after} under {flips.b}; "
+                  f"{len(flips.flips)} decision{'s' if len(flips.flips) != 1 else ''} flip")
+    if not flips.flips:
+        return
+    grid = Table("line", "action", flips.a, flips.b, "deciding clauses", overflow="fold")
+    for flip in flips.flips:
+        grid.add_row(str(flip.line), action_text(flip.action), _yes(flip.before),
+                     _yes(flip.after), f"{', '.join(flip.before_clauses) or '—'} → "
+                                       f"{', '.join(flip.after_clauses) or '—'}")
+    console.print(grid)
+
+
+def action_text(action: dict[str, Any]) -> str:
+    fields = [str(v) for k, v in action.items()
+              if k not in ("action", "date", "facts", "available", "exclusive") and v]
+    if action.get("exclusive"):
+        fields.append("exclusive")
+    return f"{action.get('date')} {action.get('action')} {' '.join(fields)}"
+
+
+def _yes(allowed: bool) -> str:
+    return "[green]allowed[/green]" if allowed else "[red]forbidden[/red]"
+
+
+def print_money(money: Any) -> None:
+    grid = Table("party", f"{money.measure} under {money.a}", f"under {money.b}", "change",
+                 title=f"Money per party ({money.currency})")
+    for party in money.parties:
+        grid.add_row(party.party, f"{party.before:,.2f}", f"{party.after:,.2f}",
+                     f"{party.change:+,.2f}")
+    console.print(grid)
+    for note in money.notes:
+        console.print(note, style="dim", markup=False)
+
+
+def timeline_command(
+        folder: Path = typer.Argument(..., help="A folder of versions of one agreement."),
+        out: Path = typer.Option(Path("out/timeline"), "--out",
+                                 help="Folder for the chart (SVG and PNG)."),
+        event: Optional[list[str]] = typer.Option(
+            None, "--event", help="NAME=YYYY-MM-DD: an event and its date (repeatable)."),
+        as_json: bool = typer.Option(False, "--json", help="Print the timeline as JSON.")) -> None:
+    """Every clause's active window across the history: a table and a chart."""
+    history = api.load_history_of(folder)
+    events = parse_events(event)
+    _check_events(history, events)
+    tl = timeline(history, events)
+    svg, png = draw(tl, out)
+    if as_json:
+        print_json({**tl.to_dict(), "chart": {"svg": str(svg), "png": str(png)}})
+        return
+    grid = Table("clause", "kind", "active", "versions", "changed in", overflow="fold",
+                 title=f"{tl.agreement}: {len(tl.rows)} clauses over {len(tl.versions)} versions")
+    for row in table(tl):
+        grid.add_row(row["clause"], row["kind"], row["active"], row["versions"],
+                     row["changed in"])
+    console.print(grid)
+    console.print(f"chart: {svg}\n       {png}")
+
+
+def _check_events(history: Any, events: dict[str, date]) -> None:
+    from ..problems import Problem, TermsheetError, known_hint
+    known = sorted({e for v in history.versions for e in v.events})
+    problems = [Problem("E013", f"unknown event '{name}'", str(history.agreement),
+                        hint=known_hint(name, known)) for name in events if name not in known]
+    if problems:
+        raise TermsheetError(problems)
+
+
+def glossary_command(lang: str = typer.Option("en", "--lang", help="en or zh first."),
+                     as_json: bool = typer.Option(False, "--json")) -> None:
+    """The words of an agreement in English and Chinese, with what they mean."""
+    check_lang(lang)
+    if as_json:
+        print_json([e.to_dict() for e in TERMS.values()])
+        return
+    grid = Table("term", "English", "中文", "meaning" if lang == "en" else "含义",
+                 overflow="fold")
+    for entry in TERMS.values():
+        grid.add_row(entry.term, entry.en, entry.zh,
+                     entry.means_en if lang == "en" else entry.means_zh)
+    console.print(grid)
+
+
+SEED = ("2026-02-27", "2026-04-27")
+
+
+def diff_section() -> None:
+    """The demo ends here: the seed's revision narrated in both languages, and the decisions it
+    flips on the shipped launch plans."""
+    from .. import impact
+    from .demo import flagship_dir
+    history = api.load_history_of(flagship_dir())
+    changes = diff(history.get(SEED[0]), history.get(SEED[1]))
+    console.rule(f"[bold]What changed[/bold]: {SEED[0]} → {SEED[1]}")
+    for lang in LANGS:
+        print_diff(changes, lang)
+        console.print()
+    plans = impact.shipped_plans(flagship_dir().parents[1] / "plans")
+    for plan in plans:
+        print_flips(impact.plan_flips(plan, changes.a, changes.b))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("diff")(diff_command)
+    app.command("timeline")(timeline_command)
+    app.command("glossary")(glossary_command)
