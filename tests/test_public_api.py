@@ -6,6 +6,7 @@ EXPECTED = {
     "History", "License", "Problem", "RevenueShare", "RightOfFirstRefusal", "Span",
     "TermsheetError", "Version", "load", "load_history", "load_history_of", "load_version",
     "parse", "parse_file", "render", "validate", "__version__",
+    "BuyCompute", "Decision", "Distribute", "GrantLicense", "UseLicense", "decide",
 }
 
 

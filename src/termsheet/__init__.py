@@ -13,6 +13,7 @@ from .model import (
 )
 from .problems import Problem, TermsheetError
 from .render import render
+from .decide import BuyCompute, Decision, Distribute, GrantLicense, UseLicense, decide
 
 __version__ = "0.1.0"
 
@@ -21,4 +22,5 @@ __all__ = [
     "History", "License", "Problem", "RevenueShare", "RightOfFirstRefusal", "Span",
     "TermsheetError", "Version", "load", "load_history", "load_history_of", "load_version",
     "parse", "parse_file", "render", "validate", "__version__",
+    "BuyCompute", "Decision", "Distribute", "GrantLicense", "UseLicense", "decide",
 ]
