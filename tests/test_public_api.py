@@ -7,6 +7,7 @@ EXPECTED = {
     "TermsheetError", "Version", "load", "load_history", "load_history_of", "load_version",
     "parse", "parse_file", "render", "validate", "__version__",
     "BuyCompute", "Decision", "Distribute", "GrantLicense", "UseLicense", "decide",
+    "Diff", "diff", "narrate", "timeline",
 }
 
 

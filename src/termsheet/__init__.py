@@ -14,6 +14,9 @@ from .model import (
 from .problems import Problem, TermsheetError
 from .render import render
 from .decide import BuyCompute, Decision, Distribute, GrantLicense, UseLicense, decide
+from .diff import Diff, diff
+from .narrate import narrate
+from .timeline import timeline
 
 __version__ = "0.1.0"
 
@@ -23,4 +26,5 @@ __all__ = [
     "TermsheetError", "Version", "load", "load_history", "load_history_of", "load_version",
     "parse", "parse_file", "render", "validate", "__version__",
     "BuyCompute", "Decision", "Distribute", "GrantLicense", "UseLicense", "decide",
+    "Diff", "diff", "narrate", "timeline",
 ]
