@@ -262,8 +262,10 @@ ROLES = {"party": "party", "licensee": "party", "licensor": "party", "product": 
 
 
 def check_plan(plan: Plan, history: History, events: Mapping[str, dt.date] | None = None,
-               facts: frozenset[str] = frozenset()) -> PlanReport:
-    """Decide every action of the plan in date order, carrying first availability forward."""
+               facts: frozenset[str] = frozenset(), version: str | None = None) -> PlanReport:
+    """Decide every action of the plan in date order, carrying first availability forward.
+
+    ``version`` decides every action under that version, as if it were in force throughout."""
     check_plan_events(plan, history)
     events = {**plan.events, **(events or {})}
     index = index_for(history, events)
@@ -281,7 +283,7 @@ def check_plan(plan: Plan, history: History, events: Mapping[str, dt.date] | Non
                                 action.facts | extra, seen)
         elif extra:
             action = _with_facts(action, action.facts | extra)
-        decision = decide(history, action, events)
+        decision = decide(history, action, events, version=version)
         if decision.allowed and isinstance(action, Distribute):
             first = available.setdefault(action.product, {})
             if action.channel not in first or first[action.channel] > action.date:

@@ -148,6 +148,8 @@ def check(plan: Path = typer.Argument(..., help="A plan file (YAML of dated acti
           agreement: Optional[Path] = typer.Option(None, "--agreement", "-a",
                                                    help="Overrides the plan's agreement."),
           event: Optional[list[str]] = EVENT, fact: Optional[list[str]] = FACT,
+          version: Optional[str] = typer.Option(None, "--version", help="Check every action "
+                                                "under this version, as if in force."),
           as_json: bool = typer.Option(False, "--json")) -> None:
     """Check a launch plan in date order; exit 1 when any action is forbidden."""
     loaded = load_plan(plan)
@@ -155,7 +157,8 @@ def check(plan: Path = typer.Argument(..., help="A plan file (YAML of dated acti
     if folder is None:
         raise typer.BadParameter("the plan names no agreement", param_hint="--agreement")
     history = api.load_history_of(folder)
-    report = check_plan(loaded, history, pairs(event, "--event"), frozenset(fact or []))
+    report = check_plan(loaded, history, pairs(event, "--event"), frozenset(fact or []),
+                        version)
     if as_json:
         print_json(report.to_dict())
     else:
@@ -166,12 +169,15 @@ def check(plan: Path = typer.Argument(..., help="A plan file (YAML of dated acti
 def print_report(report: PlanReport) -> None:
     console.rule(f"[bold]{report.plan.name}[/bold]  ({report.plan.path})")
     table = Table()
-    for column in ("line", "date", "action", "version", "decision", "deciding clauses"):
-        table.add_column(column, overflow="fold")
+    table.add_column("date", no_wrap=True)
+    table.add_column("action", overflow="fold", ratio=3)
+    table.add_column("version", no_wrap=True)
+    table.add_column("decision", no_wrap=True)
+    table.add_column("deciding clauses", overflow="fold", ratio=2)
     for r in report.results:
         d = r.decision
         verdict = "[green]allowed[/]" if d.allowed else "[red]forbidden[/]"
-        table.add_row(str(r.step.line), str(d.action.date), action_text(d.action), d.version,
+        table.add_row(str(d.action.date), action_text(d.action), d.version,
                       verdict, ", ".join(d.clause_ids) or "-")
     console.print(table)
     for r in report.forbidden:
@@ -190,3 +196,35 @@ def print_report(report: PlanReport) -> None:
 def register(app: typer.Typer) -> None:
     app.add_typer(decide_app, name="decide")
     app.command()(check)
+
+
+TRIGGER_DATES = ("2023-06-01", "2025-11-01", "2026-04-01", "2026-05-01")
+
+
+def decide_section() -> None:
+    """The demo: the question that started the 2026 rewrite, asked on four dates."""
+    from .demo import flagship_dir
+    history = api.load_history_of(flagship_dir())
+    console.rule("[bold]decide[/bold]: may OpenAI offer its API (openai-api) on AWS?")
+    table = Table()
+    for column in ("date", "version in force", "decision", "deciding clauses"):
+        table.add_column(column, no_wrap=True)
+    whys = []
+    azure = {"azure": date(2026, 4, 20)}
+    for text in TRIGGER_DATES:
+        day = date.fromisoformat(text)
+        seen = {k: v for k, v in azure.items() if v <= day}
+        decision = decide(history, Distribute("openai", "openai-api", "aws", day,
+                                              available=seen))
+        verdict = "[green]allowed[/]" if decision.allowed else "[red]forbidden[/]"
+        table.add_row(text, decision.version, verdict, ", ".join(decision.clause_ids))
+        whys.append(f"{text}: {decision.reasons[-1]}")
+    console.print(table)
+    for why in whys:
+        console.print(f"  {why}", markup=False)
+    plans = flagship_dir().parents[1] / "plans" / "openai-on-aws.yaml"
+    if plans.exists():
+        report = check_plan(load_plan(plans), history)
+        console.print(f"termsheet check plans/openai-on-aws.yaml: {len(report.results)} "
+                      f"actions, {len(report.forbidden)} forbidden, "
+                      f"{len(report.obligations())} obligations")

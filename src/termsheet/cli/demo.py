@@ -40,6 +40,8 @@ def history_section() -> None:
 SECTIONS = [history_section]
 
 # The narrated diff of the seed's revision ends the demo: keep this line last.
+from .decide import decide_section  # noqa: E402
+SECTIONS.append(decide_section)
 from .diff import diff_section  # noqa: E402
 SECTIONS.append(diff_section)
 
