@@ -1,0 +1,160 @@
+"""Simulated futures: correlated lognormal yearly paths and event dates, one chunk at a time.
+
+A stream's level in year ``y`` (1 = the horizon's first year) is
+``start * prod_{k<=y} (1 + g_k) * exp(sigma * z_k - sigma**2 / 2)`` with ``z`` standard normal and
+correlated across streams, so ``E[level_y] = start * prod_{k<=y} (1 + g_k)``: ``growth`` is the
+mean yearly growth and ``volatility`` the standard deviation of log growth. For revenue, ``start``
+is the revenue of the year before the horizon and the level is a year's revenue; for a value it
+is today's value and the level is the value at the end of year ``y``.
+
+Events happen on the first day of a month (revenue arrives in monthly rows, so nothing finer can
+matter): an event with a probability ``p_y`` for year ``y`` happens in the first year whose
+uniform draw falls below ``p_y``, in a month drawn uniformly. An event is carried as the index of
+that month from the horizon's start (``months`` when it does not happen within the horizon).
+
+Each chunk of futures has its own generator, ``SeedSequence(seed, spawn_key=(chunk,))``, and the
+draws never depend on parameter values: the same seed gives the same numbers, and a sensitivity
+run changes a parameter, never the luck.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+
+from .scenario import Scenario
+
+CHUNK = 25_000
+
+
+@dataclass(frozen=True)
+class PathModel:
+    """A scenario's processes in float form, ready to draw."""
+
+    names: tuple[str, ...]
+    starts: np.ndarray          # (P,)
+    growth: np.ndarray          # (P, Y) mean growth of each year
+    volatility: np.ndarray      # (P,)
+    loading: np.ndarray | None  # (P, P), z = loading @ e; None when uncorrelated
+    events: tuple[tuple[str, np.ndarray | None, int], ...]  # name, yearly p (or None), fixed month
+    first_year: int
+    years: int
+    seed: int
+
+    @property
+    def months(self) -> int:
+        return 12 * self.years
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The draws of one chunk of futures."""
+
+    index: int
+    size: int
+    levels: dict[str, np.ndarray]   # stream -> (n, Y)
+    events: dict[str, np.ndarray]   # event -> (n,) month index of the event (months: never)
+
+
+def month_index(day: date, first_year: int) -> int:
+    """Months from the horizon's start to the month holding ``day``."""
+    return (day.year - first_year) * 12 + day.month - 1
+
+
+def months_before(day: date, first_year: int, months: int) -> int:
+    """How many of the horizon's months begin before ``day``."""
+    index = month_index(day, first_year) + (1 if day.day > 1 else 0)
+    return int(min(max(index, 0), months))
+
+
+def months_through(day: date, first_year: int, months: int) -> int:
+    """How many of the horizon's months begin on or before ``day``."""
+    return int(min(max(month_index(day, first_year) + 1, 0), months))
+
+
+def yearly(values, years: int) -> np.ndarray:
+    """A number, or a list whose last item repeats, as one float per year."""
+    items = list(values) if isinstance(values, tuple) else [values]
+    items += [items[-1]] * max(0, years - len(items))
+    return np.array([float(v) for v in items[:years]], dtype=np.float64)
+
+
+def correlation_matrix(scenario: Scenario) -> tuple[np.ndarray, float]:
+    """The streams' correlation matrix and its least eigenvalue."""
+    names = list(scenario.streams)
+    matrix = np.eye(len(names))
+    for a, b, rho in scenario.correlations:
+        i, j = names.index(a), names.index(b)
+        matrix[i, j] = matrix[j, i] = float(rho)
+    return matrix, float(np.linalg.eigvalsh(matrix).min())
+
+
+def compile_paths(scenario: Scenario) -> PathModel:
+    years = scenario.horizon
+    names = tuple(scenario.streams)
+    streams = [scenario.streams[n] for n in names]
+    loading = None
+    if scenario.correlations:
+        matrix, _ = correlation_matrix(scenario)
+        values, vectors = np.linalg.eigh(matrix)
+        loading = vectors * np.sqrt(np.clip(values, 0, None))
+    events = []
+    months = 12 * years
+    for name, law in scenario.events.items():
+        if law.per_year is not None:
+            events.append((name, yearly(law.per_year, years), months))
+        elif law.on is not None:
+            events.append((name, None, months_before(law.on, scenario.first_year, months)))
+        else:
+            events.append((name, None, months))
+    return PathModel(
+        names=names,
+        starts=np.array([float(s.start) for s in streams]),
+        growth=np.array([yearly(s.growth, years) for s in streams]).reshape(len(names), years),
+        volatility=np.array([float(s.volatility) for s in streams]),
+        loading=loading, events=tuple(events), first_year=scenario.first_year, years=years,
+        seed=scenario.seed)
+
+
+def chunk_sizes(futures: int, size: int = CHUNK) -> list[int]:
+    return [min(size, futures - start) for start in range(0, futures, size)]
+
+
+def generator(seed: int, index: int) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(index,))))
+
+
+def draw(model: PathModel, index: int, n: int) -> Chunk:
+    """Chunk ``index`` of ``n`` futures: every stream's yearly levels and every event's month."""
+    rng = generator(model.seed, index)
+    count, years = len(model.names), model.years
+    shocks = rng.standard_normal((count, n, years), dtype=np.float32)
+    if model.loading is not None:
+        shocks = np.tensordot(model.loading.astype(np.float32), shocks, axes=1)
+    levels = {}
+    for p, name in enumerate(model.names):
+        sigma = model.volatility[p]
+        factor = np.exp(shocks[p] * np.float32(sigma), dtype=np.float64) if sigma else \
+            np.ones((n, years))
+        factor *= (1 + model.growth[p]) * np.exp(-sigma * sigma / 2)
+        levels[name] = model.starts[p] * np.cumprod(factor, axis=1)
+    uniforms = rng.random((len(model.events), n, years), dtype=np.float32)
+    in_month = rng.integers(0, 12, size=(len(model.events), n), dtype=np.int32)
+    events = {}
+    for e, (name, chances, fixed) in enumerate(model.events):
+        if chances is None:
+            events[name] = np.full(n, fixed, dtype=np.int32)
+            continue
+        hit = uniforms[e] < chances.astype(np.float32)
+        first = hit.argmax(axis=1)
+        happens = hit[np.arange(n), first]
+        events[name] = np.where(happens, 12 * first + in_month[e], model.months).astype(np.int32)
+    return Chunk(index, n, levels, events)
+
+
+def expected_level(start: Decimal | float, growth, years: int) -> np.ndarray:
+    """The closed-form mean of a stream's level in each year: start * prod (1 + g)."""
+    return float(start) * np.cumprod(1 + yearly(growth, years))

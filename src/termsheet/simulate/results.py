@@ -1,0 +1,119 @@
+"""What a simulation found: per version and party, flows by year, NPV, equity, commitments; for
+two versions, the difference per future. Summary records are frozen; samples stay NumPy."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+PERCENTILES = (5, 25, 50, 75, 95)
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """The mean and the 5th, 25th, 50th, 75th and 95th percentiles of a quantity."""
+
+    mean: float
+    p5: float
+    p25: float
+    p50: float
+    p75: float
+    p95: float
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> "Spread":
+        points = np.percentile(values, PERCENTILES)
+        return cls(float(np.mean(values, dtype=np.float64)), *(float(p) for p in points))
+
+    @classmethod
+    def columns(cls, values: np.ndarray) -> tuple["Spread", ...]:
+        """One Spread per column of a (futures, years) array."""
+        points = np.percentile(values, PERCENTILES, axis=0)
+        means = values.mean(axis=0, dtype=np.float64)
+        return tuple(cls(float(means[j]), *(float(p) for p in points[:, j]))
+                     for j in range(values.shape[1]))
+
+    @classmethod
+    def constant(cls, value: float) -> "Spread":
+        return cls(value, value, value, value, value, value)
+
+
+@dataclass(frozen=True)
+class PartyOutcome:
+    """One party under one version. ``value`` = ``npv`` of cash flows + ``equity``."""
+
+    party: str
+    value: Spread
+    npv: Spread
+    equity: Spread | None          # present value of the stakes held at the horizon's end
+    equity_now: float | None       # the same stakes at today's value
+    commitments: float             # present value of committed spend: + received, - spent
+    flows: tuple[Spread, ...]      # net cash flow of each year
+    clauses: dict[str, float]      # clause -> mean present value of its flows to the party
+
+
+@dataclass(frozen=True)
+class VersionOutcome:
+    version: str
+    parties: tuple[PartyOutcome, ...]
+
+    def party(self, party_id: str) -> PartyOutcome:
+        return next(p for p in self.parties if p.party == party_id)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """``other`` minus ``base`` in each future, for one party's value."""
+
+    party: str
+    base: str
+    other: str
+    change: Spread
+    p_gain: float
+    p_loss: float
+    p_same: float
+
+    @property
+    def gainer(self) -> str:
+        return "gains" if self.change.mean > 0 else ("loses" if self.change.mean < 0 else "same")
+
+
+@dataclass(frozen=True)
+class Simulation:
+    scenario: str
+    agreement: str
+    versions: tuple[str, ...]
+    parties: tuple[str, ...]
+    futures: int
+    seed: int
+    first_year: int
+    years: tuple[int, ...]
+    discount_rate: float
+    outcomes: tuple[VersionOutcome, ...]
+    differences: tuple[Difference, ...]
+    notes: tuple[str, ...] = ()
+    # value and NPV per future, keyed (version, party): for charts; not part of to_dict()
+    samples: dict[tuple[str, str], dict[str, np.ndarray]] = field(default_factory=dict,
+                                                                  repr=False, compare=False)
+
+    def outcome(self, version: str) -> VersionOutcome:
+        return next(o for o in self.outcomes if o.version == version)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in asdict(self).items() if k != "samples"}
+        data["assumption"] = ("each version is applied as if it governed the whole horizon; "
+                              "values are present values at the horizon's start")
+        return data
+
+
+def difference(party: str, base: str, other: str, before: np.ndarray,
+               after: np.ndarray) -> Difference:
+    change = after - before
+    # Differences within a cent of zero are rounding in the sums, not a gain.
+    tolerance = 0.005 + 1e-12 * np.maximum(np.abs(before), np.abs(after))
+    gain = float(np.mean(change > tolerance))
+    loss = float(np.mean(change < -tolerance))
+    return Difference(party, base, other, Spread.of(change), gain, loss,
+                      float(np.mean(np.abs(change) <= tolerance)))

@@ -1,0 +1,264 @@
+"""A version's money clauses compiled for the simulation: which streams, which months, what rate.
+
+Each version is applied as if it governed the whole horizon: its effective date is ignored and
+every clause runs from the horizon's first month unless its own ``from`` says later. Months are
+the unit of time: revenue arrives in one row per stream and month, dated the month's first day,
+and a clause counts a month's row when that day falls inside the clause's window (the window of
+:func:`termsheet.model.clause_window`: an ``until`` date is the last day counted, an ``until``
+event ends the term the day before the event).
+
+The scenario's ``terms`` override a clause's assumed terms: a bare term (``cap``) applies to every
+clause that has that term, a ``clause: {term: value}`` mapping to that clause only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Mapping
+
+import numpy as np
+
+from ..model import (
+    Commitment, Equity, FirstOf, RevenueShare, Tiers, Version, selector_matches,
+)
+from ..problems import TermsheetError
+from .paths import months_before, months_through
+from .scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A month index: the least of a constant and some events' months."""
+
+    const: int
+    events: tuple[str, ...] = ()
+
+    def resolve(self, events: Mapping[str, np.ndarray]) -> int | np.ndarray:
+        value: Any = self.const
+        for name in self.events:
+            value = np.minimum(value, events[name]) if name in events else value
+        return value
+
+
+@dataclass(frozen=True)
+class SharePlan:
+    clause: str
+    payer: str
+    payee: str
+    streams: tuple[str, ...]
+    start: Bound
+    end: Bound                            # exclusive
+    month_rates: np.ndarray | None        # (M,) flat rate of each month; None: tiers
+    tiers: Tiers | None
+    settle: str
+    cap_total: float | None = None
+    cap_per_year: float | None = None
+    minimum: float | None = None
+    cap_used: float = 0.0
+
+
+@dataclass(frozen=True)
+class EquityPlan:
+    clause: str
+    holder: str
+    issuer: str
+    stake: float
+    end: Bound
+
+
+@dataclass(frozen=True)
+class CommitmentPlan:
+    clause: str
+    party: str
+    counterparty: str
+    yearly: np.ndarray                    # (Y,) spend in each year of the horizon
+
+
+@dataclass(frozen=True)
+class Plan:
+    version: str
+    parties: tuple[str, ...]
+    shares: tuple[SharePlan, ...]
+    equity: tuple[EquityPlan, ...]
+    commitments: tuple[CommitmentPlan, ...]
+    notes: tuple[str, ...] = field(default=())
+
+
+def first_day(month: int, first_year: int) -> date:
+    return date(first_year + month // 12, month % 12 + 1, 1)
+
+
+def start_bound(value: Any, first_year: int, months: int) -> Bound:
+    if value is None:
+        return Bound(0)
+    if isinstance(value, date):
+        return Bound(months_before(value, first_year, months))
+    return Bound(months, (value,))       # starts on the event: never, unless it happens
+
+
+def end_bound(until: Any, first_year: int, months: int) -> Bound:
+    """The first month no longer counted."""
+    if until is None:
+        return Bound(months)
+    if isinstance(until, date):
+        return Bound(months_through(until, first_year, months))
+    if isinstance(until, FirstOf):
+        parts = [end_bound(item, first_year, months) for item in until.first]
+        return Bound(min(p.const for p in parts), tuple(e for p in parts for e in p.events))
+    return Bound(months, (until,))
+
+
+def base_streams(clause: RevenueShare, version: Version, scenario: Scenario) -> tuple[str, ...]:
+    """The revenue streams whose rows a revenue share's base selects."""
+    base = clause.base
+    chosen = []
+    for name, stream in scenario.streams.items():
+        row = stream.revenue
+        if row is None:
+            continue
+        sellers = (base.seller,) if isinstance(base.seller, str) else base.seller
+        if sellers is not None and row.seller not in sellers:
+            continue
+        if not _selects(base.channel, row.channel, version.channels, "model_dump"):
+            continue
+        if not _selects(base.product, row.product, version.products, "attributes"):
+            continue
+        services = (base.service,) if isinstance(base.service, str) else base.service
+        if services is not None and row.service not in services:
+            continue
+        chosen.append(name)
+    return tuple(chosen)
+
+
+def _selects(selector: Any, item: str | None, table: Mapping, how: str) -> bool:
+    if selector is None:
+        return True
+    if item is None:
+        return isinstance(selector, str) and selector in ("all", "any")
+    entry = table.get(item)
+    attributes = None
+    if entry is not None:
+        attributes = entry.attributes if how == "attributes" else entry.model_dump(
+            by_alias=True, exclude_none=True)
+    return selector_matches(selector, item, attributes)
+
+
+def compile_version(version: Version, scenario: Scenario,
+                    scales: Mapping[str, float] | None = None) -> Plan:
+    """The plan of one version under a scenario (``scales``: ``clause.term`` -> factor)."""
+    scales = scales or {}
+    months = 12 * scenario.horizon
+    shares, equity, commitments, notes = [], [], [], []
+    for clause in version.clauses:
+        terms = _terms(scenario, clause, scales)
+        if isinstance(clause, RevenueShare):
+            shares.append(_share(clause, version, scenario, terms, months))
+            if not shares[-1].streams:
+                notes.append(f"{version.version}: no stream of the scenario is in the base of "
+                             f"'{clause.id}'; it pays nothing")
+        elif isinstance(clause, Equity):
+            stake = terms.get("stake", clause.stake)
+            equity.append(EquityPlan(clause.id, clause.holder, clause.issuer, float(stake),
+                                     end_bound(clause.until, scenario.first_year, months)))
+        elif isinstance(clause, Commitment):
+            amount = terms.get("amount", clause.amount)
+            commitments.append(CommitmentPlan(clause.id, clause.party, clause.counterparty,
+                                              _spend(clause, float(amount), scenario)))
+    return Plan(version.version, tuple(version.parties), tuple(shares), tuple(equity),
+                tuple(commitments), tuple(notes))
+
+
+def _terms(scenario: Scenario, clause: Any, scales: Mapping[str, float]) -> dict[str, Any]:
+    """The overridden terms of a clause, each scaled by its sensitivity factor if any."""
+    own = scenario.terms.get(clause.id) if isinstance(scenario.terms.get(clause.id), dict) else {}
+    out: dict[str, Any] = {}
+    for term, value in scenario.term_overrides(clause.id).items():
+        if term in own or _has(clause, term):
+            out[term] = value
+    if isinstance(clause, RevenueShare) and "rate" in own and clause.tiers is not None:
+        raise TermsheetError([scenario.problem(
+            "E051", f"clause '{clause.id}' uses tiers; a rate cannot override them",
+            ("terms", clause.id, "rate"), "override cap, cap-per-year, minimum or cap-used")])
+    for key, factor in scales.items():
+        owner, _, term = key.rpartition(".")
+        if owner == clause.id:
+            base = out.get(term, _current(clause, term))
+            if base is not None:
+                if term == "rate" and not isinstance(base, Decimal):
+                    out[term] = ("scale", factor)      # a dated schedule: every step scaled
+                else:
+                    moved = Decimal(str(float(base) * factor))
+                    out[term] = min(moved, Decimal(1)) if term in ("rate", "stake") else moved
+    return out
+
+
+def _has(clause: Any, term: str) -> bool:
+    """Whether a bare override applies: the clause has that term (or any flat rate)."""
+    if term == "rate":
+        return isinstance(clause, RevenueShare) and clause.rate is not None
+    if term in ("cap", "cap-used"):
+        return isinstance(clause, RevenueShare) and clause.cap is not None \
+            and clause.cap.total is not None
+    return _current(clause, term) is not None
+
+
+def _current(clause: Any, term: str) -> Any:
+    if term == "rate":
+        return getattr(clause, "rate", None)
+    if term == "cap":
+        return clause.cap.total if getattr(clause, "cap", None) else None
+    if term == "cap-per-year":
+        return clause.cap.per_year if getattr(clause, "cap", None) else None
+    if term == "minimum":
+        return clause.minimum.per_year if getattr(clause, "minimum", None) else None
+    return getattr(clause, term.replace("-", "_"), None)
+
+
+def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: dict,
+           months: int) -> SharePlan:
+    first_year = scenario.first_year
+    rates = None
+    if clause.tiers is None:
+        override = terms.get("rate")
+        if isinstance(override, Decimal):
+            rates = np.full(months, float(override))
+        else:
+            rates = np.array([float(clause.rate_on(first_day(m, first_year)))
+                              for m in range(months)])
+            if isinstance(override, tuple):
+                rates = rates * override[1]
+    cap, minimum = clause.cap, clause.minimum
+    return SharePlan(
+        clause=clause.id, payer=clause.payer, payee=clause.payee,
+        streams=base_streams(clause, version, scenario),
+        start=start_bound(clause.from_, first_year, months),
+        end=end_bound(clause.until, first_year, months),
+        month_rates=rates, tiers=clause.tiers, settle=clause.settle,
+        cap_total=_float(terms.get("cap", cap.total if cap else None)),
+        cap_per_year=_float(terms.get("cap-per-year", cap.per_year if cap else None)),
+        minimum=_float(terms.get("minimum", minimum.per_year if minimum else None)),
+        cap_used=float(terms.get("cap-used", 0)))
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _spend(clause: Commitment, amount: float, scenario: Scenario) -> np.ndarray:
+    """A commitment spread evenly over its months, from its start to ``by`` (else the horizon's
+    end); only the months inside the horizon are returned."""
+    months = 12 * scenario.horizon
+    start = start_bound(clause.from_, scenario.first_year, months).const
+    if clause.by is None:
+        end = months
+        span = end - start
+    else:
+        last = (clause.by.year - scenario.first_year) * 12 + clause.by.month
+        span = last - start
+        end = min(max(last, start), months)
+    monthly = np.zeros(months)
+    if span > 0:
+        monthly[start:end] = amount / span
+    return monthly.reshape(scenario.horizon, 12).sum(axis=1)
