@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from . import api, authzen, pages
+from . import api, authzen, decisions, diffs, html, pages
 from .access import Access
 from .catalog import Catalog
 from .errors import HANDLERS, status_of
@@ -24,6 +24,8 @@ from .jobs import JobRunner
 from .limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit
 
 HERE = Path(__file__).parent
+# Feature modules: each has an ``api`` router (JSON) and a ``pages`` router (HTML).
+FEATURES = (decisions, diffs)
 API_PREFIXES = ("/api/", "/access/", "/.well-known/", "/openapi.json", "/jobs/")
 
 
@@ -60,9 +62,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_exception_handler(exc, _negotiated(handler))
     app.add_middleware(BodyLimit, default=settings.max_body,
                        limits={"/settle": settings.max_upload})
+    for module in FEATURES:
+        app.include_router(module.api)
     app.include_router(api.router)
     app.include_router(authzen.router)
     app.include_router(pages.router)
+    for module in FEATURES:
+        app.include_router(module.pages)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
@@ -86,7 +92,7 @@ def _negotiated(handler):
         response = await handler(request, err)
         if not wants_page(request):
             return response
-        return pages.error_page(request, response)
+        return html.error_page(request, response)
     return handle
 
 

@@ -61,11 +61,14 @@ async def on_termsheet_error(request: Request, err: TermsheetError) -> JSONRespo
 
 async def on_validation_error(request: Request, err: RequestValidationError) -> JSONResponse:
     problems = []
+    code = "E400" if request.url.path.startswith("/access/") else "E422"
     for item in err.errors():
         where = _where(item.get("loc", ()))
-        problems.append(Problem("E422", f"{item.get('msg', 'invalid value')}", where, 1, 1,
+        problems.append(Problem(code, f"{item.get('msg', 'invalid value')}", where, 1, 1,
                                 None, f"see the request schema at /docs ({item.get('type')})"))
-    return problem_response(422, problems)
+    # AuthZEN answers a request that is not an evaluation with 400 Bad Request
+    status = 400 if request.url.path.startswith("/access/") else 422
+    return problem_response(status, problems)
 
 
 async def on_http_exception(request: Request, err: StarletteHTTPException) -> JSONResponse:

@@ -8,50 +8,19 @@ stylesheet, so nothing is fetched from the network.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from . import charts, views
-from .access import COOKIE, Principal, current
+from .access import COOKIE, current
 from .api import catalog_of, visible, visible_ids
-from .errors import HttpProblem
+from .html import Viewer, render
 from .markup import document_html
 
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.filters["short"] = charts.short
 router = APIRouter(include_in_schema=False)
-
-
-def viewer(request: Request) -> Principal:
-    principal = current(request)
-    if principal is None:
-        raise HttpProblem(401, "sign in with a token to see this page", path=request.url.path)
-    return principal
-
-
-Viewer = Annotated[Principal, Depends(viewer)]
-
-
-def render(request: Request, template: str, principal: Principal | None, status: int = 200,
-           **context) -> HTMLResponse:
-    context.update(principal=principal, open=request.app.state.access.open)
-    return templates.TemplateResponse(request, template, context, status_code=status)
-
-
-def error_page(request: Request, response: JSONResponse) -> Response:
-    """The page for an error the JSON surfaces report as ``{ok: false, errors}``."""
-    if response.status_code == 401:
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-    body = json.loads(response.body)
-    return render(request, "error.html", current(request), status=response.status_code,
-                  status_code=response.status_code, problems=body.get("errors", []))
 
 
 @router.get("/", response_class=HTMLResponse)
