@@ -116,7 +116,7 @@ KINDS = {
                         "(before: {old}).",
             "first-launch": {
                 "changed": "“{heading}”: now {new} (before: {old}).",
-                "set": "“{heading}”: {new}.",
+                "set": "“{heading}”: from now on, {new}.",
                 "cleared": "“{heading}”: no channel has to come first any more (before: "
                            "{old}).",
             },
@@ -269,7 +269,7 @@ KINDS = {
             "channels": "「{heading}」：{party}现可通过{new}销售{products}（原为{old}）。",
             "first-launch": {
                 "changed": "「{heading}」：现规定{new}（原规定{old}）。",
-                "set": "「{heading}」：{new}。",
+                "set": "「{heading}」：现规定{new}。",
                 "cleared": "「{heading}」：不再要求任何渠道首发（原规定{old}）。",
             },
             "until": {

@@ -14,6 +14,7 @@ from ..diff import Diff, diff
 from ..glossary import TERMS
 from ..narrate import LANGS, narrate, summary
 from ..timeline import draw, table, timeline
+from ..problems import Problem, TermsheetError
 from .common import console, parse_date, print_json
 
 STATUS = {"en": {"added": "added", "removed": "removed", "changed": "changed",
@@ -54,7 +55,9 @@ def diff_command(
             None, "--data", help="Revenue or FOCUS billing data: money per party under each "
                                  "version (repeatable)."),
         scenario: Optional[Path] = typer.Option(
-            None, "--scenario", help="A simulation scenario: NPV per party under each version."),
+            None, "--scenario", help="A simulation scenario: value per party under each version."),
+        futures: Optional[int] = typer.Option(
+            None, "--futures", help="Futures to simulate (default: the scenario's)."),
         event: Optional[list[str]] = typer.Option(
             None, "--event", help="NAME=YYYY-MM-DD for the plans (repeatable)."),
         show_all: bool = typer.Option(False, "--all", help="Also narrate changes to headings, "
@@ -64,7 +67,8 @@ def diff_command(
     events = parse_events(event)
     old, new = api.load_version(a), api.load_version(b)
     changes = diff(old, new)
-    effects = effects_of(changes, impact or [], data or [], scenario, events)
+    effects = effects_of(changes, impact or [], data or [], scenario, events,
+                         history_of(a) or history_of(b), futures)
     if as_json:
         sentences = narrate(changes, lang, provenance=show_all)
         print_json({"diff": changes.to_dict(),
@@ -77,17 +81,29 @@ def diff_command(
 
 
 def effects_of(changes: Diff, plans: list[Path], data: list[Path], scenario: Path | None,
-               events: dict[str, date]) -> dict[str, list[Any]]:
+               events: dict[str, date], history: Any = None,
+               futures: int | None = None) -> dict[str, list[Any]]:
     from .. import impact
     out: dict[str, list[Any]] = {}
     if plans:
         out["plans"] = [impact.plan_flips(p, changes.a, changes.b, events) for p in plans]
     if data:
-        out["money"] = [impact.money_from_data(data, changes.a, changes.b)]
+        for path in data:
+            if not path.exists():
+                raise TermsheetError([Problem("E004", f"no such file: {path}", str(path))])
+        out["money"] = [impact.money_from_data(data, changes.a, changes.b, events)]
     if scenario is not None:
-        out.setdefault("money", []).append(
-            impact.money_from_scenario(scenario, changes.a, changes.b))
+        out.setdefault("money", []).append(impact.money_from_scenario(
+            scenario, changes.a, changes.b, history, futures))
     return out
+
+
+def history_of(ref: str) -> Any:
+    """The history a ``DIR@VERSION`` reference comes from (None for a file)."""
+    folder, at, _ = ref.rpartition("@")
+    if not at or Path(ref).exists() or not Path(folder).is_dir():
+        return None
+    return api.load_history_of(folder)
 
 
 def print_diff(changes: Diff, lang: str, show_all: bool = False) -> None:
@@ -110,32 +126,55 @@ def print_diff(changes: Diff, lang: str, show_all: bool = False) -> None:
 
 
 def print_effects(effects: dict[str, list[Any]]) -> None:
-    for flips in effects.get("plans", []):
-        print_flips(flips)
+    if effects.get("plans"):
+        print_flips(effects["plans"])
     for money in effects.get("money", []):
         print_money(money)
 
 
-def print_flips(flips: Any) -> None:
-    console.print(f"\n[bold]{flips.plan}[/bold] ({flips.path}): {flips.actions} actions; allowed "
-                  f"{flips.allowed_before} under {flips.a}, {flips.allowed_after} under {flips.b}; "
-                  f"{len(flips.flips)} decision{'s' if len(flips.flips) != 1 else ''} flip")
-    if not flips.flips:
+def print_flips(reports: list[Any]) -> None:
+    """One line per plan, then one table of every decision that flips."""
+    console.print()
+    for report in reports:
+        console.print(f"[bold]{report.plan}[/bold] ({report.path}): {report.actions} actions, "
+                      f"allowed {report.allowed_before} under {report.a} and "
+                      f"{report.allowed_after} under {report.b}; {len(report.flips)} decision{'s' if len(report.flips) != 1 else ''} "
+                      f"flip{'s' if len(report.flips) == 1 else ''}",
+                      highlight=False)
+    rows = [(r, f) for r in reports for f in r.flips]
+    if not rows:
         return
-    grid = Table("line", "action", flips.a, flips.b, "deciding clauses", overflow="fold")
-    for flip in flips.flips:
-        grid.add_row(str(flip.line), action_text(flip.action), _yes(flip.before),
-                     _yes(flip.after), f"{', '.join(flip.before_clauses) or '—'} → "
-                                       f"{', '.join(flip.after_clauses) or '—'}")
+    first = reports[0]
+    grid = columns(Table(title=f"Decisions that flip, {first.a} → {first.b} (each version "
+                               "applied as if it governed alone)"),
+                   "plan", "line", "date", "action", first.a, first.b, "deciding clauses")
+    for report, flip in rows:
+        grid.add_row(Path(report.path).stem, str(flip.line), str(flip.action.get("date")),
+                     action_text(flip.action), _yes(flip.before), _yes(flip.after),
+                     f"{', '.join(flip.before_clauses) or '(none)'} → "
+                     f"{', '.join(flip.after_clauses) or '(none)'}")
     console.print(grid)
 
 
 def action_text(action: dict[str, Any]) -> str:
-    fields = [str(v) for k, v in action.items()
-              if k not in ("action", "date", "facts", "available", "exclusive") and v]
-    if action.get("exclusive"):
-        fields.append("exclusive")
-    return f"{action.get('date')} {action.get('action')} {' '.join(fields)}"
+    kind = action.get("action")
+    if kind == "distribute":
+        return f"{action['party']} distributes {action['product']} on {action['channel']}"
+    if kind == "grant-license":
+        exclusive = "an exclusive" if action.get("exclusive") else "a"
+        return f"{action['licensor']} grants {action['to']} {exclusive} licence to " \
+               f"{action['subject']}"
+    if kind == "use-license":
+        return f"{action['licensee']} uses {action['licensor']}'s {action['subject']}"
+    if kind == "buy-compute":
+        return f"{action['party']} buys compute from {action['from']}"
+    return " ".join(f"{k}={v}" for k, v in action.items() if k != "date")
+
+
+def columns(grid: Table, *names: str) -> Table:
+    for name in names:
+        grid.add_column(name, overflow="fold")
+    return grid
 
 
 def _yes(allowed: bool) -> str:
@@ -143,11 +182,18 @@ def _yes(allowed: bool) -> str:
 
 
 def print_money(money: Any) -> None:
-    grid = Table("party", f"{money.measure} under {money.a}", f"under {money.b}", "change",
-                 title=f"Money per party ({money.currency})")
+    simulated = any(p.p_gain is not None for p in money.parties)
+    grid = Table(title=f"{money.measure.capitalize()} per party ({money.currency})")
+    for name in ("party", f"under {money.a}", f"under {money.b}", "change"):
+        grid.add_column(name, justify="left" if name == "party" else "right")
+    if simulated:
+        grid.add_column("P(gain)", justify="right")
     for party in money.parties:
-        grid.add_row(party.party, f"{party.before:,.2f}", f"{party.after:,.2f}",
-                     f"{party.change:+,.2f}")
+        cells = [party.party, f"{party.before:,.2f}", f"{party.after:,.2f}",
+                 f"{party.change:+,.2f}"]
+        if simulated:
+            cells.append("—" if party.p_gain is None else f"{party.p_gain:.1%}")
+        grid.add_row(*cells)
     console.print(grid)
     for note in money.notes:
         console.print(note, style="dim", markup=False)
@@ -169,8 +215,9 @@ def timeline_command(
     if as_json:
         print_json({**tl.to_dict(), "chart": {"svg": str(svg), "png": str(png)}})
         return
-    grid = Table("clause", "kind", "active", "versions", "changed in", overflow="fold",
-                 title=f"{tl.agreement}: {len(tl.rows)} clauses over {len(tl.versions)} versions")
+    grid = columns(Table(title=f"{tl.agreement}: {len(tl.rows)} clauses over "
+                               f"{len(tl.versions)} versions"),
+                   "clause", "kind", "active", "versions", "changed in")
     for row in table(tl):
         grid.add_row(row["clause"], row["kind"], row["active"], row["versions"],
                      row["changed in"])
@@ -179,7 +226,7 @@ def timeline_command(
 
 
 def _check_events(history: Any, events: dict[str, date]) -> None:
-    from ..problems import Problem, TermsheetError, known_hint
+    from ..problems import known_hint
     known = sorted({e for v in history.versions for e in v.events})
     problems = [Problem("E013", f"unknown event '{name}'", str(history.agreement),
                         hint=known_hint(name, known)) for name in events if name not in known]
@@ -194,8 +241,7 @@ def glossary_command(lang: str = typer.Option("en", "--lang", help="en or zh fir
     if as_json:
         print_json([e.to_dict() for e in TERMS.values()])
         return
-    grid = Table("term", "English", "中文", "meaning" if lang == "en" else "含义",
-                 overflow="fold")
+    grid = columns(Table(), "term", "English", "中文", "meaning" if lang == "en" else "含义")
     for entry in TERMS.values():
         grid.add_row(entry.term, entry.en, entry.zh,
                      entry.means_en if lang == "en" else entry.means_zh)
@@ -217,8 +263,8 @@ def diff_section() -> None:
         print_diff(changes, lang)
         console.print()
     plans = impact.shipped_plans(flagship_dir().parents[1] / "plans")
-    for plan in plans:
-        print_flips(impact.plan_flips(plan, changes.a, changes.b))
+    if plans:
+        print_flips([impact.plan_flips(plan, changes.a, changes.b) for plan in plans])
 
 
 def register(app: typer.Typer) -> None:
