@@ -1,0 +1,69 @@
+"""Per-row allocations: what each input row contributed to each statement line, as Parquet.
+
+Each row in a term's base gets ``allocated = base x factor`` where ``factor`` is its slice's exact
+amount paid over the slice's base (the flat rate itself when no tier or cap is involved), at ten
+decimals. Allocations explain a line; the line's rounded amount is the figure that is owed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+
+from .engine import COSTS, EXACT, MONEY, Names, classify, in_term, period_of, segment_of
+from .statements import Slice
+from .terms import Term
+
+FACTOR_PLACES = Decimal("1e-10")
+
+
+def factors(slices: list[Slice]) -> pa.Table:
+    """(term, period, segment) -> paid / base, for the share slices."""
+    sums: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for s in slices:
+        if s.kind == "share":
+            sums[(s.term, s.period, s.segment)][0] += s.paid
+            sums[(s.term, s.period, s.segment)][1] += s.base
+    keys = sorted(sums)
+    values = [(sums[k][0] / sums[k][1]).quantize(FACTOR_PLACES) if sums[k][1] else Decimal(0)
+              for k in keys]
+    return pa.table({"f_term": pa.array([k[0] for k in keys], pa.int64()),
+                     "f_period": pa.array([k[1] for k in keys], pa.date32()),
+                     "f_segment": pa.array([k[2] for k in keys], pa.int64()),
+                     "factor": pa.array(values, pa.decimal128(38, 10))})
+
+
+def allocation_rows(rows: ibis.Table, names: Names, terms: list[Term], slices: list[Slice],
+                    first, last) -> ibis.Table:
+    t = classify(rows.mutate(n=ibis.literal(1, type="int64")), names)
+    table = ibis.memtable(factors(slices))
+    parts = []
+    for term in terms:
+        picked = t.filter(in_term(t, term, first, last))
+        parts.append(picked.select(
+            "source", "source_row", day=picked.day,
+            agreement=ibis.literal(term.version.agreement),
+            version=ibis.literal(term.version.version), clause=ibis.literal(term.clause.id),
+            term=ibis.literal(term.index, type="int64"),
+            period=period_of(picked.day, term.clause.settle),
+            segment=segment_of(picked.day, term),
+            base=picked[COSTS[term.clause.base.cost]].cast(MONEY),
+            currency=ibis.literal(term.currency)))
+    union = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    joined = union.join(table, (union.term == table.f_term) & (union.period == table.f_period)
+                        & (union.segment == table.f_segment), how="left")
+    return joined.select(
+        "source", "source_row", "day", "agreement", "version", "clause", "period", "base",
+        allocated=(joined.base * joined.factor.coalesce(0)).cast(EXACT).cast(MONEY), currency=joined.currency)
+
+
+def write_allocations(backend, names: Names, terms: list[Term], slices: list[Slice], first, last,
+                      path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    expr = allocation_rows(backend.rows, names, terms, slices, first, last)
+    backend.con.to_parquet(expr.order_by(["source", "source_row", "clause", "version"]), path)
+    return str(path)

@@ -1,0 +1,220 @@
+"""The settlement engine: Ibis expressions over the ``rows`` view, run by DuckDB or by Spark.
+
+The same expressions run on either backend (see backends.py). The pipeline:
+
+1. ``summarize``: one pass over the rows, grouped by charge day and the names as written.
+   This is the only step that touches every row; everything after works on the summary.
+2. ``classify``: names cleaned and matched to ids (parties, channels, products), currencies
+   checked; ``reason`` says why a group of rows is quarantined.
+3. for each term (a revenue-share clause of a version), ``term_slices`` (lines.py): its base
+   rows, grouped
+   into slices (settlement period x rate segment); tier volume, per-year cap, year-end minimum
+   true-up and total cap computed with window functions and the shared money rules
+   (``termsheet.rules``); then one line per period.
+
+Amounts stay DECIMAL(38,10) (inputs) and DECIMAL(38,20) (products of amounts and rates, exact);
+nothing is rounded here. Rounding happens once, at the statement line (statements.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import ibis
+import ibis.expr.datatypes as dt
+from ibis import _
+
+from .. import rules
+from .money import CURRENCIES
+from .terms import Term, Vocabulary, slug
+
+MONEY = dt.Decimal(38, 10)
+EXACT = dt.Decimal(38, 20)
+TRUE_UP_SEGMENT = 1000
+UNITS = {"month": "M", "quarter": "Q", "year": "Y"}
+SUMMARY_KEYS = ("day", "seller", "host", "provider", "issuer", "service", "product", "category",
+                "charge_class", "currency", "bad")
+COSTS = {"BilledCost": "billed", "EffectiveCost": "effective", "ListCost": "list"}
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """A line already settled for a term, before the run's first period: it carries volume,
+    amounts due and amounts paid into the run's windows."""
+
+    period: date
+    kind: str
+    base: Decimal
+    due: Decimal
+    paid_year: Decimal
+    paid: Decimal
+
+
+def summarize(rows: ibis.Table) -> ibis.Table:
+    """Every row, once: counts and sums per charge day and names as written."""
+    return rows.group_by(list(SUMMARY_KEYS)).aggregate(
+        n=_.count(), billed=_.billed.sum(), effective=_.effective.sum(), list=_.list.sum())
+
+
+NAME_COLUMNS = ("seller", "host", "provider", "issuer", "service", "product", "category",
+                "charge_class", "currency")
+
+
+def clean(text: str | None) -> str | None:
+    """Literal 'NULL' strings and blanks are missing values."""
+    if text is None or text.strip().upper() in ("", "NULL"):
+        return None
+    return text.strip()
+
+
+def lookup(text: str | None, names: dict[str, str]) -> str | None:
+    """A billing name -> an id: as written in any case, else by its slug."""
+    text = clean(text)
+    if text is None:
+        return None
+    return names.get(text.lower()) or names.get(slug(text))
+
+
+def currency_code(text: str | None) -> str | None:
+    text = clean(text)
+    return None if text is None else text.upper()
+
+
+def currency_problem(text: str | None, known: frozenset[str]) -> str | None:
+    code = currency_code(text)
+    if code is None:
+        return "currency-missing"
+    if code not in CURRENCIES:
+        return "currency-unknown"
+    return None if code in known else "currency-other"
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """What each name as written in the data means: raw text -> id or clean value.
+
+    Built in Python from the distinct names of the summary (there are few), applied in the
+    expressions as small CASE lookups: one definition of cleaning and matching for every engine.
+    """
+
+    seller: dict[str, str]
+    channel: dict[str, dict[str, str]]  # per column: host, provider, issuer
+    product: dict[str, dict[str, str]]  # per column: product, service
+    service: dict[str, str]
+    category: dict[str, str]
+    correction: tuple[str, ...]
+    currency: dict[str, str]
+    currency_problem: dict[str, str]
+
+
+def names_of(records: list[dict], vocab: Vocabulary) -> Names:
+    """``records``: the distinct (NAME_COLUMNS) tuples of a summary."""
+    seen = {column: {r[column] for r in records if r[column] is not None}
+            for column in NAME_COLUMNS}
+
+    def mapped(column: str, fn) -> dict[str, str]:
+        return {raw: value for raw in sorted(seen[column]) if (value := fn(raw)) is not None}
+
+    return Names(
+        seller=mapped("seller", lambda n: lookup(n, vocab.parties)),
+        channel={c: mapped(c, lambda n: lookup(n, vocab.channels))
+                 for c in ("host", "provider", "issuer")},
+        product={c: mapped(c, lambda n: lookup(n, vocab.products)) for c in ("product", "service")},
+        service=mapped("service", lambda n: (clean(n) or "").lower() or None),
+        category=mapped("category", lambda n: (clean(n) or "").lower() or None),
+        correction=tuple(sorted(r for r in seen["charge_class"]
+                                if (clean(r) or "").lower() == "correction")),
+        currency=mapped("currency", currency_code),
+        currency_problem=mapped("currency", lambda n: currency_problem(n, vocab.currencies)),
+    )
+
+
+def _sub(column: ibis.Value, mapping: dict[str, str]) -> ibis.Value:
+    if not mapping:
+        return ibis.null("string")
+    return column.substitute(mapping, else_=ibis.null("string"))
+
+
+def classify(t: ibis.Table, names: Names) -> ibis.Table:
+    """Ids for names, clean keys, and the reason a group of rows cannot be used (or NULL)."""
+    currency_reason = ibis.ifelse(t.currency.isnull(), "currency-missing",
+                                  _sub(t.currency, names.currency_problem))
+    correction = t.charge_class.isin(list(names.correction)) if names.correction else \
+        ibis.literal(False)
+    return t.mutate(
+        seller_id=_sub(t.seller, names.seller),
+        channel_id=ibis.coalesce(*(_sub(t[c], m) for c, m in names.channel.items())),
+        product_id=ibis.coalesce(*(_sub(t[c], m) for c, m in names.product.items())),
+        service_key=_sub(t.service, names.service),
+        category_key=_sub(t.category, names.category).coalesce("usage"),
+        correction=correction.fill_null(False),
+        currency_code=_sub(t.currency, names.currency),
+        reason=t.bad.coalesce(currency_reason),
+    )
+
+
+def in_term(t: ibis.Table, term: Term, start: date | None, end: date | None) -> ibis.Value:
+    """Whether classified rows are in a term's base (and inside the run's dates)."""
+    first = max(term.start, start) if start else term.start
+    last = min(d for d in (term.end, end) if d) if (term.end or end) else None
+    pred = t.reason.isnull() & (t.day >= first) & (t.currency_code == term.currency)
+    pred &= t.category_key.isin(sorted(term.categories))
+    if last is not None:
+        pred &= t.day <= last
+    for column, allowed in (("seller_id", term.sellers), ("channel_id", term.channels),
+                            ("product_id", term.products), ("service_key", term.services)):
+        if allowed is not None:
+            pred &= t[column].isin(sorted(allowed))
+    return pred.fill_null(False)
+
+
+def segment_of(day: ibis.Value, term: Term) -> ibis.Value:
+    if len(term.segments) == 1:
+        return ibis.literal(0, type="int64")
+    branches = [(day >= seg.start, i) for i, seg in reversed(list(enumerate(term.segments)))]
+    return ibis.cases(*branches, else_=0).cast("int64")
+
+
+def period_of(day: ibis.Value, settle: str) -> ibis.Value:
+    """The first day of the settlement period of a day. (The casts make engines agree on the
+    type: DuckDB truncates a date to a timestamp, Ibis would assume a date and skip the cast.)"""
+    return day.truncate(UNITS[settle]).cast("timestamp").cast("date")
+
+
+def slices(t: ibis.Table, term: Term, start: date | None, end: date | None) -> ibis.Table:
+    """A term's base rows grouped by settlement period and rate segment."""
+    cost = t[COSTS[term.clause.base.cost]]
+    base = t.filter(in_term(t, term, start, end)).select(
+        day=_.day, base=cost.cast(MONEY), n=_.n,
+        corrections=ibis.ifelse(_.correction, _.n, 0))
+    grouped = base.group_by(period=period_of(base.day, term.clause.settle),
+                            segment=segment_of(base.day, term)).aggregate(
+        base=_.base.sum().cast(MONEY), rows=_.n.sum().cast("int64"),
+        corrections=_.corrections.sum().cast("int64"), first_day=_.day.min(),
+        last_day=_.day.max())
+    return grouped.mutate(kind=ibis.literal("share"),
+                          prior=ibis.literal(False), stored_due=ibis.null(EXACT),
+                          stored_paid_year=ibis.null(EXACT), stored_paid=ibis.null(EXACT))
+
+
+def _opening_table(opening: list[Opening]) -> ibis.Table:
+    import pyarrow as pa
+    money, exact = pa.decimal128(38, 10), pa.decimal128(38, 20)
+    arrays = {
+        "period": pa.array([o.period for o in opening], pa.date32()),
+        "segment": pa.array([TRUE_UP_SEGMENT if o.kind == "true-up" else 0 for o in opening],
+                            pa.int64()),
+        "base": pa.array([o.base for o in opening], money),
+        "rows": pa.array([0] * len(opening), pa.int64()),
+        "corrections": pa.array([0] * len(opening), pa.int64()),
+        "first_day": pa.array([None] * len(opening), pa.date32()),
+        "last_day": pa.array([None] * len(opening), pa.date32()),
+        "kind": pa.array([o.kind for o in opening], pa.string()),
+        "prior": pa.array([True] * len(opening), pa.bool_()),
+        "stored_due": pa.array([o.due for o in opening], exact),
+        "stored_paid_year": pa.array([o.paid_year for o in opening], exact),
+        "stored_paid": pa.array([o.paid for o in opening], exact),
+    }
+    return ibis.memtable(pa.table(arrays))

@@ -1,0 +1,255 @@
+"""Revenue rows in: FOCUS cost-and-usage exports (CSV or Parquet, FOCUS 1.0 to 1.3) and plain revenue
+tables (``date, seller, channel, product, amount, currency``), read through DuckDB into one view.
+
+The view ``rows`` has one row per input row and the same columns whatever the source:
+
+    source, source_row   which file (0-based index) and which data row in it (1-based)
+    day, billing_month   charge date (FOCUS ChargePeriodStart, UTC) and billing period start
+    seller               FOCUS ServiceProviderName (1.3) or PublisherName; revenue table: seller
+    host, provider, issuer   FOCUS HostProviderName, ProviderName, InvoiceIssuerName; revenue: channel
+    service, product     FOCUS ServiceName; revenue table: product
+    category, charge_class, currency   as written (cleaned and checked later, on few rows)
+    billed, effective, list   DECIMAL(38,10); the revenue table's amount fills all three
+    bad                  'date' or 'amount' when the row cannot be used, else NULL
+    *_text               the raw text of the checked fields, for quarantine messages
+
+Only amounts and dates are parsed per row; names are cleaned after aggregation (see engine.py),
+where there are few of them. Literal ``NULL`` strings, timestamps without ``T``/``Z`` and values
+with more than ten decimals are accepted; anything else unreadable is quarantined, never dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ..problems import Problem, TermsheetError
+
+MONEY = "DECIMAL(38,10)"
+FOCUS_REQUIRED = ("BilledCost", "EffectiveCost", "ListCost", "ChargePeriodStart",
+                  "BillingCurrency", "ChargeCategory")
+REVENUE_COLUMNS = ("date", "seller", "channel", "product", "amount", "currency")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input file."""
+
+    index: int
+    path: str
+    kind: str  # "focus" or "revenue"
+    format: str  # "csv" or "parquet"
+    sha256: str
+    focus_version: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"index": self.index, "path": self.path, "kind": self.kind, "format": self.format,
+                "sha256": self.sha256, "focus_version": self.focus_version}
+
+
+def connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load(con: duckdb.DuckDBPyConnection, paths: list[str | Path]) -> list[Source]:
+    """Register every file and create the view ``rows`` over all of them."""
+    if not paths:
+        raise TermsheetError([Problem("E050", "no input files", "<input>",
+                                      hint="give FOCUS exports or revenue tables (CSV, Parquet)")])
+    sources, selects = [], []
+    for index, path in enumerate(paths):
+        source, select = _register(con, index, Path(path))
+        sources.append(source)
+        selects.append(select)
+    con.execute("CREATE OR REPLACE TEMP VIEW rows AS " + "\nUNION ALL BY NAME\n".join(selects))
+    return sources
+
+
+def _register(con, index: int, path: Path) -> tuple[Source, str]:
+    if not path.is_file():
+        raise TermsheetError([Problem("E004", f"no such file: {path}", str(path))])
+    fmt = _format(path)
+    table = f"src_{index}"
+    literal = "'" + str(path).replace("'", "''") + "'"
+    try:
+        if fmt == "csv":
+            # A table keeps the file's order, so rowid + 1 is the data row number.
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv("
+                        f"{literal}, all_varchar = true, header = true)")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_n AS "
+                        f"SELECT rowid + 1 AS _row, * FROM {table}")
+        else:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_n AS SELECT file_row_number + 1 "
+                        f"AS _row, * EXCLUDE (file_row_number) FROM read_parquet({literal}, "
+                        f"file_row_number = true)")
+    except duckdb.Error as err:
+        raise TermsheetError([Problem("E051", f"cannot read {path}: {str(err).splitlines()[0]}",
+                                      str(path))]) from None
+    types = {name: kind for name, kind, *_ in con.execute(f"DESCRIBE {table}_n").fetchall()}
+    columns = {name.lower(): name for name in types}
+    kind = _kind(path, columns)
+    source = Source(index, str(path), kind, fmt, file_hash(path),
+                    _focus_version(columns) if kind == "focus" else None)
+    build = _focus_select if kind == "focus" else _revenue_select
+    return source, build(index, f"{table}_n", columns, types)
+
+
+def _format(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith((".parquet", ".pq", ".parq")):
+        return "parquet"
+    if name.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
+        return "csv"
+    raise TermsheetError([Problem("E051", f"cannot tell the format of {path}", str(path),
+                                  hint="name files *.csv or *.parquet")])
+
+
+def _kind(path: Path, columns: dict[str, str]) -> str:
+    if all(c.lower() in columns for c in FOCUS_REQUIRED):
+        if "publishername" in columns or "serviceprovidername" in columns:
+            return "focus"
+    if all(c in columns for c in REVENUE_COLUMNS):
+        return "revenue"
+    if "billedcost" in columns:
+        missing = [c for c in FOCUS_REQUIRED if c.lower() not in columns]
+        if not ("publishername" in columns or "serviceprovidername" in columns):
+            missing.append("PublisherName or ServiceProviderName")
+        raise TermsheetError([Problem("E052", f"FOCUS export lacks {', '.join(missing)}",
+                                      str(path))])
+    raise TermsheetError([Problem(
+        "E052", "neither a FOCUS export nor a revenue table", str(path),
+        hint=f"a revenue table has the columns {', '.join(REVENUE_COLUMNS)}; a FOCUS export has "
+             f"{', '.join(FOCUS_REQUIRED)} and PublisherName or ServiceProviderName")])
+
+
+def _focus_version(columns: dict[str, str]) -> str:
+    if "serviceprovidername" in columns or "hostprovidername" in columns:
+        return "1.3"
+    if "invoiceid" in columns or "pricingcurrency" in columns:
+        return "1.2"
+    if "capacityreservationid" in columns or "commitmentdiscountquantity" in columns:
+        return "1.1"
+    return "1.0"
+
+
+def _col(columns: dict[str, str], name: str) -> str | None:
+    real = columns.get(name.lower())
+    return None if real is None else '"' + real.replace('"', '""') + '"'
+
+
+def _text(columns, types, name: str) -> str:
+    """A column as text ('NULL' and blanks kept: they are cleaned on few rows, later)."""
+    col = _col(columns, name)
+    if col is None:
+        return "NULL::VARCHAR"
+    return col if types[columns[name.lower()]] == "VARCHAR" else f"CAST({col} AS VARCHAR)"
+
+
+def _clean(expr: str) -> str:
+    return f"CASE WHEN upper(trim({expr})) IN ('', 'NULL') THEN NULL ELSE trim({expr}) END"
+
+
+def _money(columns, types, name: str) -> str:
+    col = _col(columns, name)
+    if col is None:
+        return f"NULL::{MONEY}"
+    if types[columns[name.lower()]] == "VARCHAR":
+        return f"TRY_CAST({_clean(col)} AS {MONEY})"
+    return f"TRY_CAST({col} AS {MONEY})"
+
+
+def _day(columns, types, name: str) -> str:
+    col = _col(columns, name)
+    if col is None:
+        return "NULL::DATE"
+    kind = types[columns[name.lower()]]
+    if kind == "DATE":
+        return col
+    if kind.startswith("TIMESTAMP"):
+        return f"CAST({col} AS DATE)"
+    # Text: '2024-09-18 22:00:00', '2024-09-18T22:00:00Z', offsets, or a bare date; UTC.
+    return f"CAST(TRY_CAST({_clean(col)} AS TIMESTAMPTZ) AS DATE)"
+
+
+def _focus_select(index: int, table: str, columns, types) -> str:
+    text = lambda name: _text(columns, types, name)  # noqa: E731
+    seller = text("PublisherName")
+    if "serviceprovidername" in columns:
+        seller = f"coalesce({_clean(text('ServiceProviderName'))}, {seller})"
+    fields = {
+        "day": _day(columns, types, "ChargePeriodStart"),
+        "billing_month": _day(columns, types, "BillingPeriodStart"),
+        "seller": seller, "host": text("HostProviderName"), "provider": text("ProviderName"),
+        "issuer": text("InvoiceIssuerName"), "service": text("ServiceName"),
+        "product": "NULL::VARCHAR", "category": text("ChargeCategory"),
+        "charge_class": text("ChargeClass"), "currency": text("BillingCurrency"),
+        "billed": _money(columns, types, "BilledCost"),
+        "effective": _money(columns, types, "EffectiveCost"),
+        "list": _money(columns, types, "ListCost"),
+        "day_text": text("ChargePeriodStart"), "billed_text": text("BilledCost"),
+        "effective_text": text("EffectiveCost"), "list_text": text("ListCost"),
+    }
+    return _select(index, table, fields, {"billed": ("billed", "billed_text"),
+                                          "effective": ("effective", "effective_text"),
+                                          "list": ("list", "list_text")})
+
+
+def _revenue_select(index: int, table: str, columns, types) -> str:
+    text = lambda name: _text(columns, types, name)  # noqa: E731
+    amount = _money(columns, types, "amount")
+    category = text("category") if "category" in columns else "'usage'"
+    fields = {
+        "day": _day(columns, types, "date"), "billing_month": "NULL::DATE",
+        "seller": text("seller"), "host": text("channel"), "provider": "NULL::VARCHAR",
+        "issuer": "NULL::VARCHAR", "service": "NULL::VARCHAR", "product": text("product"),
+        "category": category, "charge_class": "NULL::VARCHAR", "currency": text("currency"),
+        "billed": amount, "effective": amount, "list": amount,
+        "day_text": text("date"), "billed_text": text("amount"),
+    }
+    return _select(index, table, fields, {"billed": ("amount", "billed_text")})
+
+
+def _select(index: int, table: str, fields: dict[str, str], amounts: dict[str, str]) -> str:
+    """The file's rows in the common shape, with ``bad`` naming the first field that is unusable
+    and ``bad_text`` its text as written."""
+    parts = [f"{index} AS source", "_row AS source_row"]
+    parts += [f"{expr} AS {name}" for name, expr in fields.items()]
+    checks = [("day", "date", "day_text")] + [(a, code, text) for a, (code, text) in amounts.items()]
+    bad = " ".join(f"WHEN {field} IS NULL THEN '{code}'" for field, code, _ in checks)
+    bad_text = " ".join(f"WHEN {field} IS NULL THEN {text}" for field, _, text in checks)
+    return (f"SELECT *, CASE {bad} END AS bad, CASE {bad_text} END AS bad_text "
+            f"FROM (SELECT {', '.join(parts)} FROM {table})")
+
+
+# What each quarantine code means; ``{value}`` is the text as written ('' when missing).
+QUARANTINE_REASONS = {
+    "date": "charge date {value!r} is not a date",
+    "billed": "BilledCost {value!r} is not a number",
+    "effective": "EffectiveCost {value!r} is not a number",
+    "list": "ListCost {value!r} is not a number",
+    "amount": "amount {value!r} is not a number",
+    "currency-missing": "currency is missing",
+    "currency-unknown": "unknown currency {value!r}",
+    "currency-other": "currency {value} is not the agreement's ({expected}); no exchange rate",
+}
+
+
+def reason_text(code: str, value: str | None, expected: str = "") -> str:
+    if value is None and code not in ("currency-missing",):
+        return QUARANTINE_REASONS[code].split(" {value")[0] + " is missing"
+    return QUARANTINE_REASONS[code].format(value=value, expected=expected)

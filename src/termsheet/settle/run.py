@@ -1,0 +1,236 @@
+"""One settlement run: read the inputs, run the engine, round the lines, reconcile, quarantine.
+
+``settle(history, data)`` is the whole of it; the store (``termsheet.store``) records a run and
+posts its ledger entries, the CLI draws it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import ibis
+
+from ..history import History
+from ..problems import Problem, TermsheetError
+from . import focus
+from .backends import Backend, backend_for
+from .engine import NAME_COLUMNS, Names, Opening, classify, in_term, names_of, summarize
+from .lines import term_slices, true_up_years
+from .statements import (Line, Reconciliation, Slice, Statement, lines_of, reconcile,
+                         statements_of)
+from .terms import Term, terms_of, vocabulary
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    source: int
+    path: str
+    row: int
+    code: str
+    value: str | None
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "path": self.path, "row": self.row, "code": self.code,
+                "value": self.value, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """Everything a run found: lines, reconciliation, quarantine, and what it ran on."""
+
+    agreement: str
+    engine: str
+    start: date | None
+    end: date | None
+    events: dict[str, date]
+    sources: tuple[focus.Source, ...]
+    versions: dict[str, str]
+    lines: tuple[Line, ...]
+    reconciliation: tuple[Reconciliation, ...]
+    quarantine: tuple[Quarantined, ...]
+    terms: tuple[dict, ...] = ()
+    allocations: str | None = None
+    slices: tuple[Slice, ...] = field(default=(), repr=False)
+
+    @property
+    def statements(self) -> list[Statement]:
+        return statements_of(self.lines)
+
+    @property
+    def balanced(self) -> bool:
+        return all(r.balanced for r in self.reconciliation)
+
+    @property
+    def parameters(self) -> dict:
+        return {"start": self.start, "end": self.end, "engine": self.engine,
+                "events": {k: v.isoformat() for k, v in sorted(self.events.items())}}
+
+    def to_dict(self) -> dict:
+        return {
+            "agreement": self.agreement, "engine": self.engine, "start": self.start,
+            "end": self.end, "events": self.events,
+            "sources": [s.to_dict() for s in self.sources], "versions": self.versions,
+            "terms": list(self.terms),
+            "statements": [s.to_dict() for s in self.statements],
+            "reconciliation": [r.to_dict() for r in self.reconciliation],
+            "balanced": self.balanced,
+            "quarantine": [q.to_dict() for q in self.quarantine],
+            "allocations": self.allocations,
+        }
+
+
+def version_hashes(history: History) -> dict[str, str]:
+    """sha256 of each version's document (of its meaning, for versions built in memory)."""
+    out = {}
+    for version in history.versions:
+        path = Path(version.path)
+        if path.is_file():
+            data = path.read_bytes()
+        else:
+            data = json.dumps(version.model_dump(mode="json", by_alias=True),
+                              sort_keys=True).encode()
+        out[version.version] = hashlib.sha256(data).hexdigest()
+    return out
+
+
+def _paths(data: Any, folder: Path) -> list[Path]:
+    """Input paths; rows given in memory (dicts, an Arrow table) are written to Parquet first."""
+    if isinstance(data, (str, Path)):
+        return [Path(data)]
+    items = list(data) if not hasattr(data, "schema") else [data]
+    if items and all(isinstance(i, (str, Path)) for i in items):
+        return [Path(i) for i in items]
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    table = data if hasattr(data, "schema") else pa.Table.from_pylist(items)
+    path = folder / "rows.parquet"
+    pq.write_table(table, path)
+    return [path]
+
+
+def settle(history: History, data: Any, *, start: date | None = None, end: date | None = None,
+           events: dict[str, date] | None = None, engine: str = "duckdb",
+           opening: dict[str, list[Opening]] | None = None, allocations: str | Path | None = None,
+           threads: int | None = None, progress: Progress | None = None) -> Settlement:
+    """Settle revenue shares of ``history`` over ``data`` (FOCUS exports or revenue tables: paths,
+    or rows as dicts or an Arrow table). ``opening`` carries lines already settled before
+    ``start`` (the store supplies them), keyed by term key."""
+    step = progress or (lambda _: None)
+    events = dict(events or {})
+    if start and end and end < start:
+        raise TermsheetError([Problem("E054", f"--to {end} is before --from {start}", "--to")])
+    with tempfile.TemporaryDirectory(prefix="termsheet-") as folder:
+        con = focus.connect(threads)
+        sources = focus.load(con, _paths(data, Path(folder)))
+        step("read")
+        backend = backend_for(engine, con)
+        try:
+            result = _run(history, backend, sources, start, end, events, opening or {},
+                          allocations, step)
+        finally:
+            backend.close()
+            con.close()
+    return result
+
+
+def _run(history, backend: Backend, sources, start, end, events, opening, allocations, step):
+    vocab = vocabulary(history)
+    raw = backend.cached(summarize(backend.rows))
+    names = names_of(backend.records(raw.select(*NAME_COLUMNS).distinct()), vocab)
+    summary = classify(raw, names)
+    step("summarize")
+    first, last = _dates(backend, summary, start, end)
+    terms = terms_of(history, events, first, last) if first else []
+    slices = _slices(backend, summary, terms, first, last, opening)
+    step("settle")
+    carried = {key: sum((o.paid for o in items), Decimal(0)) for key, items in opening.items()}
+    lines = lines_of(terms, slices, carried)
+    recon = reconcile(backend.records(_reconciliation(summary, terms, start, end)))
+    quarantine = _quarantine(backend, summary, sources, names, vocab)
+    step("reconcile")
+    written = None
+    if allocations is not None and terms:
+        written = _allocations(backend, names, terms, slices, first, last, Path(allocations))
+    return Settlement(history.agreement, backend.name, first, last, events, tuple(sources),
+                      version_hashes(history), tuple(lines), tuple(recon), tuple(quarantine),
+                      tuple(_term_info(t) for t in terms), written, tuple(slices))
+
+
+def _dates(backend, summary, start, end) -> tuple[date | None, date | None]:
+    """The run's dates: as given, else the first and last charge day of the usable rows."""
+    if start and end:
+        return start, end
+    usable = summary.filter(summary.reason.isnull())
+    found = backend.records(usable.aggregate(first=usable.day.min(), last=usable.day.max()))[0]
+    return start or found["first"], end or found["last"]
+
+
+def _slices(backend, summary, terms: list[Term], first, last, opening) -> list[Slice]:
+    if not terms:
+        return []
+    parts = [term_slices(summary, term, first, last, true_up_years(term, first, last),
+                         opening.get(term.key)) for term in terms]
+    expr = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    records = backend.records(expr.order_by(["term", "period", "segment"]))
+    return [Slice(r["term"], r["period"], r["segment"], r["kind"], r["base"] or Decimal(0),
+                  r["rows"], r["corrections"], r["first_day"], r["last_day"],
+                  r["due"] or Decimal(0), r["paid"] or Decimal(0)) for r in records]
+
+
+def _reconciliation(summary: ibis.Table, terms: list[Term], start, end) -> ibis.Table:
+    settled = ibis.literal(False)
+    for term in terms:
+        settled = settled | in_term(summary, term, start, end)
+    inside = ibis.literal(True)
+    if start:
+        inside &= summary.day >= start
+    if end:
+        inside &= summary.day <= end
+    status = ibis.cases((summary.reason.notnull(), "quarantined"), (~inside, "outside-dates"),
+                        (settled, "settled"), else_="out-of-scope")
+    t = summary.mutate(status=status, code=summary.currency_code.coalesce("(none)"))
+    return t.group_by([t.code.name("currency"), "status"]).aggregate(
+        rows=t.n.sum(), amount=t.billed.sum())
+
+
+def _quarantine(backend, summary, sources, names: Names, vocab) -> list[Quarantined]:
+    """Every unusable row, with its reason and source row number (a second, narrow pass)."""
+    bad = summary.filter(summary.reason.notnull())
+    if not backend.records(bad.aggregate(n=bad.n.sum()))[0]["n"]:
+        return []
+    rows = backend.rows
+    currency = ibis.ifelse(rows.currency.isnull(), "currency-missing",
+                           rows.currency.substitute(names.currency_problem,
+                                                    else_=ibis.null("string"))
+                           if names.currency_problem else ibis.null("string"))
+    found = rows.filter(rows.bad.notnull() | rows.currency.isnull()
+                        | rows.currency.isin(sorted(names.currency_problem) or [""]))
+    found = found.mutate(code=found.bad.coalesce(currency))
+    found = found.filter(found.code.notnull()).select(
+        "source", "source_row", "code",
+        value=ibis.ifelse(found.bad.notnull(), found.bad_text, found.currency))
+    expected = "/".join(sorted(vocab.currencies))
+    return [Quarantined(r["source"], sources[r["source"]].path, r["source_row"], r["code"],
+                        r["value"], focus.reason_text(r["code"], r["value"], expected))
+            for r in backend.records(found.order_by(["source", "source_row"]))]
+
+
+def _term_info(term: Term) -> dict:
+    return {"key": term.key, "version": term.version.version, "clause": term.clause.id,
+            "payer": term.clause.payer, "payee": term.clause.payee, "start": term.start,
+            "end": term.end, "rates": [s.describe() for s in term.segments]}
+
+
+def _allocations(backend, vocab, terms, slices, first, last, path: Path) -> str:
+    from .allocations import write_allocations
+    return write_allocations(backend, vocab, terms, slices, first, last, path)

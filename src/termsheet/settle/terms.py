@@ -1,0 +1,172 @@
+"""From a history to the terms a settlement runs: each revenue-share clause of each version, the
+days it applies, its rate segments, and its selectors resolved to sets of ids.
+
+A *term* is one revenue-share clause as written in one version, over the days that version is in
+force (clipped by the clause's own ``from``/``until`` and the scenario's events). Counters that run
+over "the clause's life" (life-to-date tiers, total caps) run over one term: a later version that
+restates the clause starts a new count, as the flagship's 2026-04-27 cap note says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from ..describe import percent
+from ..history import History
+from ..model import Band, RevenueShare, Version, clause_window, selector_matches
+
+# The charge categories a base selects unless it names its own (FOCUS values, lower case).
+DEFAULT_CATEGORIES = frozenset({"usage", "purchase", "credit", "adjustment"})
+
+
+def slug(text: str) -> str:
+    """'Azure OpenAI Service' -> 'azure-openai-service': how a billing name meets a product id."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Billing names (lower case) -> ids, over every version of the agreement."""
+
+    parties: dict[str, str]
+    channels: dict[str, str]
+    products: dict[str, str]
+    currencies: frozenset[str]
+
+
+def vocabulary(history: History) -> Vocabulary:
+    parties: dict[str, str] = {}
+    channels: dict[str, str] = {}
+    products: dict[str, str] = {}
+    for version in history.versions:
+        for pid, party in version.parties.items():
+            _names(parties, pid, [pid, party.name, *party.aliases])
+        for cid, channel in version.channels.items():
+            _names(channels, cid, [cid, channel.name, *channel.aliases])
+        for pid, product in version.products.items():
+            extra = product.attributes.get("aliases") or ()
+            extra = [extra] if isinstance(extra, str) else list(extra)
+            _names(products, pid, [pid, product.name, *extra])
+    return Vocabulary(parties, channels, products,
+                      frozenset(v.currency for v in history.versions))
+
+
+def _names(into: dict[str, str], item_id: str, names: list) -> None:
+    for name in names:
+        if name:
+            into.setdefault(str(name).strip().lower(), item_id)
+            into.setdefault(slug(str(name)), item_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Days of a term over which one rate (or one set of bands) applies."""
+
+    start: date
+    rate: Decimal | None
+    bands: tuple[Band, ...] | None
+
+    def describe(self) -> str:
+        if self.rate is not None:
+            return percent(self.rate)
+        return " / ".join(f"{percent(b.rate)} above {b.above:,}" for b in self.bands or ())
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    index: int
+    version: Version
+    clause: RevenueShare
+    start: date
+    end: date | None
+    segments: tuple[Segment, ...]
+    sellers: frozenset[str] | None
+    channels: frozenset[str] | None
+    products: frozenset[str] | None
+    services: frozenset[str] | None
+    categories: frozenset[str]
+
+    @property
+    def key(self) -> str:
+        """Stable across runs: agreement, version and clause."""
+        return f"{self.version.agreement}/{self.version.version}/{self.clause.id}"
+
+    @property
+    def currency(self) -> str:
+        return self.version.currency
+
+    def segment_on(self, day: date) -> int:
+        index = 0
+        for number, segment in enumerate(self.segments):
+            if segment.start <= day:
+                index = number
+        return index
+
+
+def terms_of(history: History, events: dict[str, date] | None = None,
+             start: date | None = None, end: date | None = None) -> list[Term]:
+    """Every revenue-share term of a history that overlaps [start, end]."""
+    events = events or {}
+    terms: list[Term] = []
+    for version, _, version_end in history.windows():
+        for clause in version.clauses_of(RevenueShare):
+            window = clause_window(clause, version.effective, version_end, events)
+            if window is None or not _overlaps(window, start, end):
+                continue
+            terms.append(_term(len(terms), version, clause, *window))
+    return terms
+
+
+def _overlaps(window: tuple[date, date | None], start: date | None, end: date | None) -> bool:
+    first, last = window
+    return (start is None or last is None or last >= start) and (end is None or first <= end)
+
+
+def _term(index: int, version: Version, clause: RevenueShare, start: date,
+          end: date | None) -> Term:
+    base = clause.base
+    return Term(
+        index=index, version=version, clause=clause, start=start, end=end,
+        segments=segments(clause, start, end),
+        sellers=_ids(base.seller),
+        channels=_select(base.channel, {k: v.model_dump() for k, v in version.channels.items()}),
+        products=_select(base.product, {k: v.attributes for k, v in version.products.items()}),
+        services=_lower(base.service),
+        categories=frozenset(c.lower() for c in base.charge_category)
+        if base.charge_category else DEFAULT_CATEGORIES,
+    )
+
+
+def segments(clause: RevenueShare, start: date, end: date | None) -> tuple[Segment, ...]:
+    """Split [start, end] where the rate schedule or the tier schedule changes."""
+    changes = set()
+    if isinstance(clause.rate, tuple):
+        changes |= {step.from_ for step in clause.rate}
+    if clause.tiers is not None and clause.tiers.schedule:
+        changes |= {step.from_ for step in clause.tiers.schedule}
+    days = [start] + sorted(d for d in changes if d > start and (end is None or d <= end))
+    return tuple(Segment(day, clause.rate_on(day),
+                         clause.tiers.bands_on(day) if clause.tiers else None) for day in days)
+
+
+def _ids(value: str | tuple[str, ...] | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    return frozenset((value,) if isinstance(value, str) else value)
+
+
+def _lower(value: str | tuple[str, ...] | None) -> frozenset[str] | None:
+    ids = _ids(value)
+    return None if ids is None else frozenset(v.strip().lower() for v in ids)
+
+
+def _select(selector, catalogue: dict[str, dict]) -> frozenset[str] | None:
+    """The ids a product or channel selector chooses (None: no restriction)."""
+    if selector is None or (isinstance(selector, str) and selector in ("all", "any")):
+        return None
+    if isinstance(selector, (str, tuple, list)):
+        return _ids(tuple(selector) if not isinstance(selector, str) else selector)
+    return frozenset(k for k, attrs in catalogue.items() if selector_matches(selector, k, attrs))
