@@ -1,0 +1,93 @@
+"""decide and check from the command line: exit codes, JSON, and bad input without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "termsheet", *map(str, args)],
+                          capture_output=True, text=True, cwd=ROOT)
+
+
+TRIGGER = [("2023-06-01", [], False, ["azure-exclusivity"]),
+           ("2025-11-01", [], False, ["stateless-api-exclusivity"]),
+           ("2026-04-01", [], False, ["stateless-api-exclusivity"]),
+           ("2026-05-01", ["--available", "azure=2026-04-20"], True, ["any-cloud"])]
+
+
+@pytest.mark.parametrize("day, extra, allowed, clauses", TRIGGER)
+def test_the_trigger_question(flagship_dir, day, extra, allowed, clauses):
+    result = run("decide", "--agreement", flagship_dir, "--as-of", day, "distribute",
+                 "--party", "openai", "--product", "openai-api", "--channel", "aws", *extra,
+                 "--json")
+    assert result.returncode == (0 if allowed else 1), result.stderr
+    record = json.loads(result.stdout)
+    assert record["decision"] is allowed
+    assert record["context"]["clauses"] == clauses
+    assert record["context"]["reasons"]
+
+
+def test_decide_text_and_options_after_the_action(flagship_dir):
+    result = run("decide", "use-license", "--licensee", "microsoft", "--licensor", "openai",
+                 "--subject", "models", "--agreement", flagship_dir, "--as-of", "2031-06-01",
+                 "--version", "2025-01-21", "--event", "agi-verified=2029-01-01")
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.startswith("FORBIDDEN  microsoft uses openai's models on 2031-06-01")
+    assert "ip-license" in result.stdout and "as if still in force" in result.stdout
+
+
+def test_check_the_flagship_plan():
+    result = run("check", "plans/openai-on-aws.yaml", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["ok"] and report["summary"]["forbidden"] == 0
+    assert report["summary"]["actions"] == 10
+
+
+def test_check_exits_one_when_anything_is_forbidden(flagship_dir):
+    result = run("check", "plans/openai-on-aws-before-the-rewrite.yaml", "--agreement",
+                 flagship_dir)
+    assert result.returncode == 1
+    assert "6 actions: 2 allowed, 4 forbidden" in result.stdout
+
+
+def test_unknown_product_names_the_nearest(flagship_dir):
+    result = run("decide", "--agreement", flagship_dir, "--as-of", "2026-05-01", "distribute",
+                 "--party", "openai", "--product", "chatgtp", "--channel", "aws")
+    assert result.returncode == 1
+    assert "E012 unknown product 'chatgtp'" in result.stderr
+    assert "did you mean 'chatgpt'?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_before_the_first_version(flagship_dir):
+    result = run("decide", "--agreement", flagship_dir, "--as-of", "2019-01-01", "buy-compute",
+                 "--party", "openai", "--from", "aws", "--json")
+    assert result.returncode == 1
+    errors = json.loads(result.stdout)["errors"]
+    assert errors[0]["code"] == "E040" and "no version in force" in errors[0]["message"]
+
+
+def test_misuse_exits_two(flagship_dir):
+    missing_date = run("decide", "--agreement", flagship_dir, "buy-compute", "--party",
+                       "openai", "--from", "aws")
+    bad_event = run("check", "plans/openai-on-aws.yaml", "--event", "agi-verified")
+    assert (missing_date.returncode, bad_event.returncode) == (2, 2)
+    assert "Traceback" not in missing_date.stderr + bad_event.stderr
+
+
+def test_a_broken_plan_gives_positioned_problems(tmp_path, flagship_dir):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("actions:\n  - {date: 2026-05-01, action: distribute, party: openai}\n")
+    result = run("check", plan, "--agreement", flagship_dir)
+    assert result.returncode == 1
+    assert f"{plan}:2:5: E021 missing field 'product'" in result.stderr
+    assert "Traceback" not in result.stderr
