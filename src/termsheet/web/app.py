@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from . import api, authzen, decisions, diffs, html, pages
+from . import api, authzen, decisions, diffs, html, pages, simulation
 from .access import Access
 from .catalog import Catalog
 from .errors import HANDLERS, status_of
@@ -25,7 +25,7 @@ from .limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit
 
 HERE = Path(__file__).parent
 # Feature modules: each has an ``api`` router (JSON) and a ``pages`` router (HTML).
-FEATURES = (decisions, diffs)
+FEATURES = (decisions, diffs, simulation)
 API_PREFIXES = ("/api/", "/access/", "/.well-known/", "/openapi.json", "/jobs/")
 
 
@@ -35,12 +35,23 @@ class Settings:
 
     agreements: Path = Path("agreements")
     store: Path | None = None
+    scenarios: Path | None = None
     access: Path | None = None
     max_body: int = DEFAULT_LIMIT
     max_upload: int = UPLOAD_LIMIT
     job_workers: int = 1
     title: str = "termsheet"
     extra: dict = field(default_factory=dict)
+
+    def scenarios_dir(self) -> Path | None:
+        """``scenarios``, else a ``scenarios`` folder beside the agreements folder."""
+        if self.scenarios is not None:
+            return Path(self.scenarios)
+        root = Path(self.agreements).resolve()
+        for folder in (root.parent / "scenarios", root.parent.parent / "scenarios"):
+            if folder.is_dir():
+                return folder
+        return None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

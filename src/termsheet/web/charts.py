@@ -82,10 +82,9 @@ def timeline_svg(timeline: dict[str, Any], link: str = "", width: int = 1100) ->
     return "".join(out)
 
 
-def histogram_svg(values: Sequence[float], *, bins: int = 30, width: int = 520,
-                  height: int = 220, label: str = "", colour: str = SERIES[0],
-                  marks: dict[str, float] | None = None) -> str:
-    """A histogram of sampled values with optional labelled vertical marks (p5, mean, p95)."""
+def histogram_svg(values: Sequence[float], *, bins: int = 30, label: str = "",
+                  colour: str = SERIES[0]) -> str:
+    """A histogram of sampled values."""
     values = [float(v) for v in values]
     if not values:
         return '<svg class="chart" viewBox="0 0 10 10"></svg>'
@@ -94,22 +93,39 @@ def histogram_svg(values: Sequence[float], *, bins: int = 30, width: int = 520,
     counts = [0] * bins
     for v in values:
         counts[min(int((v - lo) / (hi - lo) * bins), bins - 1)] += 1
+    edges = [lo + (hi - lo) * i / bins for i in range(bins + 1)]
+    return binned_svg(edges, counts, label=label, colour=colour)
+
+
+def binned_svg(edges: Sequence[float], counts: Sequence[int], *, width: int = 520,
+               height: int = 220, label: str = "", colour: str = SERIES[0],
+               marks: dict[str, float] | None = None) -> str:
+    """Bars of pre-binned counts (``len(edges) == len(counts) + 1``), with a zero line when
+    zero is in range and a dashed line for each of ``marks`` (``{"mean": ...}``) in range."""
+    if not counts or len(edges) != len(counts) + 1:
+        return '<svg class="chart" viewBox="0 0 10 10"></svg>'
+    lo, hi = float(edges[0]), float(edges[-1])
+    hi = hi if hi > lo else lo + 1
     left, bottom, top = 10, 30, 22
     plot_w, plot_h = width - 2 * left, height - bottom - top
     peak = max(counts) or 1
-    bar_w = plot_w / bins
+    bar_w = plot_w / len(counts)
     out = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
            f'aria-label="{escape(label, quote=True)}" xmlns="http://www.w3.org/2000/svg">',
            f'<text x="{left}" y="14" class="ctitle">{escape(label)}</text>']
     for i, count in enumerate(counts):
         h = plot_h * count / peak
         out.append(f'<rect x="{left + i * bar_w:.1f}" y="{top + plot_h - h:.1f}" '
-                   f'width="{max(bar_w - 1, 1):.1f}" height="{h:.1f}" fill="{colour}"/>')
-    for name, value in (marks or {}).items():
-        xm = left + plot_w * (float(value) - lo) / (hi - lo)
-        out.append(f'<line x1="{xm:.1f}" y1="{top}" x2="{xm:.1f}" y2="{top + plot_h}" '
-                   f'class="mark"/><text x="{xm + 2:.1f}" y="{top + 10}" class="tick">'
-                   f'{escape(name)}</text>')
+                   f'width="{max(bar_w - 1, 1):.1f}" height="{h:.1f}" fill="{colour}">'
+                   f'<title>{escape(short(edges[i]))} to {escape(short(edges[i + 1]))}: '
+                   f'{count}</title></rect>')
+    shown = {"0": 0.0, **(marks or {})}
+    for n, (name, value) in enumerate(shown.items()):
+        if lo < float(value) < hi:
+            xm = left + plot_w * (float(value) - lo) / (hi - lo)
+            out.append(f'<line x1="{xm:.1f}" y1="{top}" x2="{xm:.1f}" y2="{top + plot_h}" '
+                       f'class="{"zero" if name == "0" else "mark"}"/><text x="{xm + 2:.1f}" '
+                       f'y="{top + 10 + 11 * n}" class="tick">{escape(name)}</text>')
     out.append(f'<text x="{left}" y="{height - 8}" class="tick">{escape(short(lo))}</text>'
                f'<text x="{width - left}" y="{height - 8}" class="tick" text-anchor="end">'
                f'{escape(short(hi))}</text></svg>')
@@ -127,7 +143,7 @@ def lines_svg(xs: Sequence[str], series: dict[str, Sequence[float]], *, width: i
         return '<svg class="chart" viewBox="0 0 10 10"></svg>'
     lo, hi = min(allv + [0.0]), max(allv)
     hi = hi if hi > lo else lo + 1
-    left, bottom, top, right = 64, 28, 22, 10
+    left, bottom, top, right = 64, 28, 22, 24
     plot_w, plot_h = width - left - right, height - bottom - top
     step = plot_w / max(len(xs) - 1, 1)
 
@@ -151,7 +167,7 @@ def lines_svg(xs: Sequence[str], series: dict[str, Sequence[float]], *, width: i
         out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2">'
                    f'<title>{escape(name)}</title></polyline>'
                    f'<text x="{left + 4 + 150 * n}" y="{height - 2}" class="legend" '
-                   f'fill="{colour}">■ {escape(name)}</text>')
+                   f'style="fill: {colour}">■ {escape(name)}</text>')
     for i, xl in enumerate(xs):
         if len(xs) <= 12 or i % max(len(xs) // 10, 1) == 0:
             out.append(f'<text x="{left + i * step:.1f}" y="{top + plot_h + 12}" class="tick" '
