@@ -138,8 +138,7 @@ def print_flips(reports: list[Any]) -> None:
     for report in reports:
         console.print(f"[bold]{report.plan}[/bold] ({report.path}): {report.actions} actions, "
                       f"allowed {report.allowed_before} under {report.a} and "
-                      f"{report.allowed_after} under {report.b}; {len(report.flips)} decision{'s' if len(report.flips) != 1 else ''} "
-                      f"flip{'s' if len(report.flips) == 1 else ''}",
+                      f"{report.allowed_after} under {report.b}; {flip_count(len(report.flips))}",
                       highlight=False)
     rows = [(r, f) for r in reports for f in r.flips]
     if not rows:
@@ -154,6 +153,10 @@ def print_flips(reports: list[Any]) -> None:
                      f"{', '.join(flip.before_clauses) or '(none)'} → "
                      f"{', '.join(flip.after_clauses) or '(none)'}")
     console.print(grid)
+
+
+def flip_count(count: int) -> str:
+    return f"{count} decision flips" if count == 1 else f"{count} decisions flip"
 
 
 def action_text(action: dict[str, Any]) -> str:
