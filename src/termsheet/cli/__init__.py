@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 
 # One module per command group; each defines register(app).
-COMMAND_MODULES = ("documents", "demo", "decide", "serve", "diff", "simulate")
+COMMAND_MODULES = ("documents", "demo", "decide", "serve", "diff", "simulate", "settle")
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}").register(app)

@@ -28,6 +28,8 @@ from .statements import (Line, Reconciliation, Slice, Statement, lines_of, recon
 from .terms import Term, terms_of, vocabulary
 
 Progress = Callable[[str], None]
+# Lines settled before the run, by term key; or a function of the run's first day giving them.
+OpeningSource = dict[str, list[Opening]] | Callable[[date], dict[str, list[Opening]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +122,11 @@ def _paths(data: Any, folder: Path) -> list[Path]:
 
 def settle(history: History, data: Any, *, start: date | None = None, end: date | None = None,
            events: dict[str, date] | None = None, engine: str = "duckdb",
-           opening: dict[str, list[Opening]] | None = None, allocations: str | Path | None = None,
+           opening: OpeningSource | None = None, allocations: str | Path | None = None,
            threads: int | None = None, progress: Progress | None = None) -> Settlement:
     """Settle revenue shares of ``history`` over ``data`` (FOCUS exports or revenue tables: paths,
-    or rows as dicts or an Arrow table). ``opening`` carries lines already settled before
-    ``start`` (the store supplies them), keyed by term key."""
+    or rows as dicts or an Arrow table). ``opening`` carries lines already settled before the
+    run's first day (the store supplies them), so caps and life-to-date tiers continue."""
     step = progress or (lambda _: None)
     events = dict(events or {})
     if start and end and end < start:
@@ -150,6 +152,8 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
     summary = classify(raw, names)
     step("summarize")
     first, last = _dates(backend, summary, start, end)
+    if callable(opening):
+        opening = opening(first) if first else {}
     terms = terms_of(history, events, first, last) if first else []
     slices = _slices(backend, summary, terms, first, last, opening)
     step("settle")
@@ -184,7 +188,8 @@ def _slices(backend, summary, terms: list[Term], first, last, opening) -> list[S
     records = backend.records(expr.order_by(["term", "period", "segment"]))
     return [Slice(r["term"], r["period"], r["segment"], r["kind"], r["base"] or Decimal(0),
                   r["rows"], r["corrections"], r["first_day"], r["last_day"],
-                  r["due"] or Decimal(0), r["paid"] or Decimal(0)) for r in records]
+                  r["due"] or Decimal(0), r["paid_year"] or Decimal(0), r["paid"] or Decimal(0))
+            for r in records]
 
 
 def _reconciliation(summary: ibis.Table, terms: list[Term], start, end) -> ibis.Table:
@@ -227,7 +232,8 @@ def _quarantine(backend, summary, sources, names: Names, vocab) -> list[Quaranti
 
 def _term_info(term: Term) -> dict:
     return {"key": term.key, "version": term.version.version, "clause": term.clause.id,
-            "payer": term.clause.payer, "payee": term.clause.payee, "start": term.start,
+            "payer": term.clause.payer, "payee": term.clause.payee, "settle": term.clause.settle,
+            "start": term.start,
             "end": term.end, "rates": [s.describe() for s in term.segments]}
 
 

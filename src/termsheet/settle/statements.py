@@ -42,6 +42,7 @@ class Line:
     cost: str
     rate: str
     due: Decimal
+    paid_year: Decimal
     paid: Decimal
     amount: Decimal
     currency: str
@@ -148,6 +149,7 @@ class Slice:
     first_day: date | None
     last_day: date | None
     due: Decimal
+    paid_year: Decimal
     paid: Decimal
 
 
@@ -191,7 +193,8 @@ def _line(term: Term, period: date, kind: str, items: list[Slice], paid: Decimal
         base=sum((i.base for i in items), ZERO), rows=sum(i.rows for i in items),
         corrections=sum(i.corrections for i in items),
         first_day=min(firsts) if firsts else None, last_day=max(lasts) if lasts else None,
-        cost=clause.base.cost, rate=rate, due=sum((i.due for i in items), ZERO), paid=paid,
+        cost=clause.base.cost, rate=rate, due=sum((i.due for i in items), ZERO),
+        paid_year=sum((i.paid_year for i in items), ZERO), paid=paid,
         amount=amount, currency=term.currency, rounding=clause.rounding)
 
 

@@ -1,0 +1,210 @@
+"""settle, statements, ledger, generate-billing: revenue shares from billing and revenue data."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .. import api
+from ..problems import Problem, TermsheetError
+from ..settle import render
+from ..settle.ledger import beancount
+from ..settle.run import settle as run_settle
+from ..store import DEFAULT_STORE, Store
+from .common import console, console_err, parse_date, print_json
+
+FORMATS = ("table", "json", "csv", "html")
+STEPS = ("read", "summarize", "settle", "reconcile", "store")
+
+
+def _events(items: list[str] | None) -> dict[str, date]:
+    out = {}
+    for item in items or []:
+        name, _, day = item.partition("=")
+        if not name or not day:
+            raise typer.BadParameter(f"'{item}' is not ID=YYYY-MM-DD", param_hint="--event")
+        out[name.strip()] = parse_date(day.strip(), "--event")
+    return out
+
+
+def _check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"'{fmt}' is not one of {', '.join(FORMATS)}",
+                                 param_hint="--format")
+    return fmt
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text)
+        console_err.print(f"wrote {output}")
+
+
+def _show_lines(lines, fmt: str, output: Path | None, title: str, data: dict) -> None:
+    if fmt == "json":
+        from .common import to_json
+        _emit(to_json(data), output)
+    elif fmt == "csv":
+        _emit(render.to_csv(lines), output)
+    elif fmt == "html":
+        _emit(render.to_html(lines, title), output)
+    else:
+        console.print(render.statements_table(lines, title))
+
+
+def settle(
+    data: list[Path] = typer.Argument(..., help="FOCUS exports or revenue tables (CSV, Parquet)."),
+    agreement: Path = typer.Option(..., "--agreement", "-a", help="Folder of agreement versions "
+                                   "(or one version's file)."),
+    start: Optional[str] = typer.Option(None, "--from", help="First charge day to settle."),
+    end: Optional[str] = typer.Option(None, "--to", help="Last charge day to settle."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb (in-process) or spark (local)."),
+    store: Path = typer.Option(Path(DEFAULT_STORE), "--store", help="The store (DuckDB file)."),
+    no_store: bool = typer.Option(False, "--no-store", help="Settle without recording a run."),
+    events: Optional[list[str]] = typer.Option(None, "--event", help="An event's date, "
+                                               "ID=YYYY-MM-DD (repeatable)."),
+    allocations: Optional[Path] = typer.Option(None, "--allocations", help="Write per-row "
+                                               "allocations to this Parquet file."),
+    fmt: str = typer.Option("table", "--format", help="table, json, csv or html."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write statements here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole run as JSON."),
+) -> None:
+    """Settle the revenue shares of an agreement over billing and revenue data."""
+    fmt = "json" if as_json else _check_format(fmt)
+    first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    history = api.load_history_of(agreement)
+    scenario = _events(events)
+    with Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
+                  console=console_err, transient=True, disable=as_json) as progress:
+        task = progress.add_task("read", total=len(STEPS))
+
+        def step(name: str) -> None:
+            following = STEPS[min(STEPS.index(name) + 1, len(STEPS) - 1)]
+            progress.update(task, advance=1, description=following)
+
+        ledger = None if no_store else Store(store)
+        try:
+            opening = (lambda day: ledger.opening(history.agreement, day)) if ledger else None
+            result = run_settle(history, [str(p) for p in data], start=first, end=last,
+                                events=scenario, engine=engine, opening=opening,
+                                allocations=allocations, progress=step)
+            posted = ledger.record(result) if ledger else None
+            step("store")
+        finally:
+            if ledger:
+                ledger.close()
+    data_out = result.to_dict()
+    data_out["store"] = None if posted is None else {
+        "path": str(store), "run": posted.run, "postings": posted.postings,
+        "restatements": posted.restatements}
+    if fmt != "table":
+        _show_lines(result.lines, fmt, output, f"{history.agreement} statements", data_out)
+        return
+    _summary(result, posted, store, output)
+
+
+def _summary(result, posted, store: Path, output: Path | None) -> None:
+    console.print(render.statements_table(result.lines, f"{result.agreement}: statements "
+                                          f"{result.start} to {result.end}"))
+    console.print(render.reconciliation_table(result.reconciliation))
+    if result.quarantine:
+        console.print(f"[yellow]{len(result.quarantine)} row(s) quarantined[/yellow]")
+        for q in result.quarantine[:10]:
+            console.print(f"  {q.path}: row {q.row}: {q.reason}", markup=False)
+        if len(result.quarantine) > 10:
+            console.print(f"  ... and {len(result.quarantine) - 10} more (--json lists all)")
+    if result.allocations:
+        console.print(f"allocations: {result.allocations}")
+    if posted is not None:
+        console.print(f"store {store}: run {posted.run}, {posted.postings} posting(s), "
+                      f"{posted.restatements} restatement(s)"
+                      + (" — nothing new to post" if not posted.entries else ""))
+
+
+def statements(
+    store: Path = typer.Option(Path(DEFAULT_STORE), "--store", help="The store (DuckDB file)."),
+    agreement: Optional[str] = typer.Option(None, "--agreement", help="Only this agreement id."),
+    fmt: str = typer.Option("table", "--format", help="table, json, csv or html."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The statements in the store: each line as last settled."""
+    fmt = "json" if as_json else _check_format(fmt)
+    with Store(store, read_only=True) as db:
+        lines = db.current_lines(agreement)
+    data = {"store": str(store), "statements": [s.to_dict() for s in
+                                                render.statements_of(lines)]}
+    _show_lines(lines, fmt, output, "statements", data)
+
+
+def ledger(
+    store: Path = typer.Option(Path(DEFAULT_STORE), "--store", help="The store (DuckDB file)."),
+    fmt: str = typer.Option("beancount", "--format", help="beancount or json."),
+    agreement: Optional[str] = typer.Option(None, "--agreement", help="Only this agreement id."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The append-only ledger: postings and restatements, as Beancount or JSON."""
+    if fmt not in ("beancount", "json"):
+        raise typer.BadParameter(f"'{fmt}' is not beancount or json", param_hint="--format")
+    with Store(store, read_only=True) as db:
+        entries = db.entries(agreement)
+    if as_json or fmt == "json":
+        from .common import to_json
+        _emit(to_json({"store": str(store), "entries": [e.to_dict() for e in entries]}), output)
+    else:
+        _emit(beancount(entries, f"termsheet ledger {agreement or ''}".strip()), output)
+
+
+def _month(text: str, option: str, last: bool = False) -> date:
+    try:
+        if len(text) == 7:
+            day = date.fromisoformat(text + "-01")
+            if last:
+                from ..settle.lines import period_end
+                return period_end(day, "month")
+            return day
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is not YYYY-MM or YYYY-MM-DD", param_hint=option)
+
+
+def generate_billing(
+    folder: Path = typer.Argument(..., help="Where to write the files."),
+    start: str = typer.Option("2025-07", "--from", help="First month, YYYY-MM."),
+    end: str = typer.Option("2026-12", "--to", help="Last month, YYYY-MM."),
+    rows: int = typer.Option(10_000, "--rows", min=1, help="FOCUS rows to write."),
+    seed: int = typer.Option(7, "--seed"),
+    fmt: str = typer.Option("csv", "--format", help="csv or parquet."),
+    version: str = typer.Option("1.2", "--focus-version", help="1.2 or 1.3 column names."),
+    quirks: bool = typer.Option(True, "--quirks/--no-quirks", help="Real exports' quirks and "
+                                "a few unusable rows."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Write synthetic FOCUS billing data and a revenue table for the flagship."""
+    from ..settle.generate import generate
+    if fmt not in ("csv", "parquet") or version not in ("1.2", "1.3"):
+        raise TermsheetError([Problem("E056", "--format is csv or parquet; --focus-version is "
+                                      "1.2 or 1.3", "<command line>")])
+    first, last = _month(start, "--from"), _month(end, "--to", last=True)
+    paths = generate(folder, first, last, rows, seed, fmt, version, quirks)
+    if as_json:
+        print_json({"files": [str(p) for p in paths], "from": first, "to": last, "rows": rows,
+                    "seed": seed})
+    else:
+        for path in paths:
+            console.print(f"wrote {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(settle)
+    app.command()(statements)
+    app.command()(ledger)
+    app.command("generate-billing")(generate_billing)

@@ -1,0 +1,259 @@
+"""The store: one embedded DuckDB file holding settlement runs, their statements, quarantine and
+reconciliation, and an append-only ledger.
+
+- A run records what it ran on: agreement version hashes, input file hashes, parameters.
+- The ledger is only ever appended to. A line's key (agreement/version/clause/period/kind) is its
+  identity: a new run posts a line not posted before; a line whose amount changed gets a
+  restatement entry for the difference only, linked to the original posting; a line that
+  disappeared from a period the run covers is restated to zero. Re-running the same input posts
+  nothing.
+- A run is all or nothing: everything it writes goes in one transaction, committed last. A run
+  killed at any point leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from .problems import Problem, TermsheetError
+from .settle.engine import Opening
+from .settle.lines import period_start
+from .settle.run import Settlement
+from .settle.statements import Line
+
+DEFAULT_STORE = "termsheet.duckdb"
+M, X = "DECIMAL(38,10)", "DECIMAL(38,20)"
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS runs (
+    run INTEGER PRIMARY KEY, agreement VARCHAR, engine VARCHAR, start DATE, "end" DATE,
+    parameters VARCHAR, versions VARCHAR, inputs VARCHAR, lines INTEGER, posted INTEGER,
+    restated INTEGER, quarantined BIGINT);
+CREATE TABLE IF NOT EXISTS statement_lines (
+    run INTEGER, key VARCHAR, agreement VARCHAR, version VARCHAR, clause VARCHAR,
+    heading VARCHAR, payer VARCHAR, payee VARCHAR, period DATE, period_end DATE, settle VARCHAR,
+    kind VARCHAR, base {M}, "rows" BIGINT, corrections BIGINT, first_day DATE, last_day DATE,
+    cost VARCHAR, rate VARCHAR, due {X}, paid_year {X}, paid {X}, amount {M}, currency VARCHAR,
+    rounding VARCHAR);
+CREATE TABLE IF NOT EXISTS ledger (
+    entry INTEGER PRIMARY KEY, run INTEGER, key VARCHAR, type VARCHAR, restates INTEGER,
+    date DATE, agreement VARCHAR, version VARCHAR, clause VARCHAR, payer VARCHAR, payee VARCHAR,
+    period DATE, kind VARCHAR, amount {M}, currency VARCHAR, narration VARCHAR);
+CREATE TABLE IF NOT EXISTS quarantine (
+    run INTEGER, source INTEGER, path VARCHAR, "row" BIGINT, code VARCHAR, value VARCHAR,
+    reason VARCHAR);
+CREATE TABLE IF NOT EXISTS reconciliation (
+    run INTEGER, currency VARCHAR, status VARCHAR, "rows" BIGINT, amount {M});
+"""
+LINE_FIELDS = ("key", "agreement", "version", "clause", "heading", "payer", "payee", "period",
+               "period_end", "settle", "kind", "base", "rows", "corrections", "first_day",
+               "last_day", "cost", "rate", "due", "paid_year", "paid", "amount", "currency",
+               "rounding")
+LEDGER_FIELDS = ("entry", "run", "key", "type", "restates", "date", "agreement", "version",
+                 "clause", "payer", "payee", "period", "kind", "amount", "currency", "narration")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One ledger entry: a posting, or a restatement of an earlier posting."""
+
+    entry: int
+    run: int
+    key: str
+    type: str  # "posting" or "restatement"
+    restates: int | None
+    date: date
+    agreement: str
+    version: str
+    clause: str
+    payer: str
+    payee: str
+    period: date
+    kind: str
+    amount: Decimal
+    currency: str
+    narration: str
+
+    def to_dict(self) -> dict:
+        return {name: getattr(self, name) for name in LEDGER_FIELDS}
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """What a run did to the store."""
+
+    run: int
+    entries: tuple[Entry, ...]
+
+    @property
+    def postings(self) -> int:
+        return sum(1 for e in self.entries if e.type == "posting")
+
+    @property
+    def restatements(self) -> int:
+        return sum(1 for e in self.entries if e.type == "restatement")
+
+
+class Store:
+    """A DuckDB file; open it with ``Store(path)`` (created on first use) or as a context."""
+
+    def __init__(self, path: str | Path = DEFAULT_STORE, read_only: bool = False):
+        self.path = str(path)
+        try:
+            if read_only and not Path(self.path).exists():
+                raise TermsheetError([Problem("E055", f"no store at {self.path}", self.path,
+                                              hint="run `termsheet settle` first")])
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as err:
+            raise TermsheetError([Problem("E055", f"cannot open the store {self.path}: "
+                                          f"{str(err).splitlines()[0]}", self.path)]) from None
+        if not read_only:
+            self.con.execute(SCHEMA)
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # reading -------------------------------------------------------------------------------
+
+    def current_lines(self, agreement: str | None = None) -> list[Line]:
+        """Each key's line from the latest run that settled it."""
+        where = "WHERE agreement = ?" if agreement else ""
+        rows = self.con.execute(
+            f"SELECT {', '.join(_q(f) for f in LINE_FIELDS)} FROM statement_lines s {where} "
+            f"QUALIFY run = max(run) OVER (PARTITION BY key) ORDER BY period, payer, payee, "
+            f"clause, version, kind", [agreement] if agreement else []).fetchall()
+        return [Line(**{k: v for k, v in zip(LINE_FIELDS, row) if k != "key"}) for row in rows]
+
+    def opening(self, agreement: str, before: date) -> dict[str, list[Opening]]:
+        """Lines settled for periods that end before ``before``, by term key."""
+        out: dict[str, list[Opening]] = {}
+        for line in self.current_lines(agreement):
+            if line.period_end < before:
+                key = f"{line.agreement}/{line.version}/{line.clause}"
+                out.setdefault(key, []).append(Opening(line.period, line.kind, line.base,
+                                                       line.due, line.paid_year, line.paid))
+        return out
+
+    def entries(self, agreement: str | None = None) -> list[Entry]:
+        where = "WHERE agreement = ?" if agreement else ""
+        rows = self.con.execute(f"SELECT {', '.join(LEDGER_FIELDS)} FROM ledger {where} "
+                                f"ORDER BY entry", [agreement] if agreement else []).fetchall()
+        return [Entry(*row) for row in rows]
+
+    def runs(self) -> list[dict]:
+        cur = self.con.execute("SELECT * FROM runs ORDER BY run")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    # writing -------------------------------------------------------------------------------
+
+    def record(self, settlement: Settlement) -> Posted:
+        """Record a run and post its ledger entries, in one transaction."""
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            run = con.execute("SELECT coalesce(max(run), 0) + 1 FROM runs").fetchone()[0]
+            entries = self._entries(run, settlement)
+            self._insert_run(run, settlement, entries)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return Posted(run, tuple(entries))
+
+    def _entries(self, run: int, settlement: Settlement) -> list[Entry]:
+        posted = {key: (total, first, info) for key, total, first, *info in self.con.execute(
+            "SELECT key, sum(amount), min(entry) FILTER (WHERE type = 'posting'), "
+            "any_value(date), any_value(agreement), any_value(version), any_value(clause), "
+            "any_value(payer), any_value(payee), any_value(period), any_value(kind), "
+            "any_value(currency) FROM ledger WHERE agreement = ? GROUP BY key",
+            [settlement.agreement]).fetchall()}
+        next_entry = self.con.execute("SELECT coalesce(max(entry), 0) + 1 FROM ledger").fetchone()[0]
+        entries: list[Entry] = []
+        seen = set()
+        for line in settlement.lines:
+            seen.add(line.key)
+            total, first, _ = posted.get(line.key, (Decimal(0), None, None))
+            change = line.amount - total
+            if change == 0:
+                continue
+            entries.append(_entry(next_entry + len(entries), run, line, change, first))
+        for key, (total, first, info) in sorted(posted.items()):
+            if key not in seen and total != 0 and _covered(info, settlement):
+                entries.append(_reversal(next_entry + len(entries), run, key, total, first, info))
+        return entries
+
+    def _insert_run(self, run: int, s: Settlement, entries: list[Entry]) -> None:
+        con = self.con
+        quarantined = sum(r.quarantined.rows for r in s.reconciliation)
+        con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            run, s.agreement, s.engine, s.start, s.end, json.dumps(s.parameters, default=str),
+            json.dumps(s.versions), json.dumps([src.to_dict() for src in s.sources]),
+            len(s.lines), sum(e.type == "posting" for e in entries),
+            sum(e.type == "restatement" for e in entries), quarantined])
+        _insert(con, "statement_lines", [[run, *(getattr(line, f) if f != "key" else line.key
+                                                 for f in LINE_FIELDS)] for line in s.lines])
+        _insert(con, "ledger", [[getattr(e, f) for f in LEDGER_FIELDS] for e in entries])
+        _insert(con, "quarantine", [[run, q.source, q.path, q.row, q.code, q.value, q.reason]
+                                    for q in s.quarantine])
+        _insert(con, "reconciliation", [
+            [run, r.currency, status, tally.rows, tally.amount] for r in s.reconciliation
+            for status, tally in (("in", r.rows_in), ("settled", r.settled),
+                                  ("out_of_scope", r.out_of_scope), ("quarantined", r.quarantined))])
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+def _insert(con, table: str, rows: list[list]) -> None:
+    if rows:
+        marks = ", ".join("?" * len(rows[0]))
+        con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+
+
+def _narration(clause: str, label: str, version: str, kind: str) -> str:
+    what = "minimum true-up" if kind == "true-up" else "revenue share"
+    return f"{clause} {label}: {what} (version {version})"
+
+
+def _entry(number: int, run: int, line: Line, amount: Decimal, original: int | None) -> Entry:
+    kind = "posting" if original is None else "restatement"
+    narration = _narration(line.clause, line.label, line.version, line.kind)
+    if original is not None:
+        narration = f"restates entry {original}: {narration}"
+    return Entry(number, run, line.key, kind, original, line.period_end, line.agreement,
+                 line.version, line.clause, line.payer, line.payee, line.period, line.kind,
+                 amount, line.currency, narration)
+
+
+def _reversal(number: int, run: int, key: str, total: Decimal, original: int | None,
+              info: list) -> Entry:
+    day, agreement, version, clause, payer, payee, period, kind, currency = info
+    return Entry(number, run, key, "restatement", original, day, agreement, version, clause,
+                 payer, payee, period, kind, -total, currency,
+                 f"restates entry {original}: {clause} {period:%Y-%m}: no longer due "
+                 f"(version {version})")
+
+
+def _covered(info: list, settlement: Settlement) -> bool:
+    """Whether a line posted before lies in a period this run settled afresh."""
+    if settlement.start is None or settlement.end is None:
+        return False
+    period, version, clause = info[6], info[2], info[3]
+    settle = next((t.get("settle", "month") for t in settlement.terms
+                   if t["version"] == version and t["clause"] == clause), "month")
+    return (period_start(settlement.start, settle) <= period
+            <= period_start(settlement.end, settle))
