@@ -228,7 +228,6 @@ def decide(history: History | Version, action: Action,
     Raises :class:`~termsheet.problems.TermsheetError` for an unknown name or a date before the
     first version.
     """
-    from .decide_index import index_for
     index = index_for(history, events)
     outcome, pinned_late = index.outcome_of(action, version)
     return finish(outcome, action, pinned_late)
@@ -277,3 +276,7 @@ def first_launch_holds(rule: FirstLaunch, action: Distribute) -> tuple[bool, str
         return True, (f"{term} ({first}): available on {rule.on} since {on_day}"), assumed
     return False, (f"{term} ({first}): available on {rule.on} only from {on_day}, later than "
                    f"{latest}"), assumed
+
+
+# The index compiles histories with the rules, which build on the records above.
+from .decide_index import index_for  # noqa: E402
