@@ -12,8 +12,8 @@ matter): an event with a probability ``p_y`` for year ``y`` happens in the first
 uniform draw falls below ``p_y``, in a month drawn uniformly. An event is carried as the index of
 that month from the horizon's start (``months`` when it does not happen within the horizon).
 
-Each chunk of futures has its own generator, ``SeedSequence(seed, spawn_key=(chunk,))``, and the
-draws never depend on parameter values: the same seed gives the same numbers, and a sensitivity
+Each chunk of futures has its own generators, ``SeedSequence(seed, spawn_key=(chunk, kind))``, and
+the draws never depend on parameter values: the same seed gives the same numbers, and a sensitivity
 run changes a parameter, never the luck.
 """
 
@@ -123,35 +123,43 @@ def chunk_sizes(futures: int, size: int = CHUNK) -> list[int]:
     return [min(size, futures - start) for start in range(0, futures, size)]
 
 
-def generator(seed: int, index: int) -> np.random.Generator:
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(index,))))
+def generator(seed: int, index: int, stream: int) -> np.random.Generator:
+    key = (index, stream)
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
 
 
 def draw(model: PathModel, index: int, n: int) -> Chunk:
-    """Chunk ``index`` of ``n`` futures: every stream's yearly levels and every event's month."""
-    rng = generator(model.seed, index)
-    count, years = len(model.names), model.years
-    shocks = rng.standard_normal((count, n, years), dtype=np.float32)
+    """Chunk ``index`` of ``n`` futures: every stream's yearly levels and every event's month.
+
+    Draws are laid out future by future, each kind from its own generator, so a shorter last
+    chunk holds the first futures of a full one: fewer futures are the first futures."""
+    count, years, kinds = len(model.names), model.years, len(model.events)
+    shocks = generator(model.seed, index, 0).standard_normal((n, count, years), dtype=np.float32)
     if model.loading is not None:
-        shocks = np.tensordot(model.loading.astype(np.float32), shocks, axes=1)
+        shocks = np.matmul(model.loading.astype(np.float32), shocks)
     levels = {}
     for p, name in enumerate(model.names):
         sigma = model.volatility[p]
-        factor = np.exp(shocks[p] * np.float32(sigma), dtype=np.float64) if sigma else \
-            np.ones((n, years))
-        factor *= (1 + model.growth[p]) * np.exp(-sigma * sigma / 2)
+        if sigma:
+            # single precision for the random factor, like the shocks; double from here on
+            noise = np.exp(shocks[:, p] * np.float32(sigma) - np.float32(sigma * sigma / 2))
+            factor = noise.astype(np.float64)
+        else:
+            factor = np.ones((n, years))
+        factor *= 1 + model.growth[p]
         levels[name] = model.starts[p] * np.cumprod(factor, axis=1)
-    uniforms = rng.random((len(model.events), n, years), dtype=np.float32)
-    in_month = rng.integers(0, 12, size=(len(model.events), n), dtype=np.int32)
+    uniforms = generator(model.seed, index, 1).random((n, kinds, years), dtype=np.float32)
+    in_month = generator(model.seed, index, 2).integers(0, 12, size=(n, kinds), dtype=np.int32)
     events = {}
     for e, (name, chances, fixed) in enumerate(model.events):
         if chances is None:
             events[name] = np.full(n, fixed, dtype=np.int32)
             continue
-        hit = uniforms[e] < chances.astype(np.float32)
+        hit = uniforms[:, e] < chances.astype(np.float32)
         first = hit.argmax(axis=1)
         happens = hit[np.arange(n), first]
-        events[name] = np.where(happens, 12 * first + in_month[e], model.months).astype(np.int32)
+        events[name] = np.where(happens, 12 * first + in_month[:, e], model.months).astype(
+            np.int32)
     return Chunk(index, n, levels, events)
 
 

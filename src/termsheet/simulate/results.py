@@ -28,10 +28,11 @@ class Spread:
         return cls(float(np.mean(values, dtype=np.float64)), *(float(p) for p in points))
 
     @classmethod
-    def columns(cls, values: np.ndarray) -> tuple["Spread", ...]:
-        """One Spread per column of a (futures, years) array."""
+    def columns(cls, values: np.ndarray, means: np.ndarray | None = None) -> tuple["Spread", ...]:
+        """One Spread per column of a (futures, years) array (``means``: if known better)."""
         points = np.percentile(values, PERCENTILES, axis=0)
-        means = values.mean(axis=0, dtype=np.float64)
+        if means is None:
+            means = values.mean(axis=0, dtype=np.float64)
         return tuple(cls(float(means[j]), *(float(p) for p in points[:, j]))
                      for j in range(values.shape[1]))
 
