@@ -39,9 +39,9 @@ def history_section() -> None:
 # Each part of termsheet adds its section here.
 SECTIONS = [history_section]
 
-# The narrated diff of the seed's revision ends the demo: keep this line last.
 from .decide import decide_section  # noqa: E402
 SECTIONS.append(decide_section)
+# The narrated diff of the seed's revision ends the demo: add other sections above these lines.
 from .diff import diff_section  # noqa: E402
 SECTIONS.append(diff_section)
 
