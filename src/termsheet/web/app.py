@@ -16,16 +16,17 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from . import api, authzen, decisions, diffs, html, pages, simulation
+from . import api, authzen, decisions, diffs, html, pages, simulation, statements
 from .access import Access
 from .catalog import Catalog
 from .errors import HANDLERS, status_of
 from .jobs import JobRunner
 from .limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit
+from .settlement import Ledger
 
 HERE = Path(__file__).parent
 # Feature modules: each has an ``api`` router (JSON) and a ``pages`` router (HTML).
-FEATURES = (decisions, diffs, simulation)
+FEATURES = (decisions, diffs, simulation, statements)
 API_PREFIXES = ("/api/", "/access/", "/.well-known/", "/openapi.json", "/jobs/")
 
 
@@ -68,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalog = Catalog.load(settings.agreements)
     app.state.access = Access.from_file(settings.access)
     app.state.jobs = JobRunner(workers=settings.job_workers)
-    app.state.store_path = settings.store
+    app.state.ledger = Ledger.open(settings.store)
     for exc, handler in HANDLERS:
         app.add_exception_handler(exc, _negotiated(handler))
     app.add_middleware(BodyLimit, default=settings.max_body,
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 async def _lifespan(app: FastAPI):
     yield
     app.state.jobs.shutdown()
+    app.state.ledger.close()
 
 
 def wants_page(request: Request) -> bool:

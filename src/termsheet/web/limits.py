@@ -22,7 +22,8 @@ class TooLarge(HTTPException):
 
 
 class BodyLimit:
-    """ASGI middleware: ``limits`` maps a path prefix to its byte limit; others get ``default``."""
+    """ASGI middleware: ``limits`` maps a part of a path (``/settle``) to its byte limit; other
+    paths get ``default``."""
 
     def __init__(self, app, default: int = DEFAULT_LIMIT, limits: dict[str, int] | None = None):
         self.app = app
@@ -30,8 +31,8 @@ class BodyLimit:
         self.limits = sorted((limits or {}).items(), key=lambda item: -len(item[0]))
 
     def limit_for(self, path: str) -> int:
-        for prefix, limit in self.limits:
-            if path.startswith(prefix) or path.endswith(prefix):
+        for part, limit in self.limits:
+            if part in path:
                 return limit
         return self.default
 

@@ -1,0 +1,279 @@
+"""Who owes whom: settle posted data (admin only), then statements, reconciliation and the ledger,
+with each statement line drilling down to its clause and the input rows behind it.
+
+A run goes through :func:`termsheet.settle.settle` and is recorded in the store
+(:class:`termsheet.store.Store`: the DuckDB file of ``--store``, or one in memory), which posts
+its ledger entries. Each run also keeps, in a folder of its own, its input files, the per-row
+allocations (Parquet) and a summary, so that a line can show the rows it came from.
+
+A party's token sees only the statements, lines, rows and ledger entries where its party is payer
+or payee; reconciliation and quarantine (about every row of the input) are for admin only.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..problems import Problem, TermsheetError
+from .access import Principal
+from .errors import HttpProblem
+
+REVENUE_COLUMNS = ("date", "seller", "channel", "product", "amount", "currency")
+
+
+@dataclass
+class Run:
+    run: int
+    agreement: str
+    folder: Path
+    summary: dict[str, Any]
+
+    @property
+    def allocations(self) -> Path:
+        return self.folder / "allocations.parquet"
+
+
+@dataclass
+class Ledger:
+    """The store and the runs' folders, behind one lock (a DuckDB connection is not shared
+    between threads)."""
+
+    store_path: Path | None
+    folder: Path
+    runs: dict[int, Run] = field(default_factory=dict)
+    owners: dict[str, int] = field(default_factory=dict)   # line key -> run that settled it last
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _store: Any = None
+
+    @classmethod
+    def open(cls, store_path: Path | None) -> "Ledger":
+        if store_path is None:
+            folder = Path(tempfile.mkdtemp(prefix="termsheet-runs-"))
+        else:
+            folder = Path(store_path).with_name(Path(store_path).stem + "-runs")
+            folder.mkdir(parents=True, exist_ok=True)
+        ledger = cls(store_path, folder)
+        ledger._load_runs()
+        return ledger
+
+    def store(self):
+        from ..store import Store
+        if self._store is None:
+            self._store = Store(str(self.store_path) if self.store_path else ":memory:")
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+        if self.store_path is None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _load_runs(self) -> None:
+        for summary in sorted(self.folder.glob("*/summary.json")):
+            data = json.loads(summary.read_text(encoding="utf-8"))
+            run = Run(data["run"], data["agreement"], summary.parent, data)
+            self._remember(run)
+
+    def _remember(self, run: Run) -> None:
+        self.runs[run.run] = run
+        for statement in run.summary.get("statements", []):
+            for line in statement["lines"]:
+                self.owners[line["key"]] = run.run
+
+    # settling ------------------------------------------------------------------------------
+
+    def settle(self, history, inputs: list[Path], start: date | None, end: date | None,
+               events: dict[str, date]) -> Run:
+        """Settle files already in a fresh folder (``inputs[0].parent``) and record the run."""
+        from ..settle import settle
+        folder = inputs[0].parent
+        with self._lock:
+            store = self.store()
+            settlement = settle(history, inputs, start=start, end=end, events=events,
+                                opening=lambda first: store.opening(history.agreement, first),
+                                allocations=folder / "allocations.parquet")
+            posted = store.record(settlement)
+            summary = {"run": posted.run, "agreement": history.agreement,
+                       **json.loads(json.dumps(settlement.to_dict(), default=_text)),
+                       "posted": posted.postings, "restated": posted.restatements}
+            final = self.folder / str(posted.run)
+            if final.exists():
+                shutil.rmtree(final)
+            folder.rename(final)
+            summary["sources"] = [{**s, "path": Path(s["path"]).name}
+                                  for s in summary["sources"]]
+            (final / "summary.json").write_text(json.dumps(summary, indent=1), "utf-8")
+            run = Run(posted.run, history.agreement, final, summary)
+            self._remember(run)
+            return run
+
+    def new_folder(self) -> Path:
+        return Path(tempfile.mkdtemp(prefix="incoming-", dir=self.folder))
+
+    # reading -------------------------------------------------------------------------------
+
+    def lines(self, agreement: str, principal: Principal) -> list:
+        with self._lock:
+            lines = self.store().current_lines(agreement)
+        return [line for line in lines if principal.sees(line.payer, line.payee)]
+
+    def entries(self, agreement: str, principal: Principal) -> list:
+        with self._lock:
+            entries = self.store().entries(agreement)
+        return [e for e in entries if principal.sees(e.payer, e.payee)]
+
+    def run_of(self, agreement: str, number: int) -> Run:
+        run = self.runs.get(number)
+        if run is None or run.agreement != agreement:
+            raise HttpProblem(404, f"no run {number} of agreement '{agreement}'",
+                              path=f"{agreement}/runs/{number}")
+        return run
+
+    def line_rows(self, agreement: str, key: str, principal: Principal,
+                  limit: int = 1000) -> dict[str, Any]:
+        """The input rows behind a line: each row's allocation and the row as written."""
+        line = next((l for l in self.lines(agreement, principal) if l.key == key), None)
+        if line is None or key not in self.owners:
+            raise HttpProblem(404, f"no statement line '{key}'", path=key,
+                              hint="line keys are listed in the statements")
+        run = self.runs[self.owners[key]]
+        allocated = _allocations(run, line, limit)
+        sources = run.summary["sources"]
+        for row in allocated:
+            row["file"] = sources[row["source"]]["path"]
+        _attach_inputs(run, allocated)
+        return {"key": key, "run": run.run, "line": _line_dict(line), "rows": allocated,
+                "shown": len(allocated), "total_rows": line.rows}
+
+
+def statements_view(lines: list) -> list[dict[str, Any]]:
+    from ..settle.statements import statements_of
+    out = []
+    for statement in statements_of(lines):
+        data = json.loads(json.dumps(statement.to_dict(), default=_text))
+        data["total"] = _cents(statement.total, statement.currency)
+        data["lines"] = [_line_dict(line) for line in statement.lines]
+        out.append(data)
+    return out
+
+
+def _line_dict(line) -> dict[str, Any]:
+    data = json.loads(json.dumps(line.to_dict(), default=_text))
+    data["amount"] = _cents(line.amount, line.currency)
+    return data
+
+
+def entries_view(entries: list) -> list[dict[str, Any]]:
+    out = []
+    for entry in entries:
+        data = json.loads(json.dumps(entry.to_dict(), default=_text))
+        data["amount"] = _cents(entry.amount, entry.currency)
+        out.append(data)
+    return out
+
+
+def _cents(amount, currency: str) -> str:
+    """A rounded amount as the statement shows it (the store keeps ten decimals)."""
+    from ..settle.money import minor_unit
+    return format(amount.quantize(minor_unit(currency)), "f")
+
+
+def _text(value: Any) -> Any:
+    from decimal import Decimal
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(type(value).__name__)
+
+
+def _allocations(run: Run, line, limit: int) -> list[dict[str, Any]]:
+    import duckdb
+    if line.kind != "share" or not run.allocations.exists():
+        return []
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            "SELECT source, source_row, day, base, allocated, currency FROM read_parquet(?) "
+            "WHERE version = ? AND clause = ? AND period = ? ORDER BY source, source_row "
+            "LIMIT ?", [str(run.allocations), line.version, line.clause, line.period,
+                        limit]).fetchall()
+    finally:
+        con.close()
+    return [{"source": s, "row": r, "day": d.isoformat(), "base": format(b, "f"),
+             "allocated": format(a, "f"), "currency": c} for s, r, d, b, a, c in rows]
+
+
+def _attach_inputs(run: Run, rows: list[dict[str, Any]]) -> None:
+    """Each row's fields as written in its input file (CSV or Parquet)."""
+    import duckdb
+    wanted: dict[int, list[int]] = {}
+    for row in rows:
+        wanted.setdefault(row["source"], []).append(row["row"])
+    con = duckdb.connect()
+    try:
+        for source, numbers in wanted.items():
+            path = run.folder / run.summary["sources"][source]["path"]
+            if path.suffix.lower() == ".parquet":
+                query = ("SELECT file_row_number + 1 AS _row, * EXCLUDE (file_row_number) FROM "
+                         "read_parquet(?, file_row_number = true)")
+            else:
+                query = ("SELECT * FROM (SELECT row_number() OVER () AS _row, * FROM "
+                         "read_csv(?, all_varchar = true, header = true))")
+            found = con.execute(f"SELECT * FROM ({query}) WHERE _row IN (SELECT unnest(?))",
+                                [str(path), numbers])
+            names = [d[0] for d in found.description]
+            by_row = {r[0]: dict(zip(names[1:], r[1:])) for r in found.fetchall()}
+            for row in rows:
+                if row["source"] == source:
+                    row["input"] = {k: _plain(v) for k, v in by_row.get(row["row"], {}).items()}
+    finally:
+        con.close()
+
+
+def _plain(value: Any) -> Any:
+    try:
+        return _text(value)
+    except TypeError:
+        return value if isinstance(value, (str, int, float, bool)) or value is None \
+            else str(value)
+
+
+# ------------------------------------------------------------------------------------------------
+# inputs
+
+
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(name: str, index: int) -> str:
+    """A file name for an upload: its own name cleaned, and never a path."""
+    base = SAFE_NAME.sub("-", Path(name or "").name).strip(".-") or f"input-{index}"
+    suffix = Path(base).suffix.lower()
+    if suffix not in (".csv", ".parquet", ".pq", ".parq", ".tsv", ".txt"):
+        raise TermsheetError([Problem("E051", f"cannot tell the format of '{name}'", name,
+                                      hint="upload *.csv or *.parquet files")])
+    return f"{index}-{base}"
+
+
+def rows_to_csv(rows: list[dict[str, Any]], folder: Path) -> Path:
+    """Rows posted as JSON -> a revenue table (CSV, every value as text, as written)."""
+    columns = list(REVENUE_COLUMNS) + sorted({k for r in rows for k in r} - set(REVENUE_COLUMNS))
+    path = folder / "0-rows.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if row.get(k) is None else str(row.get(k)) for k in columns})
+    return path

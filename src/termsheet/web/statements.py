@@ -1,0 +1,217 @@
+"""Routes and pages of settlement: settle (admin), statements, a line's input rows, the ledger,
+runs with their reconciliation (admin). The work is in :mod:`.settlement`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..problems import Problem, TermsheetError
+from .access import Principal
+from .api import Admin, Viewer, visible
+from .html import Viewer as PageViewer, render
+from .schemas import Out, errors
+from .settlement import (Ledger, entries_view, rows_to_csv, safe_name, statements_view)
+
+api = APIRouter(prefix="/api", tags=["settle"], responses=errors(401, 404, 422))
+pages = APIRouter(include_in_schema=False)
+MAX_ROWS = 100_000
+# The columns of an input row a page shows (the JSON has them all): the revenue table's, and
+# the FOCUS columns that decide which clause a row falls under.
+ROW_COLUMNS = ("date", "seller", "channel", "product", "amount", "currency", "PublisherName",
+               "ServiceProviderName", "ProviderName", "HostProviderName", "InvoiceIssuerName",
+               "ServiceName", "ChargeCategory", "ChargePeriodStart", "BilledCost",
+               "BillingCurrency")
+CHUNK = 1 << 20
+
+
+class SettleIn(BaseModel):
+    """Revenue rows (date, seller, channel, product, amount, currency), as a revenue table."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    rows: list[dict[str, str | int | float | None]] = Field(min_length=1, max_length=MAX_ROWS)
+    start: dt.date | None = Field(None, alias="from", description="First day to settle")
+    end: dt.date | None = Field(None, alias="to", description="Last day to settle")
+    events: dict[Annotated[str, Field(max_length=100)], dt.date] = Field(
+        default_factory=dict, max_length=50)
+
+
+class RunOut(Out):
+    run: int
+    agreement: str
+    statements: list[dict[str, Any]]
+    reconciliation: list[dict[str, Any]]
+    quarantine: list[dict[str, Any]]
+    posted: int
+    restated: int
+
+
+class StatementsOut(Out):
+    agreement: str
+    statements: list[dict[str, Any]]
+
+
+class LedgerOut(Out):
+    agreement: str
+    entries: list[dict[str, Any]]
+
+
+def ledger_of(request: Request) -> Ledger:
+    return request.app.state.ledger
+
+
+def _check_dates(start, end) -> None:
+    if start and end and end < start:
+        raise TermsheetError([Problem("E054", f"'to' {end} is before 'from' {start}", "to")])
+
+
+@api.post("/agreements/{agreement}/settle", response_model=RunOut, status_code=201,
+          responses=errors(403, 413))
+def settle_rows(agreement: str, body: SettleIn, request: Request, principal: Admin):
+    """Settle revenue rows posted as JSON (admin only): statements, reconciliation, quarantine;
+    the run's ledger entries are posted to the store."""
+    history = visible(request, principal, agreement)
+    _check_dates(body.start, body.end)
+    ledger = ledger_of(request)
+    folder = ledger.new_folder()
+    path = rows_to_csv(body.rows, folder)
+    return ledger.settle(history, [path], body.start, body.end, dict(body.events)).summary
+
+
+async def _save(uploads: list[UploadFile], folder) -> list:
+    paths = []
+    for index, upload in enumerate(uploads):
+        target = folder / safe_name(upload.filename or "", index)
+        with open(target, "wb") as handle:
+            while chunk := await upload.read(CHUNK):
+                handle.write(chunk)
+        paths.append(target)
+    return paths
+
+
+@api.post("/agreements/{agreement}/settle/files", response_model=RunOut, status_code=201,
+          responses=errors(403, 413))
+async def settle_files(agreement: str, request: Request, principal: Admin,
+                       files: Annotated[list[UploadFile], File(description="FOCUS exports or "
+                                                               "revenue tables, CSV or Parquet")],
+                       start: Annotated[dt.date | None, Form(alias="from")] = None,
+                       end: Annotated[dt.date | None, Form(alias="to")] = None):
+    """Settle uploaded files (admin only)."""
+    from starlette.concurrency import run_in_threadpool
+    history = visible(request, principal, agreement)
+    _check_dates(start, end)
+    ledger = ledger_of(request)
+    paths = await _save(files, ledger.new_folder())
+    run = await run_in_threadpool(ledger.settle, history, paths, start, end, {})
+    return run.summary
+
+
+@api.get("/agreements/{agreement}/statements", response_model=StatementsOut)
+def get_statements(agreement: str, request: Request, principal: Viewer):
+    """The current statements (each line from the latest run that settled it); a party's token
+    sees only those where it is payer or payee."""
+    visible(request, principal, agreement)
+    lines = ledger_of(request).lines(agreement, principal)
+    return {"agreement": agreement, "statements": statements_view(lines)}
+
+
+@api.get("/agreements/{agreement}/statements/rows", tags=["settle"])
+def get_line_rows(agreement: str, request: Request, principal: Viewer,
+                  line: Annotated[str, Query(max_length=300, description="A line's key")],
+                  limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> dict[str, Any]:
+    """The input rows behind one statement line: each row's allocation and its fields."""
+    visible(request, principal, agreement)
+    return ledger_of(request).line_rows(agreement, line, principal, limit)
+
+
+@api.get("/agreements/{agreement}/ledger", response_model=LedgerOut)
+def get_ledger(agreement: str, request: Request, principal: Viewer):
+    """The append-only ledger: postings and restatements; a party's token sees its own."""
+    visible(request, principal, agreement)
+    return {"agreement": agreement,
+            "entries": entries_view(ledger_of(request).entries(agreement, principal))}
+
+
+@api.get("/agreements/{agreement}/runs", tags=["settle"])
+def list_runs(agreement: str, request: Request, principal: Viewer) -> list[dict[str, Any]]:
+    """Settlement runs: their dates and what they posted."""
+    visible(request, principal, agreement)
+    return [_run_row(r.summary) for r in ledger_of(request).runs.values()
+            if r.agreement == agreement]
+
+
+@api.get("/agreements/{agreement}/runs/{run}", response_model=RunOut, responses=errors(403))
+def get_run(agreement: str, run: int, request: Request, principal: Admin):
+    """One run in full (admin only): its sources, statements, reconciliation and quarantine."""
+    visible(request, principal, agreement)
+    return ledger_of(request).run_of(agreement, run).summary
+
+
+def _run_row(summary: dict) -> dict[str, Any]:
+    return {"run": summary["run"], "start": summary["start"], "end": summary["end"],
+            "posted": summary["posted"], "restated": summary["restated"],
+            "balanced": summary["balanced"]}
+
+
+# ------------------------------------------------------------------------------------------------
+# pages
+
+
+def _page(request: Request, principal: Principal, agreement: str, status: int = 200,
+          problems: list | None = None):
+    ledger = ledger_of(request)
+    lines = ledger.lines(agreement, principal)
+    runs = [r.summary for r in ledger.runs.values() if r.agreement == agreement]
+    return render(request, "statements.html", principal, status=status, agreement=agreement,
+                  statements=statements_view(lines),
+                  entries=entries_view(ledger.entries(agreement, principal)),
+                  runs=runs if principal.admin else [_run_row(r) for r in runs],
+                  latest=runs[-1] if runs and principal.admin else None,
+                  problems=problems or [])
+
+
+@pages.get("/agreements/{agreement}/statements", response_class=HTMLResponse)
+def statements_page(agreement: str, request: Request, principal: PageViewer):
+    visible(request, principal, agreement)
+    return _page(request, principal, agreement)
+
+
+@pages.post("/agreements/{agreement}/settle", response_class=HTMLResponse)
+async def settle_page(agreement: str, request: Request, principal: PageViewer,
+                      files: Annotated[list[UploadFile], File()],
+                      start: Annotated[str, Form(alias="from", max_length=10)] = "",
+                      end: Annotated[str, Form(alias="to", max_length=10)] = ""):
+    from starlette.concurrency import run_in_threadpool
+    from .errors import HttpProblem
+    if not principal.admin:
+        raise HttpProblem(403, "only admin may settle", path=request.url.path)
+    history = visible(request, principal, agreement)
+    ledger = ledger_of(request)
+    try:
+        first = dt.date.fromisoformat(start) if start else None
+        last = dt.date.fromisoformat(end) if end else None
+        _check_dates(first, last)
+        paths = await _save([f for f in files if f.filename], ledger.new_folder())
+        if not paths:
+            raise ValueError("choose at least one file")
+        await run_in_threadpool(ledger.settle, history, paths, first, last, {})
+    except (ValueError, TermsheetError) as err:
+        problems = getattr(err, "problems", None) or [Problem("E422", str(err), "form")]
+        return _page(request, principal, agreement, 422, [p.to_dict() for p in problems])
+    return RedirectResponse(f"/agreements/{quote(agreement)}/statements", status_code=303)
+
+
+@pages.get("/agreements/{agreement}/statements/rows", response_class=HTMLResponse)
+def rows_page(agreement: str, request: Request, principal: PageViewer,
+              line: Annotated[str, Query(max_length=300)]):
+    visible(request, principal, agreement)
+    data = ledger_of(request).line_rows(agreement, line, principal, limit=200)
+    present = {k for r in data["rows"] for k in r.get("input", {})}
+    columns = [c for c in ROW_COLUMNS if c in present]
+    return render(request, "rows.html", principal, agreement=agreement, data=data,
+                  columns=columns)
