@@ -133,26 +133,23 @@ def print_effects(effects: dict[str, list[Any]]) -> None:
 
 
 def print_flips(reports: list[Any]) -> None:
-    """One line per plan, then one table of every decision that flips."""
-    console.print()
+    """Per plan: how many actions each version allows, then each decision that flips."""
+    if not reports:
+        return
+    first = reports[0]
+    console.print(f"\n[bold]Decisions that flip[/bold], {first.a} → {first.b} (each version "
+                  "applied as if it governed alone):", highlight=False)
     for report in reports:
-        console.print(f"[bold]{report.plan}[/bold] ({report.path}): {report.actions} actions, "
+        console.print(f"[bold]{report.plan}[/bold] ({Path(report.path).name}): "
+                      f"{report.actions} actions, "
                       f"allowed {report.allowed_before} under {report.a} and "
                       f"{report.allowed_after} under {report.b}; {flip_count(len(report.flips))}",
                       highlight=False)
-    rows = [(r, f) for r in reports for f in r.flips]
-    if not rows:
-        return
-    first = reports[0]
-    grid = columns(Table(title=f"Decisions that flip, {first.a} → {first.b} (each version "
-                               "applied as if it governed alone)"),
-                   "plan", "line", "date", "action", first.a, first.b, "deciding clauses")
-    for report, flip in rows:
-        grid.add_row(Path(report.path).stem, str(flip.line), str(flip.action.get("date")),
-                     action_text(flip.action), _yes(flip.before), _yes(flip.after),
-                     f"{', '.join(flip.before_clauses) or '(none)'} → "
-                     f"{', '.join(flip.after_clauses) or '(none)'}")
-    console.print(grid)
+        for flip in report.flips:
+            console.print(f"  line {flip.line}, {flip.action.get('date')}: "
+                          f"{action_text(flip.action)}: {_yes(flip.before)} → {_yes(flip.after)} "
+                          f"({', '.join(flip.before_clauses) or 'no clause'} → "
+                          f"{', '.join(flip.after_clauses) or 'no clause'})", highlight=False)
 
 
 def flip_count(count: int) -> str:
