@@ -8,6 +8,7 @@ EXPECTED = {
     "parse", "parse_file", "render", "validate", "__version__",
     "BuyCompute", "Decision", "Distribute", "GrantLicense", "UseLicense", "decide",
     "Diff", "diff", "narrate", "timeline",
+    "Scenario", "Simulation", "load_scenario", "simulate",
 }
 
 

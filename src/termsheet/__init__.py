@@ -17,6 +17,7 @@ from .decide import BuyCompute, Decision, Distribute, GrantLicense, UseLicense, 
 from .diff import Diff, diff
 from .narrate import narrate
 from .timeline import timeline
+from .simulate import Scenario, Simulation, load_scenario, simulate
 
 __version__ = "0.1.0"
 
@@ -27,4 +28,5 @@ __all__ = [
     "parse", "parse_file", "render", "validate", "__version__",
     "BuyCompute", "Decision", "Distribute", "GrantLicense", "UseLicense", "decide",
     "Diff", "diff", "narrate", "timeline",
+    "Scenario", "Simulation", "load_scenario", "simulate",
 ]

@@ -65,9 +65,9 @@ def holdings_table(sim) -> Table:
 
 def difference_table(sim) -> Table:
     first = sim.differences[0]
-    table = _table(f"Value under {first.other} minus under {first.base}, future by future "
-                   "(USD)", ("party", "mean", "p5", "p50", "p95", "P(gain)", "P(loss)",
-                             "on average"), left=1)
+    table = _table(f"Value (NPV + equity) under {first.other} minus under {first.base}, future "
+                   "by future (USD)", ("party", "mean", "p5", "p50", "p95", "P(gain)", "P(loss)",
+                                       "overall"), left=1)
     for diff in sim.differences:
         change = diff.change
         table.add_row(diff.party, money(change.mean), money(change.p5), money(change.p50),
@@ -177,6 +177,27 @@ def _tornado_dict(result) -> dict | None:
             "swings": [{"parameter": s.parameter, "low_value": s.low_value,
                         "high_value": s.high_value, "low": s.low, "high": s.high}
                        for s in result.swings]}
+
+
+DEMO_FUTURES = 20_000
+
+
+def simulate_section() -> None:
+    """The demo: the deal of 2025-10-28 against that of 2026-04-27, for Microsoft and OpenAI."""
+    from ..simulate import simulate as run
+    from .demo import flagship_dir
+
+    history = api.load_history_of(flagship_dir())
+    scenario = flagship_dir().parents[1] / "scenarios" / "openai-microsoft.yaml"
+    sim = run(history, scenario, ("2025-10-28", "2026-04-27"), futures=DEMO_FUTURES)
+    console.rule("[bold]simulate[/bold]: what the April 2026 revision is worth to each side")
+    console.print(f"{sim.futures:,} futures of scenarios/openai-microsoft.yaml, "
+                  f"{sim.years[0]}–{sim.years[-1]}, discount rate {sim.discount_rate:.0%}. "
+                  + ASSUMPTION)
+    console.print(npv_table(sim))
+    console.print(difference_table(sim))
+    console.print("A million futures, charts and the tornado: termsheet simulate --agreement "
+                  "agreements/openai-microsoft --scenario scenarios/openai-microsoft.yaml")
 
 
 def register(app: typer.Typer) -> None:
