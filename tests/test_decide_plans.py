@@ -150,3 +150,11 @@ def test_unknown_event_in_a_plan(flagship):
 
 def test_a_plan_needs_actions():
     assert problems_of("plan: empty\n") == ["1:1 E021 the plan has no 'actions' list"]
+
+
+def test_an_action_before_the_first_version_points_at_its_date(flagship):
+    text = """actions:
+  - {date: 2026-05-01, action: buy-compute, party: openai, from: aws}
+  - {date: 2018-01-01, action: buy-compute, party: openai, from: aws}
+"""
+    assert problems_of(text, flagship) == ["3:12 E040 no version in force on 2018-01-01"]

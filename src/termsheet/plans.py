@@ -271,7 +271,7 @@ def check_plan(plan: Plan, history: History, events: Mapping[str, dt.date] | Non
     index = index_for(history, events)
     check_names(plan, index)
     available = {p: dict(chans) for p, chans in plan.available.items()}
-    results = []
+    results, problems = [], []
     ordered = sorted(plan.steps, key=lambda s: s.action.date)  # stable: same day, file order
     for step in ordered:
         action = step.action
@@ -283,12 +283,20 @@ def check_plan(plan: Plan, history: History, events: Mapping[str, dt.date] | Non
                                 action.facts | extra, seen)
         elif extra:
             action = _with_facts(action, action.facts | extra)
-        decision = decide(history, action, events, version=version)
+        try:
+            decision = decide(history, action, events, version=version)
+        except TermsheetError as err:
+            line, column = step.positions.get("date", (step.line, step.column))
+            problems += [Problem(p.code, p.message, plan.path, line, column, None, p.hint)
+                         for p in err.problems]
+            continue
         if decision.allowed and isinstance(action, Distribute):
             first = available.setdefault(action.product, {})
             if action.channel not in first or first[action.channel] > action.date:
                 first[action.channel] = action.date
         results.append(Checked(step, decision))
+    if problems:
+        raise TermsheetError(problems)
     return PlanReport(plan, tuple(results), available)
 
 
