@@ -206,12 +206,26 @@ class Store:
         _insert(con, "statement_lines", [[run, *(getattr(line, f) if f != "key" else line.key
                                                  for f in LINE_FIELDS)] for line in s.lines])
         _insert(con, "ledger", [[getattr(e, f) for f in LEDGER_FIELDS] for e in entries])
+        settled = {line.key for line in s.lines}
+        for entry in entries:
+            if entry.key not in settled:
+                self._withdraw(run, entry.key)
         _insert(con, "quarantine", [[run, q.source, q.path, q.row, q.code, q.value, q.reason]
                                     for q in s.quarantine])
         _insert(con, "reconciliation", [
             [run, r.currency, status, tally.rows, tally.amount] for r in s.reconciliation
             for status, tally in (("in", r.rows_in), ("settled", r.settled),
                                   ("out_of_scope", r.out_of_scope), ("quarantined", r.quarantined))])
+
+
+    def _withdraw(self, run: int, key: str) -> None:
+        """A line no longer due: a zero line in this run's statements, after its last one."""
+        fields = ", ".join(
+            "0" if f in ("base", "rows", "corrections", "due", "paid_year", "paid", "amount")
+            else "NULL" if f in ("first_day", "last_day") else "'no longer due'" if f == "rate"
+            else _q(f) for f in LINE_FIELDS)
+        self.con.execute(f"INSERT INTO statement_lines SELECT {run}, {fields} FROM "
+                         f"statement_lines WHERE key = ? ORDER BY run DESC LIMIT 1", [key])
 
 
 def _q(name: str) -> str:
