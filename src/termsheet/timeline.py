@@ -205,6 +205,12 @@ def _figure(tl: Timeline, plt: Any) -> Any:
     ax.set_xlim(mdates.date2num(tl.versions[0][1] - timedelta(days=120)),
                 mdates.date2num(horizon))
     _versions(ax, tl, len(rows), mdates)
+    for event_id, day in tl.events:
+        ax.axvline(mdates.date2num(day), color="#B00020", linestyle=":", linewidth=1.2)
+        ax.annotate(event_id, (mdates.date2num(day), -0.35), xytext=(3, 0),
+                    textcoords="offset points", fontsize=8, color="#B00020", ha="left",
+                    va="center", bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
+                                       "edgecolor": "none"})
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.grid(axis="x", color="#e5e5e5", linewidth=0.6)
