@@ -272,7 +272,10 @@ def with_parameter(scenario: Scenario, name: str, value: Any, span: Span,
             node = node[key]
         node[path[-1]] = value
     spans = dict(scenario.spans)
-    spans[".".join(path)] = span
+    for depth in range(1, len(path) + 1):
+        key = ".".join(str(p) for p in path[:depth])
+        if depth == len(path) or key not in spans:    # new keys, too, are reported at --set
+            spans[key] = span
     return build(data, spans, check)
 
 
