@@ -91,16 +91,31 @@ def test_text_is_the_document_as_written(client, admin, flagship_dir):
 
 def test_timeline_spans(client, admin):
     timeline = client.get(f"{A}/timeline", headers=admin).json()
-    rows = {r["id"]: r for r in timeline["clauses"]}
+    rows = {r["clause"]: r for r in timeline["rows"]}
     # Azure exclusivity: from 2019-07-22 until the 2025-01-21 version replaced it
-    exclusivity = rows["azure-exclusivity"]["spans"]
-    assert exclusivity[0]["from"] == "2019-07-22" and exclusivity[-1]["until"] == "2025-01-20"
+    exclusivity = rows["azure-exclusivity"]
+    assert exclusivity["start"] == "2019-07-22" and exclusivity["end"] == "2025-01-20"
     # Microsoft's share to OpenAI ends on a verified AGI (never, here) or when 2026-04-27 drops it
-    to_openai = rows["revenue-share-to-openai"]["spans"]
-    assert to_openai[-1]["version"] == "2026-02-27" and to_openai[-1]["until"] == "2026-04-26"
-    assert to_openai[-1]["ends_on"] == ["agi-verified"]
+    last = rows["revenue-share-to-openai"]["segments"][-1]
+    assert last["version"] == "2026-02-27" and last["end"] == "2026-04-26"
+    assert last["pending_events"] == ["agi-verified"]
     # the share to Microsoft runs through 2030 in the latest version
-    assert rows["revenue-share-to-microsoft"]["spans"][-1]["until"] == "2030-12-31"
+    assert rows["revenue-share-to-microsoft"]["end"] == "2030-12-31"
+
+
+def test_timeline_with_an_event_date(client, admin):
+    timeline = client.get(f"{A}/timeline", params={"event": "agi-verified=2026-01-15"},
+                          headers=admin).json()
+    rows = {r["clause"]: r for r in timeline["rows"]}
+    # a term that ends on the event ends the day before it
+    segment = next(s for s in rows["revenue-share-to-openai"]["segments"]
+                   if s["version"] == "2025-10-28")
+    assert segment["end"] == "2026-01-14"
+    assert timeline["events"] == {"agi-verified": "2026-01-15"}
+    bad = client.get(f"{A}/timeline", params={"event": "agi-verifed=2026-01-15"},
+                     headers=admin)
+    assert bad.status_code == 422 and "did you mean 'agi-verified'" in bad.json()["errors"][0][
+        "hint"]
 
 
 def test_unknown_names_are_404_with_hints(client, admin):

@@ -28,6 +28,8 @@ from .schemas import (
 router = APIRouter(prefix="/api", responses=errors(401, 404, 422))
 Viewer = Annotated[Principal, Depends(authenticated)]
 Admin = Annotated[Principal, Depends(admin)]
+EventsQ = Annotated[list[Annotated[str, Query(max_length=120)]],
+                    Query(max_length=20, description="NAME=YYYY-MM-DD, repeatable")]
 
 
 def catalog_of(request: Request) -> Catalog:
@@ -74,9 +76,11 @@ def get_history(agreement: str, request: Request, principal: Viewer):
 
 @router.get("/agreements/{agreement}/timeline", response_model=TimelineOut,
             tags=["agreements"])
-def get_timeline(agreement: str, request: Request, principal: Viewer):
-    """When each version and each clause was in force."""
-    return views.timeline_view(visible(request, principal, agreement))
+def get_timeline(agreement: str, request: Request, principal: Viewer, event: EventsQ = []):
+    """When each version and each clause was in force; ``event=NAME=YYYY-MM-DD`` gives an event
+    a date (repeatable), which ends the terms that end on it."""
+    history = visible(request, principal, agreement)
+    return views.timeline_view(history, views.event_dates(history, event))
 
 
 @router.get("/agreements/{agreement}/in-force", response_model=VersionOut, tags=["agreements"])

@@ -74,15 +74,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_exception_handler(exc, _negotiated(handler))
     app.add_middleware(BodyLimit, default=settings.max_body,
                        limits={"/settle": settings.max_upload})
-    for module in FEATURES:
-        app.include_router(module.api)
-    app.include_router(api.router)
-    app.include_router(authzen.router)
-    app.include_router(pages.router)
-    for module in FEATURES:
-        app.include_router(module.pages)
+    for router in routers():
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
+
+
+def routers() -> list:
+    """Every router of the app, in the order they are tried: the JSON routes, then the pages."""
+    return [*(m.api for m in FEATURES), api.router, authzen.router, pages.router,
+            *(m.pages for m in FEATURES)]
 
 
 @asynccontextmanager

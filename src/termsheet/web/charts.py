@@ -26,15 +26,16 @@ def _years(start: date, end: date) -> list[int]:
 
 
 def timeline_svg(timeline: dict[str, Any], link: str = "", width: int = 1100) -> str:
-    """Versions as bands across the top, one row per clause, a bar for each stretch it applies.
+    """Versions as bands across the top, one row per clause, a bar for each stretch it applies;
+    a diamond where a version changed the clause's terms.
 
     ``link`` is the address prefix of version pages (``/agreements/x/versions/``): a bar links to
     its clause in its version.
     """
-    versions, rows = timeline["versions"], timeline["clauses"]
+    versions, rows = timeline["versions"], timeline["rows"]
     start = _day(timeline["start"])
     last = max(_day(v["effective"]) for v in versions)
-    ends = [_day(s["until"]) for r in rows for s in r["spans"] if s["until"]]
+    ends = [_day(s["end"]) for r in rows for s in r["segments"] if s["end"]]
     end = date(max([last.year + 2] + [d.year + 1 for d in ends if d.year < last.year + 8]), 1, 1)
     label_w, row_h, top = 250, 20, 58
     plot_w = width - label_w - 24
@@ -48,37 +49,50 @@ def timeline_svg(timeline: dict[str, Any], link: str = "", width: int = 1100) ->
            f'role="img" aria-label="timeline of {escape(timeline["agreement"])}" '
            f'xmlns="http://www.w3.org/2000/svg">']
     for i, v in enumerate(versions):
-        x0 = x(_day(v["effective"]))
-        x1 = x(_day(v["until"])) if v["until"] else x(end)
-        shade = "#f3f1ea" if i % 2 == 0 else "#e8e5da"
-        href = escape(f"{link}{v['version']}", quote=True)
-        out.append(f'<a href="{href}"><rect x="{x0:.1f}" y="0" width="{max(x1 - x0, 1):.1f}" '
-                   f'height="{height - 20}" fill="{shade}"><title>{escape(v["version"])}: '
-                   f'{escape(v["title"])}</title></rect>'
-                   f'<text x="{x0 + 3:.1f}" y="{13 + (i % 3) * 14}" class="vlabel">'
-                   f'{escape(v["version"])}</text></a>')
+        out.append(_version_band(i, v, x(_day(v["effective"])),
+                                 x(_day(v["until"])) if v["until"] else x(end), height, link))
     for year in _years(start, end):
         xy = x(date(year, 1, 1))
         out.append(f'<line x1="{xy:.1f}" y1="{top - 6}" x2="{xy:.1f}" y2="{height - 20}" '
                    f'class="grid"/><text x="{xy:.1f}" y="{height - 6}" class="tick" '
                    f'text-anchor="middle">{year}</text>')
     for r, row in enumerate(rows):
-        y = top + r * row_h
-        out.append(f'<text x="4" y="{y + 14}" class="rlabel">{escape(row["id"])}'
-                   f'<title>{escape(row["heading"])}</title></text>')
-        colour = KIND_COLOURS.get(row["kind"], "#555")
-        for s in row["spans"]:
-            x0, x1 = x(_day(s["from"])), x(_day(s["until"])) if s["until"] else x(end)
-            open_end = "" if s["until"] else ' stroke-dasharray="4 2"'
-            ends = f"; ends on {', '.join(s['ends_on'])}" if s["ends_on"] else ""
-            href = escape(f"{link}{s['version']}#{row['id']}", quote=True)
-            out.append(f'<a href="{href}"><rect x="{x0 + 1:.1f}" y="{y + 3}" '
-                       f'width="{max(x1 - x0 - 2, 2):.1f}" height="{row_h - 6}" rx="3" '
-                       f'fill="{colour}" stroke="#222"{open_end} stroke-width="0.6">'
-                       f'<title>{escape(row["id"])} in {escape(s["version"])}: '
-                       f'{escape(s["from"])} → {escape(s["until"] or "open")}{escape(ends)}'
-                       f'</title></rect></a>')
+        out.append(_clause_row(row, top + r * row_h, row_h, x, end, link))
     out.append("</svg>")
+    return "".join(out)
+
+
+def _version_band(i: int, v: dict, x0: float, x1: float, height: int, link: str) -> str:
+    shade = "#f3f1ea" if i % 2 == 0 else "#e8e5da"
+    href = escape(f"{link}{v['version']}", quote=True)
+    return (f'<a href="{href}"><rect x="{x0:.1f}" y="0" width="{max(x1 - x0, 1):.1f}" '
+            f'height="{height - 20}" fill="{shade}"><title>{escape(v["version"])}: '
+            f'{escape(v["title"])}</title></rect>'
+            f'<text x="{x0 + 3:.1f}" y="{13 + (i % 3) * 14}" class="vlabel">'
+            f'{escape(v["version"])}</text></a>')
+
+
+def _clause_row(row: dict, y: float, row_h: int, x, end: date, link: str) -> str:
+    out = [f'<text x="4" y="{y + 14}" class="rlabel">{escape(row["clause"])}'
+           f'<title>{escape(row["heading"])}</title></text>']
+    colour = KIND_COLOURS.get(row["kind"], "#555")
+    for s in row["segments"]:
+        x0, x1 = x(_day(s["start"])), x(_day(s["end"])) if s["end"] else x(end)
+        open_end = "" if s["end"] else ' stroke-dasharray="4 2"'
+        pending = s.get("pending_events") or []
+        note = f"; ends on {', '.join(pending)}, if it happens" if pending else ""
+        href = escape(f"{link}{s['version']}#{row['clause']}", quote=True)
+        out.append(f'<a href="{href}"><rect x="{x0 + 1:.1f}" y="{y + 3}" '
+                   f'width="{max(x1 - x0 - 2, 2):.1f}" height="{row_h - 6}" rx="3" '
+                   f'fill="{colour}" stroke="#222"{open_end} stroke-width="0.6">'
+                   f'<title>{escape(row["clause"])} in {escape(s["version"])}: '
+                   f'{escape(s["start"])} → {escape(s["end"] or "open")}{escape(note)}'
+                   f'</title></rect></a>')
+        if s["version"] in row.get("changed_in", []):
+            cx, cy = x0 + 1, y + row_h / 2
+            out.append(f'<path d="M{cx - 5:.1f},{cy:.1f} L{cx:.1f},{cy - 6:.1f} '
+                       f'L{cx + 5:.1f},{cy:.1f} L{cx:.1f},{cy + 6:.1f} Z" class="changed">'
+                       f'<title>terms changed in {escape(s["version"])}</title></path>')
     return "".join(out)
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from . import charts, views
 from .access import COOKIE, current
-from .api import catalog_of, visible, visible_ids
+from .api import EventsQ, catalog_of, visible, visible_ids
 from .html import Viewer, render
 from .markup import document_html
 
@@ -34,10 +34,10 @@ def index(request: Request, principal: Viewer):
 
 
 @router.get("/agreements/{agreement}", response_class=HTMLResponse)
-def history_page(agreement: str, request: Request, principal: Viewer):
+def history_page(agreement: str, request: Request, principal: Viewer, event: EventsQ = []):
     history = visible(request, principal, agreement)
     data = views.history_view(history)
-    timeline = views.timeline_view(history)
+    timeline = views.timeline_view(history, views.event_dates(history, event))
     svg = charts.timeline_svg(timeline, link=f"/agreements/{quote(agreement)}/versions/")
     return render(request, "history.html", principal, data=data, timeline=timeline,
                   timeline_svg=svg, agreement=agreement)

@@ -98,25 +98,23 @@ class VersionOut(Out):
     clauses: list[ClauseOut]
 
 
-class TimelineSpan(Out):
-    version: str
-    until: str | None
-    period: str
-    ends_on: list[str]
-
-
 class TimelineRow(Out):
-    id: str
+    clause: str
     kind: str
     heading: str
-    spans: list[dict[str, Any]]
+    start: str
+    end: str | None
+    versions: list[str]
+    changed_in: list[str]
+    segments: list[dict[str, Any]]
 
 
 class TimelineOut(Out):
     agreement: str
     start: str
     versions: list[VersionLink]
-    clauses: list[TimelineRow]
+    events: dict[str, str]
+    rows: list[TimelineRow]
 
 
 class DocumentIn(BaseModel):

@@ -143,8 +143,9 @@ class Ledger:
         """The input rows behind a line: each row's allocation and the row as written."""
         line = next((l for l in self.lines(agreement, principal) if l.key == key), None)
         if line is None or key not in self.owners:
-            raise HttpProblem(404, f"no statement line '{key}'", path=key,
-                              hint="line keys are listed in the statements")
+            # the same answer whether the line is another party's or does not exist
+            raise HttpProblem(404, "no such statement line", path="query.line",
+                              hint="the keys of the lines you may read are in the statements")
         run = self.runs[self.owners[key]]
         allocated = _allocations(run, line, limit)
         sources = run.summary["sources"]

@@ -104,30 +104,32 @@ def clause_in_version(history: History, version: Version, clause_id: str) -> dic
     return view
 
 
-def timeline_view(history: History) -> dict[str, Any]:
-    """Versions and the days each clause applies in each, with no events having happened.
-
-    A clause that ends on an event (``until: agi-verified``) runs to the end of its version here:
-    the event has no date until a scenario gives it one; ``ends_on`` names the events.
-    """
-    versions = [version_link(v, history) for v in history.versions]
-    rows: dict[str, dict[str, Any]] = {}
-    for version, start, end in history.windows():
-        for clause in version.clauses:
-            window = clause_window(clause, version.effective, end, {})
-            row = rows.setdefault(clause.id, {"id": clause.id, "kind": clause.kind,
-                                              "heading": clause.heading, "spans": []})
-            row["heading"] = clause.heading
-            if window is None:
-                continue
-            row["spans"].append({"version": version.version, "from": window[0].isoformat(),
-                                 "until": window[1].isoformat() if window[1] else None,
-                                 "period": period_text(clause),
-                                 "ends_on": _events_of(clause)})
-    return {"agreement": history.agreement, "start": history.first.effective.isoformat(),
-            "versions": versions, "clauses": list(rows.values())}
+def event_dates(history: History, pairs: list[str]) -> dict[str, date]:
+    """``["agi-verified=2027-01-01"]`` -> {event: date}; every bad pair is a problem."""
+    from ..problems import Problem, TermsheetError, known_hint
+    known = sorted({e for v in history.versions for e in v.events})
+    out, problems = {}, []
+    for pair in pairs:
+        name, _, day = pair.partition("=")
+        try:
+            out[name.strip()] = date.fromisoformat(day.strip())
+        except ValueError:
+            problems.append(Problem("E024", f"'{pair}' is not NAME=YYYY-MM-DD", "query.event"))
+            continue
+        if name.strip() not in known:
+            problems.append(Problem("E013", f"unknown event '{name.strip()}'", "query.event",
+                                    hint=known_hint(name.strip(), known)))
+    if problems:
+        raise TermsheetError(problems)
+    return out
 
 
-def _events_of(clause: ClauseBase) -> list[str]:
-    from ..model import events_in
-    return list(events_in(clause.until))
+def timeline_view(history: History, events: dict[str, date] | None = None) -> dict[str, Any]:
+    """Every clause's windows across the history (:func:`termsheet.timeline.timeline`), with
+    each version's window. An event given a date ends the terms that end on it; an event with
+    no date never happens, so such a term runs as long as its version."""
+    from ..timeline import timeline
+    data = timeline(history, events or {}).to_dict()
+    data["versions"] = [version_link(v, history) for v in history.versions]
+    data["start"] = history.first.effective.isoformat()
+    return data
