@@ -1,0 +1,61 @@
+"""Diffs over HTTP, narrated in English or Chinese; the page and the endpoint say the same."""
+
+from __future__ import annotations
+
+import pytest
+
+from web_helpers import api_client
+
+A = "/api/agreements/openai-microsoft"
+
+
+@pytest.fixture(scope="module")
+def client(flagship_dir):
+    from termsheet.web import Settings, create_app
+    with api_client(create_app(Settings(agreements=flagship_dir))) as client:
+        yield client
+
+
+def test_default_diff_is_the_latest_against_what_it_amends(client):
+    body = client.get(f"{A}/diff").json()
+    assert (body["from"]["version"], body["to"]["version"]) == ("2026-02-27", "2026-04-27")
+    # April 2026 drops both exclusivities, the national-security carve-out, the AGI clause and
+    # Microsoft's share to OpenAI; it adds the cooperation on data centres, chips and security
+    assert set(body["removed"]) == {"stateless-api-exclusivity", "api-exclusivity",
+                                    "national-security-any-cloud", "agi-determination",
+                                    "revenue-share-to-openai"}
+    assert body["added"] == ["ai-cooperation"]
+    share = next(c for c in body["clauses"] if c["id"] == "revenue-share-to-microsoft")
+    until = next(t for t in share["changes"] if t["term"] == "until")
+    assert (until["old"], until["new"]) == ("agi-verified", "2030-12-31")
+
+
+def test_the_two_languages_narrate_the_same_changes(client):
+    en = client.get(f"{A}/diff", params={"lang": "en"}).json()
+    zh = client.get(f"{A}/diff", params={"lang": "zh"}).json()
+    assert [(s["key"], s["term"]) for s in en["sentences"]] == \
+        [(s["key"], s["term"]) for s in zh["sentences"]]
+    assert "1 added, 5 removed" in en["summary"]
+    assert "新增1条，删除5条" in zh["summary"]
+    assert client.get(f"{A}/diff", params={"lang": "fr"}).status_code == 422
+
+
+def test_provenance_can_be_left_out(client):
+    every = client.get(f"{A}/diff").json()
+    plain = client.get(f"{A}/diff", params={"provenance": "false"}).json()
+    assert any(s["provenance"] for s in every["sentences"])
+    assert not any(s["provenance"] for s in plain["sentences"])
+    # microsoft-equity changed only its sources and note
+    assert "microsoft-equity" in [c["id"] for c in every["clauses"]]
+    assert "microsoft-equity" not in [c["id"] for c in plain["clauses"]]
+
+
+def test_the_page_shows_what_the_endpoint_returns(client):
+    data = client.get(f"{A}/diff", params={"from": "2025-10-28", "lang": "zh"}).json()
+    page = client.get("/agreements/openai-microsoft/diff",
+                      params={"from": "2025-10-28", "lang": "zh"}).text
+    import html
+    text = html.unescape(page)
+    assert data["summary"] in text
+    for sentence in data["sentences"]:
+        assert sentence["text"] in text

@@ -1,0 +1,101 @@
+"""Settlement over HTTP: uploaded files, the reconciliation, the ledger across runs, limits.
+
+Rows worked by hand (flagship, 2026-04-27 in force from 2026-04-27): OpenAI sells 1,000.00,
+2,000.00 and 0.05 of ChatGPT directly in May 2026; the share to Microsoft is 20%:
+200.00 + 400.00 + 0.01 = 600.01 exactly (0.05 x 20% = 0.01). One row has no date (quarantined),
+one is Microsoft's Azure OpenAI sale (out of scope: no share to OpenAI after 2026-04-27).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from web_helpers import api_client, make_access
+
+A = "/api/agreements/openai-microsoft"
+CSV = """date,seller,channel,product,amount,currency
+2026-05-02,OpenAI,direct,chatgpt,1000.00,USD
+2026-05-09,OpenAI,direct,chatgpt,2000.00,USD
+2026-05-30,OpenAI,direct,chatgpt,0.05,USD
+,OpenAI,direct,chatgpt,5.00,USD
+2026-05-03,Microsoft,azure,azure-openai-service,700.00,USD
+"""
+
+
+@pytest.fixture(scope="module")
+def served(flagship_dir, tmp_path_factory):
+    from termsheet.web import Settings, create_app
+    root = tmp_path_factory.mktemp("settle")
+    shutil.copytree(flagship_dir, root / "agreements" / "openai-microsoft")
+    tokens = make_access(root / "access.yaml")
+    app = create_app(Settings(agreements=root / "agreements", access=root / "access.yaml",
+                              store=root / "store.duckdb", max_upload=20_000))
+    with api_client(app) as client:
+        yield client, tokens, root
+
+
+def upload(client, tokens, text: str, name: str = "may.csv"):
+    return client.post(f"{A}/settle/files", files={"files": (name, text.encode(), "text/csv")},
+                       headers=tokens.header("admin"))
+
+
+def test_settle_a_file_then_its_statement_reconciliation_and_rows(served):
+    client, tokens, root = served
+    response = upload(client, tokens, CSV)
+    assert response.status_code == 201, response.text
+    run = response.json()
+    assert run["run"] == 1 and run["posted"] == 1 and run["restated"] == 0
+    statement = run["statements"][0]
+    assert (statement["payer"], statement["payee"], statement["period"], statement["total"]) == \
+        ("openai", "microsoft", "2026-05", "600.01")
+    recon = run["reconciliation"][0]
+    assert (recon["in"]["rows"], recon["settled"]["rows"], recon["out_of_scope"]["rows"],
+            recon["quarantined"]["rows"]) == (5, 3, 1, 1)
+    assert run["balanced"] is True
+    assert run["quarantine"][0]["row"] == 4
+    key = statement["lines"][0]["key"]
+    rows = client.get(f"{A}/statements/rows", params={"line": key},
+                      headers=tokens.header("microsoft")).json()
+    assert [(r["row"], r["allocated"]) for r in rows["rows"]] == [
+        (1, "200.0000000000"), (2, "400.0000000000"), (3, "0.0100000000")]
+    assert rows["rows"][0]["input"] == {"date": "2026-05-02", "seller": "OpenAI",
+                                        "channel": "direct", "product": "chatgpt",
+                                        "amount": "1000.00", "currency": "USD"}
+    assert (root / "store.duckdb").exists()
+
+
+def test_a_correction_is_restated_not_posted_twice(served):
+    client, tokens, _ = served
+    again = upload(client, tokens, CSV)
+    assert again.json()["posted"] == 0 and again.json()["restated"] == 0
+    corrected = upload(client, tokens, CSV.replace("2000.00", "2500.00"))
+    assert corrected.json()["restated"] == 1
+    entries = client.get(f"{A}/ledger", headers=tokens.header("openai")).json()["entries"]
+    assert [(e["type"], e["amount"], e["restates"]) for e in entries] == [
+        ("posting", "600.01", None), ("restatement", "100.00", 1)]
+    statements = client.get(f"{A}/statements", headers=tokens.header("openai")).json()
+    assert statements["statements"][0]["total"] == "700.01"
+    runs = client.get(f"{A}/runs", headers=tokens.header("openai")).json()
+    assert [r["run"] for r in runs] == [1, 2, 3]
+
+
+def test_rows_posted_as_json(served):
+    client, tokens, _ = served
+    body = {"rows": [{"date": "2026-06-01", "seller": "OpenAI", "channel": "direct",
+                      "product": "sora", "amount": 10, "currency": "USD"}]}
+    response = client.post(f"{A}/settle", json=body, headers=tokens.header("admin"))
+    assert response.status_code == 201
+    assert response.json()["statements"][0]["total"] == "2.00"
+
+
+def test_bad_inputs(served):
+    client, tokens, _ = served
+    assert upload(client, tokens, CSV, name="may.xlsx").status_code == 422
+    dates = client.post(f"{A}/settle/files", data={"from": "2026-06-01", "to": "2026-05-01"},
+                        files={"files": ("may.csv", CSV.encode(), "text/csv")},
+                        headers=tokens.header("admin"))
+    assert dates.status_code == 422 and dates.json()["errors"][0]["code"] == "E054"
+    big = upload(client, tokens, CSV * 200)
+    assert big.status_code == 413 and big.json()["errors"][0]["code"] == "E413"
