@@ -64,7 +64,8 @@ def spark_session():
                                           hint="pip install 'termsheet[spark]'")]) from None
         os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
         _SPARK = (SparkSession.builder.master("local[1]").appName("termsheet")
-                  .config("spark.sql.shuffle.partitions", "2")
+                  .config("spark.sql.shuffle.partitions", "1")
+                  .config("spark.ui.showConsoleProgress", "false")
                   .config("spark.default.parallelism", "1")
                   .config("spark.ui.enabled", "false")
                   .config("spark.sql.session.timeZone", "UTC")

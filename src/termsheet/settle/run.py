@@ -148,10 +148,12 @@ def settle(history: History, data: Any, *, start: date | None = None, end: date 
 def _run(history, backend: Backend, sources, start, end, events, opening, allocations, step):
     vocab = vocabulary(history)
     raw = backend.cached(summarize(backend.rows))
-    names = names_of(backend.records(raw.select(*NAME_COLUMNS).distinct()), vocab)
+    groups = backend.records(raw.group_by([*NAME_COLUMNS, "bad"]).aggregate(
+        first=raw.day.min(), last=raw.day.max()))
+    names = names_of(groups, vocab)
     summary = classify(raw, names)
     step("summarize")
-    first, last = _dates(backend, summary, start, end)
+    first, last = _dates(groups, names, start, end)
     if callable(opening):
         opening = opening(first) if first else {}
     terms = terms_of(history, events, first, last) if first else []
@@ -160,7 +162,8 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
     carried = {key: sum((o.paid for o in items), Decimal(0)) for key, items in opening.items()}
     lines = lines_of(terms, slices, carried)
     recon = reconcile(backend.records(_reconciliation(summary, terms, start, end)))
-    quarantine = _quarantine(backend, summary, sources, names, vocab)
+    quarantined = sum(r.quarantined.rows for r in recon)
+    quarantine = _quarantine(backend, sources, names, vocab) if quarantined else []
     step("reconcile")
     written = None
     if allocations is not None and terms:
@@ -170,13 +173,13 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
                       tuple(_term_info(t) for t in terms), written, tuple(slices))
 
 
-def _dates(backend, summary, start, end) -> tuple[date | None, date | None]:
+def _dates(groups: list[dict], names: Names, start, end) -> tuple[date | None, date | None]:
     """The run's dates: as given, else the first and last charge day of the usable rows."""
-    if start and end:
-        return start, end
-    usable = summary.filter(summary.reason.isnull())
-    found = backend.records(usable.aggregate(first=usable.day.min(), last=usable.day.max()))[0]
-    return start or found["first"], end or found["last"]
+    usable = [g for g in groups if g["bad"] is None and g["currency"] is not None
+              and g["currency"] not in names.currency_problem]
+    first = min((g["first"] for g in usable), default=None)
+    last = max((g["last"] for g in usable), default=None)
+    return start or first, end or last
 
 
 def _slices(backend, summary, terms: list[Term], first, last, opening) -> list[Slice]:
@@ -208,11 +211,8 @@ def _reconciliation(summary: ibis.Table, terms: list[Term], start, end) -> ibis.
         rows=t.n.sum(), amount=t.billed.sum())
 
 
-def _quarantine(backend, summary, sources, names: Names, vocab) -> list[Quarantined]:
+def _quarantine(backend, sources, names: Names, vocab) -> list[Quarantined]:
     """Every unusable row, with its reason and source row number (a second, narrow pass)."""
-    bad = summary.filter(summary.reason.notnull())
-    if not backend.records(bad.aggregate(n=bad.n.sum()))[0]["n"]:
-        return []
     rows = backend.rows
     currency = ibis.ifelse(rows.currency.isnull(), "currency-missing",
                            rows.currency.substitute(names.currency_problem,
