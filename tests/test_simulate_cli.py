@@ -70,13 +70,13 @@ def test_bad_input_exits_one_without_a_traceback(flagship_dir, tmp_path):
     result = run("simulate", "--agreement", flagship_dir, "--scenario", bad, "--no-charts")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "E052 negative volatility -35% in stream 'openai-chatgpt'" in result.stderr
-    assert "E053 probability 200%" in result.stderr
+    assert "E072 negative volatility -35% in stream 'openai-chatgpt'" in result.stderr
+    assert "E073 probability 200%" in result.stderr
     result = run("simulate", "--agreement", flagship_dir, "--scenario", SCENARIO, "--set",
                  "cpa=3", "--json")
     assert result.returncode == 1
     error = json.loads(result.stdout)["errors"][0]
-    assert error["code"] == "E051" and "did you mean 'cap'?" in error["hint"]
+    assert error["code"] == "E071" and "did you mean 'cap'?" in error["hint"]
     result = run("simulate", "--agreement", flagship_dir, "--scenario", SCENARIO,
                  "--versions", "2025-10-28,2026-04-28", "--no-charts")
     assert result.returncode == 1 and "no version '2026-04-28'" in result.stderr

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from termsheet.simulate import parse_scenario, simulate
-from termsheet.simulate.paths import compile_paths, draw, expected_level
+from termsheet.simulate.paths import calendar, compile_paths, draw, expected_level
 from termsheet.simulate.reference import clause_payments, monthly_rows
 
 from test_simulate_cases import deal, scenario_text
@@ -20,15 +20,28 @@ BANDS = st.lists(st.tuples(st.integers(0, 3000), st.integers(1, 40)), min_size=1
 @st.composite
 def clauses(draw_):
     lines = []
+    change = date(2026, 1, 1) + timedelta(days=draw_(st.integers(1, 3 * 365)))
+    scheduled = draw_(st.booleans())          # rates or bands that change on a date
     if draw_(st.booleans()):
-        lines.append(f"rate: {draw_(st.integers(1, 50))}%")
+        if scheduled:
+            lines.append(f"rate: [{{from: 2026-01-01, rate: {draw_(st.integers(1, 50))}%}}, "
+                         f"{{from: {change}, rate: {draw_(st.integers(1, 50))}%}}]")
+        else:
+            lines.append(f"rate: {draw_(st.integers(1, 50))}%")
     else:
-        bands = sorted({above for above, _ in draw_(BANDS)} | {0})
-        rates = [draw_(st.integers(1, 40)) for _ in bands]
-        band_text = ", ".join(f"{{above: {a}, rate: {r}%}}" for a, r in zip(bands, rates))
+        def bands_text():
+            bands = sorted({above for above, _ in draw_(BANDS)} | {0})
+            rates = [draw_(st.integers(1, 40)) for _ in bands]
+            return "[" + ", ".join(f"{{above: {a}, rate: {r}%}}" for a, r in zip(bands, rates)) \
+                + "]"
         mode = draw_(st.sampled_from(["marginal", "whole"]))
         per = draw_(st.sampled_from(["period", "life-to-date"]))
-        lines.append(f"tiers: {{mode: {mode}, per: {per}, bands: [{band_text}]}}")
+        if scheduled:
+            bands = (f"schedule: [{{from: 2026-01-01, bands: {bands_text()}}}, "
+                     f"{{from: {change}, bands: {bands_text()}}}]")
+        else:
+            bands = f"bands: {bands_text()}"
+        lines.append(f"tiers: {{mode: {mode}, per: {per}, {bands}}}")
     lines.append(f"settle: {draw_(st.sampled_from(['month', 'quarter', 'year']))}")
     cap = []
     if draw_(st.booleans()):
@@ -52,7 +65,7 @@ def clauses(draw_):
     return "\n".join(lines)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(terms=clauses(), start=st.integers(0, 20000), growth=st.integers(-50, 150),
        event=st.one_of(st.none(), st.integers(0, 5 * 365)))
 def test_engine_equals_month_by_month_rules(terms, start, growth, event):
@@ -135,8 +148,11 @@ def test_correlated_shocks_and_event_months():
     growth_a = np.diff(np.log(chunk.levels["a"]), axis=1).ravel()
     growth_b = np.diff(np.log(chunk.levels["b"]), axis=1).ravel()
     assert np.corrcoef(growth_a, growth_b)[0, 1] == pytest.approx(0.6, abs=0.02)
-    month = chunk.events["ended"]           # 0% in 2026, 100% in 2027: months 12 to 23
-    assert month.min() == 12 and month.max() == 23
+    starts = calendar(2026, 5)[0]           # day of each month's first day
+    day = chunk.events["ended"]             # drawn events fall on a month's first day
+    month = np.searchsorted(starts, day)
+    assert np.array_equal(starts[month], day)
+    assert month.min() == 12 and month.max() == 23      # 0% in 2026, 100% in 2027
     assert np.bincount(month - 12).min() > 25000 / 12 * 0.9
 
 

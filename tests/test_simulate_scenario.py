@@ -43,7 +43,7 @@ terms:
 
 # (what to replace, with what, expected code, line, column, words in the message or hint)
 BAD = [
-    ("[openai-all, azure, 0.5]", "[openai-all, azure-ai, 0.5]", "E050", 24, 18,
+    ("[openai-all, azure, 0.5]", "[openai-all, azure-ai, 0.5]", "E070", 24, 18,
      "unknown stream 'azure-ai'", "known: azure, openai-all, value"),
     ("seller: openai, channel", "seller: opneai, channel", "E010", 11, 23,
      "unknown party 'opneai'", "did you mean 'openai'?"),
@@ -52,16 +52,16 @@ BAD = [
     ("value-of: openai", "value-of: msft", "E010", 21, 15, "unknown party 'msft'", "known:"),
     ("  agi-verified: {", "  agi-verfied: {", "E013", 26, 16, "unknown event 'agi-verfied'",
      "did you mean 'agi-verified'?"),
-    ("    volatility: 30%\n  azure", "    volatility: -30%\n  azure", "E052", 14, 17,
+    ("    volatility: 30%\n  azure", "    volatility: -30%\n  azure", "E072", 14, 17,
      "negative volatility -30%", "0% or more"),
-    ("{per-year: 5%}", "{per-year: 150%}", "E053", 26, 28, "probability 150%", "between 0%"),
-    ("{per-year: 5%}", "{per-year: [1%, -2%]}", "E053", 26, 33, "probability -2%", ""),
-    ("0.5]", "1.5]", "E054", 24, 25, "outside [-1, 1]", ""),
+    ("{per-year: 5%}", "{per-year: 150%}", "E073", 26, 28, "probability 150%", "between 0%"),
+    ("{per-year: 5%}", "{per-year: [1%, -2%]}", "E073", 26, 33, "probability -2%", ""),
+    ("0.5]", "1.5]", "E074", 24, 25, "outside [-1, 1]", ""),
     ("  cap: 38e9", "  cap: -1", "E028", 28, 8, "negative cap", ""),
-    ("  cap: 38e9", "  capp: 3", "E051", 28, 9, "unknown parameter 'capp'", "a term (rate, cap"),
-    ("  cap: 38e9", "  revenue-share-to-msft: {cap: 3}", "E051", 28, 26,
+    ("  cap: 38e9", "  capp: 3", "E071", 28, 9, "unknown parameter 'capp'", "a term (rate, cap"),
+    ("  cap: 38e9", "  revenue-share-to-msft: {cap: 3}", "E071", 28, 26,
      "unknown clause 'revenue-share-to-msft'", "revenue-share-to-microsoft"),
-    ("  cap: 38e9", "  revenue-share-to-openai: {rte: 3%}", "E051", 28, 34,
+    ("  cap: 38e9", "  revenue-share-to-openai: {rte: 3%}", "E071", 28, 34,
      "unknown term 'rte'", "did you mean 'rate'?"),
     ("  cap: 38e9", "  rate: 120%", "E026", 28, 9, "rate 120% is outside 0-100%", ""),
     ("horizon: 5", "horizon: five", "E023", 5, 10, "'horizon'", ""),
@@ -69,7 +69,7 @@ BAD = [
     ("scenario: small\n", "", "E021", 1, 1, "missing term 'scenario'", ""),
     ("versions: [2025-10-28, 2026-04-27]", "versions: [2025-10-28, 2026-04-28]", "E030", 3, 24,
      "no version '2026-04-28'", "known:"),
-    ("agreement: openai-microsoft", "agreement: acme", "E055", 2, 12, "not 'openai-microsoft'", ""),
+    ("agreement: openai-microsoft", "agreement: acme", "E075", 2, 12, "not 'openai-microsoft'", ""),
     ("seed: 3", "seed: [3", "E001", 8, 14, "YAML syntax error", ""),
 ]
 
@@ -111,7 +111,7 @@ def test_every_problem_at_once(flagship, tmp_path):
     path.write_text(text)
     with pytest.raises(TermsheetError) as caught:
         prepare(flagship, path)
-    assert sorted(p.code for p in caught.value.problems) == ["E010", "E050", "E053"]
+    assert sorted(p.code for p in caught.value.problems) == ["E010", "E070", "E073"]
 
 
 def test_settings_override_and_are_positioned(flagship):
@@ -125,12 +125,12 @@ def test_settings_override_and_are_positioned(flagship):
     with pytest.raises(TermsheetError) as caught:
         with_settings(scenario, ["openai-all.volatilty=3%"])
     problem = caught.value.problems[0]
-    assert problem.code == "E051" and problem.path == "--set openai-all.volatilty=3%"
+    assert problem.code == "E071" and problem.path == "--set openai-all.volatilty=3%"
     assert "did you mean 'openai-all.volatility'?" in problem.hint
     with pytest.raises(TermsheetError) as caught:
         with_settings(scenario, ["azure.volatility=-1%"])
     problem = caught.value.problems[0]
-    assert (problem.code, problem.path, problem.column) == ("E052", "--set azure.volatility=-1%",
+    assert (problem.code, problem.path, problem.column) == ("E072", "--set azure.volatility=-1%",
                                                             18)
     with pytest.raises(TermsheetError) as caught:
         prepare(flagship, scenario, settings=["revenue-share-to-msft.cap=1"])

@@ -68,7 +68,12 @@ def _clamp(ops: Ops, value: Any, low: Any, high: Any | None) -> Any:
 
 
 def _number(value: Decimal, like: Any, ops: Ops | None = None) -> Any:
-    """A Decimal constant in the backend's own number type (floats only inside simulation)."""
+    """A Decimal constant in the backend's own number type (floats only inside simulation).
+
+    A float or a NumPy array is already a simulation's number and passes through: the
+    simulation gives per-future amounts, such as a minimum prorated to the days in force."""
+    if isinstance(value, float) or _is_numpy(value):
+        return value
     if ops is not None and ops.constant is not None:
         return ops.constant(value)
     return float(value) if isinstance(like, float) or _is_numpy(like) else value

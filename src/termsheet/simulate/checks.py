@@ -1,7 +1,7 @@
 """Problems of a scenario: on its own (ranges, names it defines) and against an agreement.
 
-Scenario codes beside the document codes: E050 unknown stream, E051 unknown parameter, E052
-negative volatility, E053 probability outside [0, 1], E054 bad correlations, E055 a scenario for
+Scenario codes beside the document codes: E070 unknown stream, E071 unknown parameter, E072
+negative volatility, E073 probability outside [0, 1], E074 bad correlations, E075 a scenario for
 another agreement. Each check returns positioned problems, every one at once.
 """
 
@@ -39,7 +39,7 @@ def check_streams(scenario: Scenario) -> list[Problem]:
                                              f"amount {stream.start}", at + ("start",)))
         if stream.volatility < 0:
             problems.append(scenario.problem(
-                "E052", f"negative volatility {_pct(stream.volatility)} in stream '{name}'",
+                "E072", f"negative volatility {_pct(stream.volatility)} in stream '{name}'",
                 at + ("volatility",), "a volatility is a standard deviation: 0% or more"))
         for index, growth in enumerate(_items(stream.growth)):
             if growth <= -1:
@@ -60,7 +60,7 @@ def check_events(scenario: Scenario) -> list[Problem]:
             if not 0 <= p <= 1:
                 where = at + ("per-year",) + ((index,) if isinstance(law.per_year, tuple) else ())
                 problems.append(scenario.problem(
-                    "E053", f"probability {_pct(p)} for event '{name}' is outside [0, 1]", where,
+                    "E073", f"probability {_pct(p)} for event '{name}' is outside [0, 1]", where,
                     "write a yearly probability between 0% and 100%"))
     return problems
 
@@ -72,25 +72,25 @@ def check_correlations(scenario: Scenario) -> list[Problem]:
         at = ("correlations", index)
         for position, name in ((0, a), (1, b)):
             if name not in scenario.streams:
-                problems.append(scenario.problem("E050", f"unknown stream '{name}' in "
+                problems.append(scenario.problem("E070", f"unknown stream '{name}' in "
                                                  "correlations", at + (position,),
                                                  known_hint(name, names)))
         if not -1 <= rho <= 1:
-            problems.append(scenario.problem("E054", f"correlation {rho} between '{a}' and "
+            problems.append(scenario.problem("E074", f"correlation {rho} between '{a}' and "
                                              f"'{b}' is outside [-1, 1]", at + (2,)))
         pair = frozenset((a, b))
         if a == b:
-            problems.append(scenario.problem("E054", f"a stream ('{a}') correlated with itself",
+            problems.append(scenario.problem("E074", f"a stream ('{a}') correlated with itself",
                                              at, "a stream's correlation with itself is 1"))
         elif pair in seen:
-            problems.append(scenario.problem("E054", f"the correlation of '{a}' and '{b}' is "
+            problems.append(scenario.problem("E074", f"the correlation of '{a}' and '{b}' is "
                                              "given twice", at))
         seen.add(pair)
     if not problems and scenario.correlations:
         from .paths import correlation_matrix
         if correlation_matrix(scenario)[1] < -1e-9:
             problems.append(scenario.problem(
-                "E054", "these correlations cannot hold together (the matrix is not positive "
+                "E074", "these correlations cannot hold together (the matrix is not positive "
                 "semi-definite)", ("correlations",), "weaken the strongest correlations"))
     return problems
 
@@ -114,14 +114,14 @@ def normal_terms(scenario: Scenario) -> tuple[dict[str, Any], list[Problem]]:
             for term, item in value.items():
                 if term not in TERM_KINDS:
                     problems.append(scenario.problem(
-                        "E051", f"unknown term '{term}' for clause '{key}'", ("terms", key, term),
+                        "E071", f"unknown term '{term}' for clause '{key}'", ("terms", key, term),
                         known_hint(str(term), TERM_KINDS)))
                     continue
                 own[term] = _term_value(scenario, term, item, ("terms", key, term), problems)
             out[key] = own
         else:
             problems.append(scenario.problem(
-                "E051", f"unknown parameter '{key}' in terms", ("terms", key),
+                "E071", f"unknown parameter '{key}' in terms", ("terms", key),
                 f"a term ({', '.join(TERM_KINDS)}) or a clause id with a mapping of terms"))
     return out, problems
 
@@ -152,7 +152,7 @@ def check_against(scenario: Scenario, history: Any) -> list[Problem]:
     problems = []
     if scenario.agreement and scenario.agreement != history.agreement:
         problems.append(scenario.problem(
-            "E055", f"the scenario is for agreement '{scenario.agreement}', not "
+            "E075", f"the scenario is for agreement '{scenario.agreement}', not "
             f"'{history.agreement}'", ("agreement",)))
     known_versions = [v.version for v in versions]
     for index, version_id in enumerate(scenario.versions or ()):
@@ -198,14 +198,14 @@ def _clause_problems(scenario: Scenario, versions: tuple) -> list[Problem]:
         if key in TERM_KINDS or not isinstance(value, dict):
             continue
         if key not in kinds:
-            problems.append(scenario.problem("E051", f"unknown clause '{key}' in terms",
+            problems.append(scenario.problem("E071", f"unknown clause '{key}' in terms",
                                              ("terms", key), known_hint(key, kinds)))
             continue
         for term in value:
             if term in TERM_KINDS and TERM_KINDS[term] != kinds[key]:
                 fits = [t for t, k in TERM_KINDS.items() if k == kinds[key]]
                 problems.append(scenario.problem(
-                    "E051", f"term '{term}' does not apply to {kinds[key]} clause '{key}'",
+                    "E071", f"term '{term}' does not apply to {kinds[key]} clause '{key}'",
                     ("terms", key, term), f"it takes {', '.join(fits)}"))
     return problems
 

@@ -18,7 +18,8 @@ from typing import Any, Mapping
 import numpy as np
 
 from .. import rules
-from .paths import Chunk
+from ..model import Tiers
+from .paths import Chunk, calendar
 from .terms import Plan, SharePlan, first_day
 
 OPS = rules.numpy_ops()
@@ -41,18 +42,38 @@ def discount_factors(rate: float, years: int) -> np.ndarray:
     return (1.0 + rate) ** -np.arange(1, years + 1, dtype=np.float64)
 
 
-def window_months(plan: SharePlan, events: Mapping[str, np.ndarray], years: int):
-    """Per year, the first and the end (exclusive) of the months the clause counts."""
+@dataclass(frozen=True)
+class Window:
+    """Where a clause is in force, per future and year: its months (first, end exclusive, as
+    month indexes) and its days (how many, of how many in the year)."""
+
+    lo: Any
+    hi: Any
+    days: Any
+    year_days: np.ndarray
+    start: Any
+    end: Any
+
+
+def window(plan: SharePlan, events: Mapping[str, np.ndarray], first_year: int,
+           years: int) -> Window:
+    months, year_starts = calendar(first_year, years)
     start = np.asarray(plan.start.resolve(events))
     end = np.asarray(plan.end.resolve(events))
+    # a month's row is dated its first day: counted when start <= that day < end
+    first_month = np.searchsorted(months, start, side="left")
+    end_month = np.searchsorted(months, end, side="left")
     if start.ndim:
-        start = start[:, None]
+        start, first_month = start[:, None], first_month[:, None]
     if end.ndim:
-        end = end[:, None]
+        end, end_month = end[:, None], end_month[:, None]
     edges = 12 * np.arange(years)
-    lo = np.clip(start, edges, edges + 12)
-    hi = np.maximum(np.clip(end, edges, edges + 12), lo)
-    return lo, hi
+    lo = np.clip(first_month, edges, edges + 12)
+    hi = np.maximum(np.clip(end_month, edges, edges + 12), lo)
+    day_lo = np.clip(start, year_starts[:-1], year_starts[1:])
+    day_hi = np.maximum(np.clip(end, year_starts[:-1], year_starts[1:]), day_lo)
+    return Window(lo, hi, day_hi - day_lo, np.diff(year_starts), np.squeeze(start),
+                  np.squeeze(end))
 
 
 def base_revenue(plan: SharePlan, chunk: Chunk, years: int) -> np.ndarray:
@@ -63,58 +84,80 @@ def base_revenue(plan: SharePlan, chunk: Chunk, years: int) -> np.ndarray:
     return np.zeros((chunk.size, years)) if total is None else total
 
 
-def share_due(plan: SharePlan, revenue: np.ndarray, lo: Any, hi: Any,
-              events: Mapping[str, np.ndarray], first_year: int) -> np.ndarray:
+def share_due(plan: SharePlan, revenue: np.ndarray, span: Window, first_year: int) -> np.ndarray:
     """What a revenue share makes due in each year, before caps and minimums."""
     rates = plan.month_rates
     if rates is None:
-        return tiered_due(plan, revenue, events, first_year)
+        return tiered_due(plan, revenue, span, first_year)
     if np.all(rates == rates[0]):
-        return revenue * (float(rates[0]) / 12.0) * (hi - lo)
+        return revenue * (float(rates[0]) / 12.0) * (span.hi - span.lo)
     cumulative = np.concatenate(([0.0], np.cumsum(rates)))
-    return revenue * (cumulative[hi] - cumulative[lo]) / 12.0
+    return revenue * (cumulative[span.hi] - cumulative[span.lo]) / 12.0
 
 
-def tiered_due(plan: SharePlan, revenue: np.ndarray, events: Mapping[str, np.ndarray],
+def tiered_due(plan: SharePlan, revenue: np.ndarray, span: Window,
                first_year: int) -> np.ndarray:
-    """Tiers period by period: each period's base is the revenue of its months in the window."""
+    """Tiers period by period, as settlement applies them: a period's base is the revenue of its
+    months in the window, split where the tier schedule changes (segments); marginal bands count
+    the volume before each segment, whole-volume bands the volume through the period's end."""
     n, years = revenue.shape
-    per_year = PERIODS[plan.settle]
-    length = 12 // per_year
-    start = plan.start.resolve(events)
-    end = plan.end.resolve(events)
+    months, _ = calendar(first_year, years)
+    length = 12 // PERIODS[plan.settle]
+    first = np.searchsorted(months, span.start, side="left")
+    last = np.searchsorted(months, span.end, side="left")
     life = plan.tiers.per == "life-to-date"
-    rule = rules.marginal_tiers if plan.tiers.mode == "marginal" else rules.whole_volume_tiers
+    whole = plan.tiers.mode == "whole"
+    rule = rules.whole_volume_tiers if whole else rules.marginal_tiers
     due = np.zeros((n, years))
-    volume = np.zeros(n)
-    for year in range(years):
-        for period in range(per_year):
-            first = 12 * year + period * length
-            count = np.clip(end, first, first + length) - np.clip(start, first, first + length)
-            base = revenue[:, year] / 12.0 * np.maximum(count, 0)
-            bands = plan.tiers.bands_on(first_day(first, first_year))
-            due[:, year] += rule(OPS, base, volume if life else np.zeros(n), bands)
-            if life:
-                volume = volume + base
+    volume = np.zeros(n)                                     # life-to-date, before the period
+    for period_start in range(0, 12 * years, length):
+        year = period_start // 12
+        parts = []
+        for bands, a, b in segments(plan.tiers, period_start, length, first_year):
+            count = np.maximum(np.clip(last, a, b) - np.clip(first, a, b), 0)
+            parts.append((bands, revenue[:, year] / 12.0 * count))
+        total = sum(base for _, base in parts)
+        before = volume.copy() if life else np.zeros(n)
+        for bands, base in parts:
+            prior = before + total - base if whole else before
+            due[:, year] += rule(OPS, base, prior, bands)
+            before = before + base
+        volume = volume + total
     return due
 
 
+def segments(tiers: Tiers, period_start: int, length: int, first_year: int):
+    """The period's months in runs of the same bands: (bands, first month, end month)."""
+    out: list = []
+    for month in range(period_start, period_start + length):
+        bands = tiers.bands_on(first_day(month, first_year))
+        if out and out[-1][0] == bands:
+            out[-1] = (bands, out[-1][1], month + 1)
+        else:
+            out.append((bands, month, month + 1))
+    return out
+
+
 def share_paid(plan: SharePlan, chunk: Chunk, years: int, first_year: int) -> np.ndarray:
-    """A revenue share's payments in each year: the rules' caps and minimum applied."""
-    lo, hi = window_months(plan, chunk.events, years)
+    """A revenue share's payments in each year, the rules in settlement's order: due; the cap
+    per year; the year-end true-up to the minimum (prorated to the days in force, within what
+    the cap per year leaves); the total cap over all of it."""
+    span = window(plan, chunk.events, first_year, years)
     revenue = base_revenue(plan, chunk, years)
-    due = share_due(plan, revenue, lo, hi, chunk.events, first_year)
-    due = np.broadcast_to(due, (chunk.size, years))
-    if plan.cap_per_year is not None:
-        due = rules.capped(OPS, due, np.zeros_like(due), plan.cap_per_year)
-    paid = due
-    if plan.cap_total is not None:
-        before = np.full(due.shape, plan.cap_used)
-        before[:, 1:] += np.cumsum(due[:, :-1], axis=1)
-        paid = rules.capped(OPS, due, before, plan.cap_total)
+    due = np.broadcast_to(share_due(plan, revenue, span, first_year), (chunk.size, years))
+    paid = rules.capped(OPS, due, np.zeros_like(due), plan.cap_per_year) \
+        if plan.cap_per_year is not None else due
     if plan.minimum is not None:
-        active = np.broadcast_to(hi > lo, paid.shape)
-        paid = paid + np.where(active, rules.minimum_true_up(OPS, paid, plan.minimum), 0.0)
+        days = np.broadcast_to(span.days, paid.shape)
+        share = np.where(days >= span.year_days, 1.0, days / span.year_days)
+        top_up = rules.minimum_true_up(OPS, paid, plan.minimum * share)
+        if plan.cap_per_year is not None:
+            top_up = rules.capped(OPS, top_up, paid, plan.cap_per_year)
+        paid = paid + np.where(days > 0, top_up, 0.0)
+    if plan.cap_total is not None:
+        before = np.full(paid.shape, plan.cap_used)
+        before[:, 1:] += np.cumsum(paid[:, :-1], axis=1)
+        paid = rules.capped(OPS, paid, before, plan.cap_total)
     return paid
 
 
@@ -137,7 +180,8 @@ def run_version(plan: Plan, chunk: Chunk, years: int, first_year: int,
         stream = value_streams.get(stake.issuer)
         if stream is None:
             continue
-        in_force = np.asarray(stake.end.resolve(chunk.events)) >= 12 * years
+        after = calendar(first_year, years)[0][-1]
+        in_force = np.asarray(stake.end.resolve(chunk.events)) >= after
         worth = stake.stake * chunk.levels[stream][:, -1] * discount[-1]
         equity.setdefault(stake.holder, np.zeros(n))
         equity[stake.holder] = equity[stake.holder] + np.where(in_force, worth, 0.0)

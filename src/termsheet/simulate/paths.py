@@ -7,10 +7,11 @@ mean yearly growth and ``volatility`` the standard deviation of log growth. For 
 is the revenue of the year before the horizon and the level is a year's revenue; for a value it
 is today's value and the level is the value at the end of year ``y``.
 
-Events happen on the first day of a month (revenue arrives in monthly rows, so nothing finer can
-matter): an event with a probability ``p_y`` for year ``y`` happens in the first year whose
-uniform draw falls below ``p_y``, in a month drawn uniformly. An event is carried as the index of
-that month from the horizon's start (``months`` when it does not happen within the horizon).
+Drawn events happen on the first day of a month (revenue arrives in monthly rows): an event with
+a probability ``p_y`` for year ``y`` happens in the first year whose uniform draw falls below
+``p_y``, in a month drawn uniformly; an event ``on`` a date happens that day. An event is carried
+as its day, counted from the horizon's first day (the day after the horizon when it does not
+happen within it).
 
 Each chunk of futures has its own generators, ``SeedSequence(seed, spawn_key=(chunk, kind))``, and
 the draws never depend on parameter values: the same seed gives the same numbers, and a sensitivity
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from decimal import Decimal
 
 import numpy as np
@@ -39,7 +41,7 @@ class PathModel:
     growth: np.ndarray          # (P, Y) mean growth of each year
     volatility: np.ndarray      # (P,)
     loading: np.ndarray | None  # (P, P), z = loading @ e; None when uncorrelated
-    events: tuple[tuple[str, np.ndarray | None, int], ...]  # name, yearly p (or None), fixed month
+    events: tuple[tuple[str, np.ndarray | None, int], ...]  # name, yearly p (or None), fixed day
     first_year: int
     years: int
     seed: int
@@ -47,6 +49,10 @@ class PathModel:
     @property
     def months(self) -> int:
         return 12 * self.years
+
+    @property
+    def month_starts(self) -> np.ndarray:
+        return calendar(self.first_year, self.years)[0]
 
 
 @dataclass(frozen=True)
@@ -56,23 +62,21 @@ class Chunk:
     index: int
     size: int
     levels: dict[str, np.ndarray]   # stream -> (n, Y)
-    events: dict[str, np.ndarray]   # event -> (n,) month index of the event (months: never)
+    events: dict[str, np.ndarray]   # event -> (n,) its day (the day after the horizon: never)
 
 
-def month_index(day: date, first_year: int) -> int:
-    """Months from the horizon's start to the month holding ``day``."""
-    return (day.year - first_year) * 12 + day.month - 1
+def day_offset(day: date, first_year: int) -> int:
+    """Days from the horizon's first day (1 January of ``first_year``) to ``day``."""
+    return (day - date(first_year, 1, 1)).days
 
 
-def months_before(day: date, first_year: int, months: int) -> int:
-    """How many of the horizon's months begin before ``day``."""
-    index = month_index(day, first_year) + (1 if day.day > 1 else 0)
-    return int(min(max(index, 0), months))
-
-
-def months_through(day: date, first_year: int, months: int) -> int:
-    """How many of the horizon's months begin on or before ``day``."""
-    return int(min(max(month_index(day, first_year) + 1, 0), months))
+@lru_cache(maxsize=16)
+def calendar(first_year: int, years: int) -> tuple[np.ndarray, np.ndarray]:
+    """The day offsets of every month's and every year's first day, and of the day after the
+    horizon (the last item of each)."""
+    starts = np.array([day_offset(date(first_year + m // 12, m % 12 + 1, 1), first_year)
+                       for m in range(12 * years + 1)], dtype=np.int64)
+    return starts, starts[::12]
 
 
 def yearly(values, years: int) -> np.ndarray:
@@ -102,14 +106,14 @@ def compile_paths(scenario: Scenario) -> PathModel:
         values, vectors = np.linalg.eigh(matrix)
         loading = vectors * np.sqrt(np.clip(values, 0, None))
     events = []
-    months = 12 * years
+    after = int(calendar(scenario.first_year, years)[0][-1])
     for name, law in scenario.events.items():
         if law.per_year is not None:
-            events.append((name, yearly(law.per_year, years), months))
+            events.append((name, yearly(law.per_year, years), after))
         elif law.on is not None:
-            events.append((name, None, months_before(law.on, scenario.first_year, months)))
+            events.append((name, None, day_offset(law.on, scenario.first_year)))
         else:
-            events.append((name, None, months))
+            events.append((name, None, after))
     return PathModel(
         names=names,
         starts=np.array([float(s.start) for s in streams]),
@@ -151,15 +155,16 @@ def draw(model: PathModel, index: int, n: int) -> Chunk:
     uniforms = generator(model.seed, index, 1).random((n, kinds, years), dtype=np.float32)
     in_month = generator(model.seed, index, 2).integers(0, 12, size=(n, kinds), dtype=np.int32)
     events = {}
+    starts = model.month_starts
     for e, (name, chances, fixed) in enumerate(model.events):
         if chances is None:
-            events[name] = np.full(n, fixed, dtype=np.int32)
+            events[name] = np.full(n, fixed, dtype=np.int64)
             continue
         hit = uniforms[:, e] < chances.astype(np.float32)
         first = hit.argmax(axis=1)
         happens = hit[np.arange(n), first]
-        events[name] = np.where(happens, 12 * first + in_month[:, e], model.months).astype(
-            np.int32)
+        month = np.where(happens, 12 * first + in_month[:, e], model.months)
+        events[name] = starts[month]
     return Chunk(index, n, levels, events)
 
 

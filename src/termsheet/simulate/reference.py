@@ -57,63 +57,84 @@ def row_selected(clause: RevenueShare, version: Version, row: Row) -> bool:
 def clause_payments(clause: RevenueShare, version: Version, rows: Sequence[Row], first_year: int,
                     years: int, events: Mapping[str, date], zero: Any = Decimal(0),
                     cap_used: Any = None, ops: rules.Ops = rules.DECIMAL_OPS) -> list:
-    """What the payer pays in each year of the horizon under one revenue share."""
+    """What the payer pays in each year of the horizon under one revenue share: slices of
+    (period, segment) in order; due; cap per year; year-end true-up to the prorated minimum
+    within the cap per year; total cap over the payments in order."""
     window = clause_window(clause, date(first_year, 1, 1), None, dict(events))
-    per_year = PER_YEAR[clause.settle]
-    length = 12 // per_year
-    base = {}     # (year, month) -> base counted, due at the row's own rate
-    due_flat = {}
-    for row in rows:
-        day = row[0]
-        inside = window is not None and window[0] <= day and (window[1] is None
-                                                              or day <= window[1])
-        if not inside or not row_selected(clause, version, row):
-            continue
-        key = (day.year - first_year, day.month - 1)
-        base[key] = base.get(key, zero) + row[4]
-        if clause.tiers is None:
-            due_flat[key] = due_flat.get(key, zero) + rules.flat(row[4], clause.rate_on(day))
-    paid = [zero] * years
-    volume = zero
+    if window is None:
+        return [zero] * years
+    slices = _slices(clause, version, rows, window, first_year, zero)
+    cap, minimum = clause.cap, clause.minimum
+    per_year = cap.per_year if cap else None
+    total_cap = cap.total if cap else None
     total_before = zero if cap_used is None else cap_used
+    paid = [zero] * years
+    volume = zero                                   # life-to-date, before the period
     for year in range(years):
-        due_in_year = zero
-        active = window is not None and _year_in_window(window, first_year + year)
-        for period in range(per_year):
-            months = [(year, period * length + k) for k in range(length)]
-            period_base = sum((base.get(m, zero) for m in months), zero)
-            if clause.tiers is None:
-                due = sum((due_flat.get(m, zero) for m in months), zero)
-            else:
-                bands = clause.tiers.bands_on(date(first_year + year, period * length + 1, 1))
-                rule = rules.marginal_tiers if clause.tiers.mode == "marginal" \
-                    else rules.whole_volume_tiers
-                before = volume if clause.tiers.per == "life-to-date" else zero
-                due = rule(ops, period_base, before, bands)
-                volume = volume + period_base
-            cap = clause.cap
-            if cap is not None and cap.per_year is not None:
-                due, due_in_year = (rules.capped(ops, due, due_in_year, cap.per_year),
-                                    due_in_year + due)
-            if cap is not None and cap.total is not None:
-                due, total_before = (rules.capped(ops, due, total_before, cap.total),
-                                     total_before + due)
-            paid[year] = paid[year] + due
-        if clause.minimum is not None and active:
-            paid[year] = paid[year] + rules.minimum_true_up(ops, paid[year],
-                                                            clause.minimum.per_year)
+        due_in_year = paid_year_sum = zero
+        for period in sorted({k[0] for k in slices if k[0][0] == year}):
+            keys = sorted(k for k in slices if k[0] == period)
+            total = sum((slices[k][0] for k in keys), zero)
+            before = volume if clause.tiers is not None and clause.tiers.per == "life-to-date" \
+                else zero
+            for key in keys:
+                base, flat_due, bands = slices[key]
+                if clause.tiers is None:
+                    due = flat_due
+                elif clause.tiers.mode == "marginal":
+                    due = rules.marginal_tiers(ops, base, before, bands)
+                else:
+                    due = rules.whole_volume_tiers(ops, base, before + total - base, bands)
+                before = before + base
+                paid_year = rules.capped(ops, due, due_in_year, per_year)
+                due_in_year, paid_year_sum = due_in_year + due, paid_year_sum + paid_year
+                paid[year] += rules.capped(ops, paid_year, total_before, total_cap)
+                total_before = total_before + paid_year
+            volume = volume + total
+        days = _days_in_force(window, first_year + year)
+        if minimum is not None and days:
+            in_year = (date(first_year + year, 12, 31) - date(first_year + year, 1, 1)).days + 1
+            required = minimum.per_year if days >= in_year else minimum.per_year * days / in_year
+            top_up = rules.minimum_true_up(ops, paid_year_sum, _like(required, zero))
+            top_up = rules.capped(ops, top_up, paid_year_sum, per_year)
+            paid[year] += rules.capped(ops, top_up, total_before, total_cap)
+            total_before = total_before + top_up
     return paid
 
 
-def _year_in_window(window: tuple[date, date | None], year: int) -> bool:
-    """Whether a month's first day of the year lies in the window (the clause is in force for
-    at least one month of the year)."""
-    start, end = window
-    for month in range(1, 13):
-        day = date(year, month, 1)
-        if start <= day and (end is None or day <= end):
-            return True
-    return False
+def _slices(clause: RevenueShare, version: Version, rows: Sequence[Row],
+            window: tuple[date, date | None], first_year: int, zero: Any) -> dict:
+    """(year, period), segment start -> [base, flat due, bands] of the rows inside the window."""
+    length = 12 // PER_YEAR[clause.settle]
+    steps = [s.from_ for s in clause.rate] if isinstance(clause.rate, tuple) else []
+    if clause.tiers is not None and clause.tiers.schedule:
+        steps = [s.from_ for s in clause.tiers.schedule]
+    out: dict = {}
+    for row in rows:
+        day = row[0]
+        if not (window[0] <= day and (window[1] is None or day <= window[1])):
+            continue
+        if not row_selected(clause, version, row):
+            continue
+        period = (day.year - first_year, (day.month - 1) // length)
+        segment = max([s for s in steps if s <= day], default=date.min)
+        key = (period, segment)
+        bands = clause.tiers.bands_on(day) if clause.tiers is not None else None
+        entry = out.setdefault(key, [zero, zero, bands])
+        entry[0] += row[4]
+        if clause.tiers is None:
+            entry[1] += rules.flat(row[4], clause.rate_on(day))
+    return out
+
+
+def _like(value: Any, zero: Any) -> Any:
+    return float(value) if isinstance(zero, float) else value
+
+
+def _days_in_force(window: tuple[date, date | None], year: int) -> int:
+    first = max(window[0], date(year, 1, 1))
+    last = min(window[1] or date(year, 12, 31), date(year, 12, 31))
+    return max((last - first).days + 1, 0)
 
 
 def party_flows(version: Version, rows: Sequence[Row], first_year: int, years: int,

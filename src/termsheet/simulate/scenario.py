@@ -258,7 +258,7 @@ def with_parameter(scenario: Scenario, name: str, value: Any, span: Span,
     if path is None:
         from ..problems import known_hint
         known = parameter_names(scenario) + ["CLAUSE.TERM"]
-        raise TermsheetError([Problem("E051", f"unknown parameter '{name}'", span.path,
+        raise TermsheetError([Problem("E071", f"unknown parameter '{name}'", span.path,
                                       span.line, 1, hint=known_hint(name, known))])
     data = copy.deepcopy(scenario.raw)
     if path[0] == "events" and len(path) == 3:

@@ -1,11 +1,12 @@
 """A version's money clauses compiled for the simulation: which streams, which months, what rate.
 
 Each version is applied as if it governed the whole horizon: its effective date is ignored and
-every clause runs from the horizon's first month unless its own ``from`` says later. Months are
-the unit of time: revenue arrives in one row per stream and month, dated the month's first day,
-and a clause counts a month's row when that day falls inside the clause's window (the window of
+every clause runs from the horizon's first day unless its own ``from`` says later. Revenue arrives
+in one row per stream and month, dated the month's first day, and a clause counts a month's row
+when that day falls inside the clause's window (the window of
 :func:`termsheet.model.clause_window`: an ``until`` date is the last day counted, an ``until``
-event ends the term the day before the event).
+event ends the term the day before the event). Windows are kept in days, counted from the
+horizon's first day, because a minimum is prorated to the days a term is in force.
 
 The scenario's ``terms`` override a clause's assumed terms: a bare term (``cap``) applies to every
 clause that has that term, a ``clause: {term: value}`` mapping to that clause only.
@@ -24,13 +25,13 @@ from ..model import (
     Commitment, Equity, FirstOf, RevenueShare, Tiers, Version, selector_matches,
 )
 from ..problems import TermsheetError
-from .paths import months_before, months_through
+from .paths import calendar, day_offset
 from .scenario import Scenario
 
 
 @dataclass(frozen=True)
 class Bound:
-    """A month index: the least of a constant and some events' months."""
+    """A day (from the horizon's first): the least of a constant and some events' days."""
 
     const: int
     events: tuple[str, ...] = ()
@@ -48,8 +49,8 @@ class SharePlan:
     payer: str
     payee: str
     streams: tuple[str, ...]
-    start: Bound
-    end: Bound                            # exclusive
+    start: Bound                          # first day of the window
+    end: Bound                            # the day after the window
     month_rates: np.ndarray | None        # (M,) flat rate of each month; None: tiers
     tiers: Tiers | None
     settle: str
@@ -90,24 +91,25 @@ def first_day(month: int, first_year: int) -> date:
     return date(first_year + month // 12, month % 12 + 1, 1)
 
 
-def start_bound(value: Any, first_year: int, months: int) -> Bound:
+def start_bound(value: Any, first_year: int, after: int) -> Bound:
+    """The window's first day (``after``: the day after the horizon)."""
     if value is None:
         return Bound(0)
     if isinstance(value, date):
-        return Bound(months_before(value, first_year, months))
-    return Bound(months, (value,))       # starts on the event: never, unless it happens
+        return Bound(max(day_offset(value, first_year), 0))
+    return Bound(after, (value,))        # starts on the event: never, unless it happens
 
 
-def end_bound(until: Any, first_year: int, months: int) -> Bound:
-    """The first month no longer counted."""
+def end_bound(until: Any, first_year: int, after: int) -> Bound:
+    """The day after the window: the day after an ``until`` date, or an event's day."""
     if until is None:
-        return Bound(months)
+        return Bound(after)
     if isinstance(until, date):
-        return Bound(months_through(until, first_year, months))
+        return Bound(min(day_offset(until, first_year) + 1, after))
     if isinstance(until, FirstOf):
-        parts = [end_bound(item, first_year, months) for item in until.first]
+        parts = [end_bound(item, first_year, after) for item in until.first]
         return Bound(min(p.const for p in parts), tuple(e for p in parts for e in p.events))
-    return Bound(months, (until,))
+    return Bound(after, (until,))
 
 
 def base_streams(clause: RevenueShare, version: Version, scenario: Scenario) -> tuple[str, ...]:
@@ -149,19 +151,19 @@ def compile_version(version: Version, scenario: Scenario,
                     scales: Mapping[str, float] | None = None) -> Plan:
     """The plan of one version under a scenario (``scales``: ``clause.term`` -> factor)."""
     scales = scales or {}
-    months = 12 * scenario.horizon
+    after = int(calendar(scenario.first_year, scenario.horizon)[0][-1])
     shares, equity, commitments, notes = [], [], [], []
     for clause in version.clauses:
         terms = _terms(scenario, clause, scales)
         if isinstance(clause, RevenueShare):
-            shares.append(_share(clause, version, scenario, terms, months))
+            shares.append(_share(clause, version, scenario, terms, after))
             if not shares[-1].streams:
                 notes.append(f"{version.version}: no stream of the scenario is in the base of "
                              f"'{clause.id}'; it pays nothing")
         elif isinstance(clause, Equity):
             stake = terms.get("stake", clause.stake)
             equity.append(EquityPlan(clause.id, clause.holder, clause.issuer, float(stake),
-                                     end_bound(clause.until, scenario.first_year, months)))
+                                     end_bound(clause.until, scenario.first_year, after)))
         elif isinstance(clause, Commitment):
             amount = terms.get("amount", clause.amount)
             commitments.append(CommitmentPlan(clause.id, clause.party, clause.counterparty,
@@ -179,7 +181,7 @@ def _terms(scenario: Scenario, clause: Any, scales: Mapping[str, float]) -> dict
             out[term] = value
     if isinstance(clause, RevenueShare) and "rate" in own and clause.tiers is not None:
         raise TermsheetError([scenario.problem(
-            "E051", f"clause '{clause.id}' uses tiers; a rate cannot override them",
+            "E071", f"clause '{clause.id}' uses tiers; a rate cannot override them",
             ("terms", clause.id, "rate"), "override cap, cap-per-year, minimum or cap-used")])
     for key, factor in scales.items():
         owner, _, term = key.rpartition(".")
@@ -217,8 +219,9 @@ def _current(clause: Any, term: str) -> Any:
 
 
 def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: dict,
-           months: int) -> SharePlan:
+           after: int) -> SharePlan:
     first_year = scenario.first_year
+    months = 12 * scenario.horizon
     rates = None
     if clause.tiers is None:
         override = terms.get("rate")
@@ -233,8 +236,8 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
     return SharePlan(
         clause=clause.id, payer=clause.payer, payee=clause.payee,
         streams=base_streams(clause, version, scenario),
-        start=start_bound(clause.from_, first_year, months),
-        end=end_bound(clause.until, first_year, months),
+        start=start_bound(clause.from_, first_year, after),
+        end=end_bound(clause.until, first_year, after),
         month_rates=rates, tiers=clause.tiers, settle=clause.settle,
         cap_total=_float(terms.get("cap", cap.total if cap else None)),
         cap_per_year=_float(terms.get("cap-per-year", cap.per_year if cap else None)),
@@ -250,7 +253,8 @@ def _spend(clause: Commitment, amount: float, scenario: Scenario) -> np.ndarray:
     """A commitment spread evenly over its months, from its start to ``by`` (else the horizon's
     end); only the months inside the horizon are returned."""
     months = 12 * scenario.horizon
-    start = start_bound(clause.from_, scenario.first_year, months).const
+    first_day_of = start_bound(clause.from_, scenario.first_year, 0).const
+    start = int(np.searchsorted(calendar(scenario.first_year, scenario.horizon)[0], first_day_of))
     if clause.by is None:
         end = months
         span = end - start
