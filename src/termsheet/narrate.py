@@ -13,7 +13,7 @@ from typing import Any
 from .diff import ClauseChange, Diff, EntryChange, TermChange, clause_terms, heading_text
 from .model import EVERYTHING, ClauseBase, Distribution, RevenueShare, Version
 from .phrases import Phrases, phrasebook
-from .sentences import COMMON, FRONT, KINDS, PIECES, SUMMARY
+from .sentences import COMMON, COSMETIC, FRONT, KINDS, PIECES, SUMMARY
 
 LANGS = ("en", "zh")
 
@@ -55,9 +55,12 @@ def narrate(d: Diff, lang: str = "en", provenance: bool = True) -> tuple[Sentenc
 
 
 def summary(d: Diff, lang: str = "en") -> str:
-    return SUMMARY[lang].format(agreement=d.b.agreement, a=d.a.version, b=d.b.version,
-                                added=len(d.added), removed=len(d.removed),
-                                changed=len(d.changed), renamed=len(d.renamed))
+    """One line: how many clauses were added, removed, changed in their terms, renamed."""
+    cosmetic = sum(1 for c in d.clauses if c.provenance_only)
+    return SUMMARY[lang].format(
+        agreement=d.b.agreement, a=d.a.version, b=d.b.version, added=len(d.added),
+        removed=len(d.removed), changed=len(d.changed) - cosmetic, renamed=len(d.renamed),
+        cosmetic=COSMETIC[lang].format(n=cosmetic) if cosmetic else "")
 
 
 def render_text(sentences: tuple[Sentence, ...]) -> str:

@@ -479,7 +479,11 @@ FRONT = {
 
 SUMMARY = {
     "en": "{agreement} {a} → {b}: {added} added, {removed} removed, {changed} changed, "
-          "{renamed} renamed.",
+          "{renamed} renamed{cosmetic}.",
     "zh": "{agreement} {a} → {b}：新增{added}条，删除{removed}条，修改{changed}条，"
-          "更名{renamed}条。",
+          "更名{renamed}条{cosmetic}。",
+}
+COSMETIC = {
+    "en": "; {n} changed only in heading, sources or notes",
+    "zh": "；另有{n}条仅标题、来源或备注有变动",
 }
