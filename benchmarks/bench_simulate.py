@@ -43,6 +43,7 @@ def plain_loop(history, scenario, futures: int) -> dict:
     names = list(model.names)
     values = {s.value_of: names.index(n) for n, s in scenario.streams.items() if s.value_of}
     rate = float(scenario.discount_rate)
+    month_starts = model.month_starts.tolist()     # each month's first day, from the horizon's
     rnd = random.Random(scenario.seed)
     out = {(p.version, party): [] for p in plans for party in p.parties}
     for _ in range(futures):
@@ -63,17 +64,19 @@ def plain_loop(history, scenario, futures: int) -> dict:
             if chances is not None:
                 for y in range(years):
                     if rnd.random() < chances[y]:
-                        events[name] = 12 * y + rnd.randrange(12)
+                        events[name] = month_starts[12 * y + rnd.randrange(12)]
                         break
         for plan in plans:
             flows = {party: [0.0] * years for party in plan.parties}
             for share in plan.shares:
-                start = share.start.const
-                end = min([share.end.const] + [events.get(e, months) for e in share.end.events])
+                start = min([share.start.const] + [events.get(e, month_starts[-1])
+                                                    for e in share.start.events])
+                end = min([share.end.const] + [events.get(e, month_starts[-1])
+                                                for e in share.end.events])
                 streams = [names.index(s) for s in share.streams]
                 before = share.cap_used
                 for m in range(months):
-                    if not start <= m < end:
+                    if not start <= month_starts[m] < end:     # the row of the month's first day
                         continue
                     y = m // 12
                     base = sum(levels[s][y] for s in streams) / 12
