@@ -7,6 +7,7 @@ Each command group lives in its own module and registers itself on ``app``.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import typer
@@ -36,6 +37,19 @@ def main(argv: list[str] | None = None) -> None:
     except TermsheetError as err:
         print_problems(err.problems, as_json="--json" in (argv or sys.argv))
         sys.exit(1)
+    except OSError as err:
+        # files and folders at the edges: unreadable input, unwritable output
+        where = f" {err.filename}" if getattr(err, "filename", None) else ""
+        console_err.print(f"termsheet: cannot use{where}: {err.strerror or err}", markup=False,
+                          soft_wrap=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         console_err.print("interrupted")
         sys.exit(130)
+    except Exception as err:  # a bug: say so plainly; TERMSHEET_DEBUG=1 shows the traceback
+        if os.environ.get("TERMSHEET_DEBUG"):
+            raise
+        console_err.print(f"termsheet: internal error: {type(err).__name__}: {err}\n"
+                          "This is a bug in termsheet; rerun with TERMSHEET_DEBUG=1 to see "
+                          "where it happened.", markup=False, soft_wrap=True)
+        sys.exit(3)
