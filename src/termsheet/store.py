@@ -210,8 +210,7 @@ class Store:
         for entry in entries:
             if entry.key not in settled:
                 self._withdraw(run, entry.key)
-        _insert(con, "quarantine", [[run, q.source, q.path, q.row, q.code, q.value, q.reason]
-                                    for q in s.quarantine])
+        _insert_quarantine(con, run, s)
         _insert(con, "reconciliation", [
             [run, r.currency, status, tally.rows, tally.amount] for r in s.reconciliation
             for status, tally in (("in", r.rows_in), ("settled", r.settled),
@@ -236,6 +235,25 @@ def _insert(con, table: str, rows: list[list]) -> None:
     if rows:
         marks = ", ".join("?" * len(rows[0]))
         con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+
+
+def _insert_quarantine(con, run: int, s: Settlement) -> None:
+    """Quarantined rows can be many: inserted as one Arrow table, not row by row."""
+    if not s.quarantine:
+        return
+    import pyarrow as pa
+    q = s.quarantine
+    table = pa.table({
+        "run": pa.array([run] * len(q), pa.int32()),
+        "source": pa.array([x.source for x in q], pa.int32()),
+        "path": [x.path for x in q], "row": pa.array([x.row for x in q], pa.int64()),
+        "code": [x.code for x in q], "value": pa.array([x.value for x in q], pa.string()),
+        "reason": [x.reason for x in q]})
+    con.register("_quarantined", table)
+    try:
+        con.execute("INSERT INTO quarantine SELECT * FROM _quarantined")
+    finally:
+        con.unregister("_quarantined")
 
 
 def _narration(clause: str, label: str, version: str, kind: str) -> str:

@@ -117,7 +117,7 @@ def _summary(result, posted, store: Path, output: Path | None) -> None:
     if result.quarantine:
         console.print(f"[yellow]{len(result.quarantine)} row(s) quarantined[/yellow]")
         for q in result.quarantine[:10]:
-            console.print(f"  {q.path}: row {q.row}: {q.reason}", markup=False)
+            console.print(f"  {q.path}: row {q.row}: {q.reason}", markup=False, soft_wrap=True)
         if len(result.quarantine) > 10:
             console.print(f"  ... and {len(result.quarantine) - 10} more (--json lists all)")
     if result.allocations:
@@ -125,7 +125,7 @@ def _summary(result, posted, store: Path, output: Path | None) -> None:
     if posted is not None:
         console.print(f"store {store}: run {posted.run}, {posted.postings} posting(s), "
                       f"{posted.restatements} restatement(s)"
-                      + (" — nothing new to post" if not posted.entries else ""))
+                      + (" — nothing new to post" if not posted.entries else ""), soft_wrap=True)
 
 
 def statements(
