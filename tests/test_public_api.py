@@ -9,6 +9,7 @@ EXPECTED = {
     "BuyCompute", "Decision", "Distribute", "GrantLicense", "UseLicense", "decide",
     "Diff", "diff", "narrate", "timeline",
     "Scenario", "Simulation", "load_scenario", "simulate",
+    "Settlement", "settle",
 }
 
 

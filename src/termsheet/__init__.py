@@ -18,6 +18,7 @@ from .diff import Diff, diff
 from .narrate import narrate
 from .timeline import timeline
 from .simulate import Scenario, Simulation, load_scenario, simulate
+from .settle import Settlement, settle
 
 __version__ = "0.1.0"
 
@@ -29,4 +30,5 @@ __all__ = [
     "BuyCompute", "Decision", "Distribute", "GrantLicense", "UseLicense", "decide",
     "Diff", "diff", "narrate", "timeline",
     "Scenario", "Simulation", "load_scenario", "simulate",
+    "Settlement", "settle",
 ]
