@@ -41,6 +41,8 @@ SECTIONS = [history_section]
 
 from .decide import decide_section  # noqa: E402
 SECTIONS.append(decide_section)
+from .settle import settle_section  # noqa: E402
+SECTIONS.append(settle_section)
 from .simulate import simulate_section  # noqa: E402
 SECTIONS.append(simulate_section)
 # The narrated diff of the seed's revision ends the demo: add other sections above these lines.

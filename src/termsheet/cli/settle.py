@@ -208,3 +208,59 @@ def register(app: typer.Typer) -> None:
     app.command()(statements)
     app.command()(ledger)
     app.command("generate-billing")(generate_billing)
+
+
+def settle_section() -> None:
+    """The demo: synthetic billing for 2025-07..2026-12 settled under the versions in force."""
+    import tempfile
+
+    from rich.table import Table
+
+    from ..settle.generate import generate
+    from .demo import flagship_dir
+    history = api.load_history_of(flagship_dir())
+    console.rule("[bold]settle[/bold]: who owes whom, 2025-07 to 2026-12, from synthetic "
+                 "FOCUS billing and direct sales")
+    with tempfile.TemporaryDirectory(prefix="termsheet-demo-") as folder:
+        files = generate(Path(folder) / "data", date(2025, 7, 1), date(2026, 12, 31),
+                         rows=6_000, seed=7, fmt="parquet")
+        with Store(Path(folder) / "demo.duckdb") as db:
+            result = run_settle(history, files,
+                                opening=lambda day: db.opening(history.agreement, day))
+            posted = db.record(result)
+            again = db.record(run_settle(history, files,
+                                         opening=lambda day: db.opening(history.agreement, day)))
+    table = Table(caption="; ".join(render.notes_of(result.lines)))
+    for column in ("month", "OpenAI → Microsoft", "Microsoft → OpenAI", "versions in force"):
+        table.add_column(column, justify="left" if column in ("month", "versions in force")
+                         else "right")
+    months: dict[str, dict] = {}
+    for line in result.lines:
+        row = months.setdefault(line.label, {"openai": 0, "microsoft": 0, "versions": set()})
+        row[line.payer] += line.amount
+        row["versions"].add(line.version)
+    for label, row in months.items():
+        table.add_row(label, render.money(row["openai"]),
+                      render.money(row["microsoft"]) if row["microsoft"] else "—",
+                      ", ".join(sorted(row["versions"])))
+    sums = render.totals(result.lines)
+    table.add_row("total", render.money(sums.get(("openai", "microsoft", "USD"), 0)),
+                  render.money(sums.get(("microsoft", "openai", "USD"), 0)), "", style="bold")
+    console.print(table)
+    _demo_footer(result, posted, again)
+
+
+def _demo_footer(result, posted, again) -> None:
+    capped = [l for l in result.lines if l.version == "2026-04-27"]
+    paid = sum(l.amount for l in capped)
+    console.print(f"20% each way before 2026-04-27; from 2026-04-27 only OpenAI pays Microsoft "
+                  f"(20%, total cap $38B): {render.money(paid)} USD paid under it, "
+                  f"{paid / 38_000_000_000:.1%} of the cap.", soft_wrap=True)
+    for r in result.reconciliation:
+        console.print(f"{r.currency}: {r.rows_in.rows:,} rows in = {r.settled.rows:,} settled + "
+                      f"{r.out_of_scope.rows:,} out of scope + {r.quarantined.rows:,} "
+                      f"quarantined" + (" ✓" if r.balanced else " ✗"), soft_wrap=True)
+    for q in result.quarantine:
+        console.print(f"  quarantined: row {q.row}: {q.reason}", markup=False, soft_wrap=True)
+    console.print(f"ledger: {posted.postings} postings; the same data again posts "
+                  f"{len(again.entries)} (run {again.run})", soft_wrap=True)
