@@ -82,7 +82,8 @@ def plain_loop(history, scenario, futures: int) -> dict:
                     base = sum(levels[s][y] for s in streams) / 12
                     due = flat(base, share.month_rates[m])
                     if share.cap_total is not None:
-                        due, before = capped(DECIMAL_OPS, due, before, share.cap_total), before + due
+                        paid = capped(DECIMAL_OPS, due, before, share.cap_total)
+                        due, before = paid, before + due
                     flows[share.payee][y] += due
                     flows[share.payer][y] -= due
             for party, flow in flows.items():

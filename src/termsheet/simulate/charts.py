@@ -11,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from .results import Simulation  # noqa: E402
 from .sensitivity import Tornado  # noqa: E402
@@ -23,7 +23,8 @@ TOP = 12   # tornado bars shown per party
 def _billions(value: float, _: int = 0) -> str:
     sign = "−" if value < 0 else ""
     size = abs(value)
-    return f"{sign}${size / 1e9:,.0f}B" if size >= 1e9 or size == 0 else f"{sign}${size / 1e6:,.0f}M"
+    return (f"{sign}${size / 1e9:,.0f}B" if size >= 1e9 or size == 0
+            else f"{sign}${size / 1e6:,.0f}M")
 
 
 def _figure(panels: int, title: str, height: float = 4.2):
@@ -120,6 +121,7 @@ def tornado_chart(result: Tornado, parties: Sequence[str], out: Path) -> list[Pa
                      fontsize=7)
         ax.axvline(base, color="#333", lw=0.8)
         ax.set_title(f"{party} (base {_billions(base)})")
+        ax.xaxis.set_major_locator(MaxNLocator(6))
         ax.xaxis.set_major_formatter(FuncFormatter(_billions))
         ax.legend(fontsize=8, loc="lower right")
     return _save(fig, out, "tornado")
