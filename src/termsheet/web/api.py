@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 
 from ..document import parse
 from ..history import History
@@ -25,7 +25,7 @@ from .schemas import (
     TimelineOut, VersionLink, VersionOut, errors,
 )
 
-router = APIRouter(prefix="/api", responses=errors(401, 404, 422))
+router = APIRouter(prefix="/api", responses=errors(401, 404, 413, 422))
 Viewer = Annotated[Principal, Depends(authenticated)]
 Admin = Annotated[Principal, Depends(admin)]
 EventsQ = Annotated[list[Annotated[str, Query(max_length=120)]],
@@ -112,10 +112,11 @@ def get_version(agreement: str, version: str, request: Request, principal: Viewe
 
 
 @router.get("/agreements/{agreement}/versions/{version}/text", tags=["agreements"],
-            response_class=PlainTextResponse,
+            response_model=None, response_class=Response,
             responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}}},
                              "description": "The document as written"}})
-def get_text(agreement: str, version: str, request: Request, principal: Viewer):
+def get_text(agreement: str, version: str, request: Request,
+             principal: Viewer) -> PlainTextResponse:
     """The document exactly as written: Markdown with front matter and terms blocks."""
     version_of(request, principal, agreement, version)
     return PlainTextResponse(catalog_of(request).text(agreement, version),

@@ -34,7 +34,7 @@ from .api import Viewer, catalog_of, visible
 from .errors import HttpProblem
 from .schemas import errors
 
-router = APIRouter(tags=["authzen"], responses=errors(400, 401))
+router = APIRouter(tags=["authzen"], responses=errors(400, 401, 413))
 
 
 class Entity(BaseModel):

@@ -25,7 +25,7 @@ from .api import Viewer, visible
 from .html import Viewer as PageViewer, render
 from .schemas import Out, errors
 
-api = APIRouter(prefix="/api", tags=["decide"], responses=errors(401, 404, 422))
+api = APIRouter(prefix="/api", tags=["decide"], responses=errors(401, 404, 413, 422))
 pages = APIRouter(include_in_schema=False)
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 MAX_BATCH = 10_000

@@ -15,7 +15,7 @@ from .api import Viewer, catalog_of, visible
 from .html import Viewer as PageViewer, render
 from .schemas import Out, errors
 
-api = APIRouter(prefix="/api", tags=["diff"], responses=errors(401, 404, 422))
+api = APIRouter(prefix="/api", tags=["diff"], responses=errors(401, 404, 413, 422))
 pages = APIRouter(include_in_schema=False)
 Lang = Literal["en", "zh"]
 

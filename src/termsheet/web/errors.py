@@ -74,6 +74,10 @@ async def on_validation_error(request: Request, err: RequestValidationError) -> 
 async def on_http_exception(request: Request, err: StarletteHTTPException) -> JSONResponse:
     status = err.status_code
     message = err.detail if isinstance(err.detail, str) else TITLES.get(status, "error")
+    if status == 400 and not request.url.path.startswith("/access/"):
+        # a body that cannot be read at all (not UTF-8, say) is bad input like any other: 422;
+        # AuthZEN keeps its 400
+        status = 422
     problem = Problem(f"E{status}", message, request.url.path, 1, 1)
     return problem_response(status, [problem], getattr(err, "headers", None))
 

@@ -27,7 +27,7 @@ from .errors import HttpProblem
 from .html import Viewer as PageViewer, render
 from .schemas import JobOut, errors
 
-api = APIRouter(prefix="/api", tags=["simulate"], responses=errors(401, 404, 422))
+api = APIRouter(prefix="/api", tags=["simulate"], responses=errors(401, 404, 413, 422))
 pages = APIRouter(include_in_schema=False)
 MAX_FUTURES = 1_000_000
 BINS = 40

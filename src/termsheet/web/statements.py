@@ -18,7 +18,7 @@ from .html import Viewer as PageViewer, render
 from .schemas import Out, errors
 from .settlement import (Ledger, entries_view, rows_to_csv, safe_name, statements_view)
 
-api = APIRouter(prefix="/api", tags=["settle"], responses=errors(401, 404, 422))
+api = APIRouter(prefix="/api", tags=["settle"], responses=errors(401, 404, 413, 422))
 pages = APIRouter(include_in_schema=False)
 MAX_ROWS = 100_000
 # The columns of an input row a page shows (the JSON has them all): the revenue table's, and
