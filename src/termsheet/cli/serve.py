@@ -38,7 +38,8 @@ def serve(agreements: Path = typer.Option(Path("agreements"), "--agreements",
                                          help="Largest settlement upload, in bytes."),
           as_json: bool = typer.Option(False, "--json",
                                        help="Print the start-up summary as JSON.")) -> None:
-    """Serve the JSON API (OpenAPI at /docs), AuthZEN at /access/v1 and the pages."""
+    """Serve the JSON API (reference at /reference, OpenAPI at /openapi.json), AuthZEN at
+    /access/v1 and the pages."""
     if access is None and not is_loopback(host):
         console_err.print(f"refusing to serve an open server on {host}: pass --access FILE "
                           "(see `termsheet token add`) or serve on 127.0.0.1")
@@ -54,12 +55,12 @@ def serve(agreements: Path = typer.Option(Path("agreements"), "--agreements",
                         max_upload=max_upload)
     app = create_app(settings)
     summary = {"url": f"http://{host}:{port}/", "agreements": app.state.catalog.ids,
-               "access": str(access) if access else "open (local only)", "docs": "/docs"}
+               "access": str(access) if access else "open (local only)", "reference": "/reference"}
     if as_json:
         print_json(summary)
     else:
         console.print(f"termsheet serving {', '.join(summary['agreements'])} at "
-                      f"[bold]{summary['url']}[/bold] (API: {summary['url']}docs; access: "
+                      f"[bold]{summary['url']}[/bold] (API: {summary['url']}reference; access: "
                       f"{summary['access']})")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

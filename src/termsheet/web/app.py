@@ -59,6 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = FastAPI(
         title="termsheet", version=__version__, lifespan=_lifespan,
+        # the API reference is a page of this server (/reference): the stock ones fetch their
+        # scripts from the network
+        docs_url=None, redoc_url=None,
         description="Partnership agreements you can run: the versions of an agreement, "
                     "decisions (also as OpenID AuthZEN evaluations), settlement, simulation "
                     "and diffs. Every error body is `{ok: false, errors: [problem, ...]}`.",

@@ -211,7 +211,7 @@ def _echo(request: Request, response: Response) -> None:
 
 
 @router.post("/access/v1/evaluation", response_model=DecisionOut)
-async def evaluation(body: EvaluationIn, request: Request, response: Response,
+async def access_evaluation(body: EvaluationIn, request: Request, response: Response,
                      principal: Viewer):
     """May this subject (a party) take this action on this resource (a product, with its
     channel) in this context (the date, facts, events)?"""
@@ -220,7 +220,7 @@ async def evaluation(body: EvaluationIn, request: Request, response: Response,
 
 
 @router.post("/access/v1/evaluations", response_model=EvaluationsOut | DecisionOut)
-async def evaluations(body: EvaluationsIn, request: Request, response: Response,
+async def access_evaluations(body: EvaluationsIn, request: Request, response: Response,
                       principal: Viewer):
     """Several evaluations in one request; the top-level subject, action, resource and context
     are defaults for each. ``options.evaluations_semantic``: execute_all (the default),
@@ -252,7 +252,7 @@ def _merged(defaults: EvaluationsIn, item: EvaluationItem, number: int) -> Evalu
 
 
 @router.get("/.well-known/authzen-configuration")
-def configuration(request: Request) -> dict[str, str]:
+def pdp_configuration(request: Request) -> dict[str, str]:
     """The PDP's metadata (section 9): where its endpoints are."""
     base = str(request.base_url).rstrip("/")
     return {"policy_decision_point": base,

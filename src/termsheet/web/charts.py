@@ -48,9 +48,10 @@ def timeline_svg(timeline: dict[str, Any], link: str = "", width: int = 1100) ->
     out = [f'<svg class="timeline" viewBox="0 0 {width} {height}" width="100%" '
            f'role="img" aria-label="timeline of {escape(timeline["agreement"])}" '
            f'xmlns="http://www.w3.org/2000/svg">']
-    for i, v in enumerate(versions):
-        out.append(_version_band(i, v, x(_day(v["effective"])),
-                                 x(_day(v["until"])) if v["until"] else x(end), height, link))
+    bands = [_version_band(i, v, x(_day(v["effective"])),
+                           x(_day(v["until"])) if v["until"] else x(end), height, link)
+             for i, v in enumerate(versions)]
+    out += [band for band, _ in bands] + [label for _, label in bands]  # labels above bands
     for year in _years(start, end):
         xy = x(date(year, 1, 1))
         out.append(f'<line x1="{xy:.1f}" y1="{top - 6}" x2="{xy:.1f}" y2="{height - 20}" '
@@ -62,14 +63,16 @@ def timeline_svg(timeline: dict[str, Any], link: str = "", width: int = 1100) ->
     return "".join(out)
 
 
-def _version_band(i: int, v: dict, x0: float, x1: float, height: int, link: str) -> str:
+def _version_band(i: int, v: dict, x0: float, x1: float, height: int,
+                  link: str) -> tuple[str, str]:
     shade = "#f3f1ea" if i % 2 == 0 else "#e8e5da"
     href = escape(f"{link}{v['version']}", quote=True)
-    return (f'<a href="{href}"><rect x="{x0:.1f}" y="0" width="{max(x1 - x0, 1):.1f}" '
-            f'height="{height - 20}" fill="{shade}"><title>{escape(v["version"])}: '
-            f'{escape(v["title"])}</title></rect>'
-            f'<text x="{x0 + 3:.1f}" y="{13 + (i % 3) * 14}" class="vlabel">'
-            f'{escape(v["version"])}</text></a>')
+    title = f'<title>{escape(v["version"])}: {escape(v["title"])}</title>'
+    band = (f'<a href="{href}"><rect x="{x0:.1f}" y="0" width="{max(x1 - x0, 1):.1f}" '
+            f'height="{height - 20}" fill="{shade}">{title}</rect></a>')
+    label = (f'<a href="{href}"><text x="{x0 + 3:.1f}" y="{13 + (i % 3) * 14}" '
+             f'class="vlabel">{escape(v["version"])}{title}</text></a>')
+    return band, label
 
 
 def _clause_row(row: dict, y: float, row_h: int, x, end: date, link: str) -> str:

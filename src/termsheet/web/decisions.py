@@ -127,7 +127,7 @@ def decide_one(history: History, request: BaseModel,
 
 
 @api.post("/agreements/{agreement}/decide", response_model=DecisionOut)
-async def decide_route(agreement: str, body: Annotated[ActionIn, Body()], request: Request,
+async def decide_action(agreement: str, body: Annotated[ActionIn, Body()], request: Request,
                        principal: Viewer):
     """May the party do this on that date? The version in force decides (or ``version``)."""
     history = visible(request, principal, agreement)
@@ -135,7 +135,7 @@ async def decide_route(agreement: str, body: Annotated[ActionIn, Body()], reques
 
 
 @api.post("/agreements/{agreement}/decide/batch", response_model=BatchOut)
-async def batch_route(agreement: str, body: BatchIn, request: Request, principal: Viewer):
+async def decide_batch(agreement: str, body: BatchIn, request: Request, principal: Viewer):
     """Many decisions at once (up to 10,000), each on its own; the first bad request stops the
     batch with its index in the problem's path."""
     history = visible(request, principal, agreement)
@@ -152,7 +152,7 @@ async def batch_route(agreement: str, body: BatchIn, request: Request, principal
 
 
 @api.post("/agreements/{agreement}/check", tags=["decide"])
-def check_route(agreement: str, body: PlanIn, request: Request, principal: Viewer
+def check_a_plan(agreement: str, body: PlanIn, request: Request, principal: Viewer
                 ) -> dict[str, Any]:
     """Check a launch plan: every action in date order, carrying first availability forward;
     ``ok`` is true when every action is allowed. Problems point at lines of the plan text."""

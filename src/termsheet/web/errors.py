@@ -65,7 +65,7 @@ async def on_validation_error(request: Request, err: RequestValidationError) -> 
     for item in err.errors():
         where = _where(item.get("loc", ()))
         problems.append(Problem(code, f"{item.get('msg', 'invalid value')}", where, 1, 1,
-                                None, f"see the request schema at /docs ({item.get('type')})"))
+                                None, f"see the request's schema at /reference ({item.get('type')})"))
     # AuthZEN answers a request that is not an evaluation with 400 Bad Request
     status = 400 if request.url.path.startswith("/access/") else 422
     return problem_response(status, problems)

@@ -53,6 +53,28 @@ def version_page(agreement: str, version: str, request: Request, principal: View
                   agreement=agreement, versions=[v.version for v in history.versions])
 
 
+@router.get("/reference", response_class=HTMLResponse)
+def reference(request: Request):
+    """The JSON API, read from the OpenAPI document: every operation, its parameters, its body
+    and its answers."""
+    document = request.app.openapi()
+    groups: dict[str, list] = {}
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            tag = (operation.get("tags") or ["other"])[0]
+            body = operation.get("requestBody", {}).get("content", {})
+            groups.setdefault(tag, []).append({
+                "method": method.upper(), "path": path, "summary": operation.get("summary", ""),
+                "description": operation.get("description", ""),
+                "parameters": operation.get("parameters", []),
+                "body": [(kind, spec.get("schema", {}).get("$ref", "").split("/")[-1])
+                         for kind, spec in body.items()],
+                "responses": sorted(operation.get("responses", {})),
+                "secured": bool(operation.get("security"))})
+    return render(request, "reference.html", current(request), groups=groups,
+                  schemas=sorted(document.get("components", {}).get("schemas", {})))
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str = "/"):
     return render(request, "login.html", current(request), next=_local(next), failed=False)

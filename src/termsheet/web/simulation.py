@@ -131,7 +131,7 @@ def list_scenarios(agreement: str, request: Request, principal: Viewer):
 
 
 @api.post("/agreements/{agreement}/simulate", status_code=202, response_model=JobOut)
-def simulate_route(agreement: str, body: SimulateIn, request: Request, principal: Viewer):
+def start_simulation(agreement: str, body: SimulateIn, request: Request, principal: Viewer):
     """Start a simulation; poll ``GET /api/jobs/{id}`` (the Location header) for progress and
     the result. A bad scenario is refused at once, with every problem positioned."""
     job = start(request, principal, agreement, body)
