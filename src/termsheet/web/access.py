@@ -180,6 +180,7 @@ class Access:
         self.entries = {e.id: e for e in entries or []}
         self._key = secrets.token_bytes(32)
         self._verified: dict[bytes, Principal] = {}
+        self.checking: dict[bytes, object] = {}   # digest -> the check under way (a future)
 
     @classmethod
     def from_file(cls, path: str | Path | None) -> "Access":
@@ -187,14 +188,23 @@ class Access:
 
     def principal_for(self, token: str | None) -> Principal | None:
         """The principal a token stands for; None when it is missing or wrong."""
-        if self.open:
-            return OPEN
-        if not token:
-            return None
-        digest = hmac.new(self._key, token.encode(), hashlib.sha256).digest()
-        known = self._verified.get(digest)
-        if known is not None:
+        known, digest = self.remembered(token)
+        if known is not None or digest is None:
             return known
+        return self.verify(token, digest)
+
+    def remembered(self, token: str | None) -> tuple[Principal | None, bytes | None]:
+        """Without hashing anything slow: the principal (open server, or a token verified
+        before), or None and the token's digest when it still has to be checked."""
+        if self.open:
+            return OPEN, None
+        if not token:
+            return None, None
+        digest = hmac.new(self._key, token.encode(), hashlib.sha256).digest()
+        return self._verified.get(digest), digest
+
+    def verify(self, token: str, digest: bytes) -> Principal | None:
+        """Check a token against its entry's scrypt hash (slow on purpose) and remember it."""
         parts = split_token(token)
         entry = self.entries.get(parts[0]) if parts else None
         if entry is None or not verify_secret(parts[1], entry.hash):
@@ -213,15 +223,35 @@ def request_token(request: Request) -> str | None:
 
 
 def current(request: Request) -> Principal | None:
-    """The principal of a request, or None for an anonymous one."""
+    """The principal of a request, or None for an anonymous one (blocking: for pages)."""
     access: Access = request.app.state.access
     return access.principal_for(request_token(request))
 
 
-def authenticated(request: Request,
-                  _: HTTPAuthorizationCredentials | None = Security(BEARER)) -> Principal:
+async def resolve(request: Request) -> Principal | None:
+    """The principal of a request without blocking the event loop: a token seen before costs
+    one keyed SHA-256; a new one is checked against its scrypt hash on a worker thread, once,
+    however many requests bring it at the same moment."""
+    import asyncio
+
+    from starlette.concurrency import run_in_threadpool
+    access: Access = request.app.state.access
+    token = request_token(request)
+    known, digest = access.remembered(token)
+    if known is not None or digest is None:
+        return known
+    pending = access.checking.get(digest)
+    if pending is None:
+        pending = asyncio.ensure_future(run_in_threadpool(access.verify, token, digest))
+        access.checking[digest] = pending
+        pending.add_done_callback(lambda _: access.checking.pop(digest, None))
+    return await asyncio.shield(pending)
+
+
+async def authenticated(request: Request,
+                        _: HTTPAuthorizationCredentials | None = Security(BEARER)) -> Principal:
     """A FastAPI dependency: any valid token; 401 otherwise."""
-    principal = current(request)
+    principal = await resolve(request)
     if principal is None:
         had_token = request_token(request) is not None
         raise HttpProblem(401, "the token is not valid" if had_token else "a token is required",
@@ -231,10 +261,10 @@ def authenticated(request: Request,
     return principal
 
 
-def admin(request: Request,
-          _: HTTPAuthorizationCredentials | None = Security(BEARER)) -> Principal:
+async def admin(request: Request,
+                _: HTTPAuthorizationCredentials | None = Security(BEARER)) -> Principal:
     """A FastAPI dependency: the admin role; 401 without a token, 403 with a party's token."""
-    principal = authenticated(request)
+    principal = await authenticated(request)
     if not principal.admin:
         raise HttpProblem(403, f"'{principal.name}' may not do this: only admin may",
                           path=request.url.path,

@@ -162,7 +162,7 @@ def upload_version(document: DocumentIn, request: Request, principal: Admin):
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, tags=["simulate"])
-def get_job(job_id: str, request: Request,
+async def get_job(job_id: str, request: Request,
             principal: Viewer):
     """A background job: its status, progress and, once done, its result."""
     job = request.app.state.jobs.get(job_id)

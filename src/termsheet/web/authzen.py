@@ -25,6 +25,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..decide import BuyCompute, Distribute, GrantLicense, UseLicense, decide
@@ -215,8 +216,9 @@ async def access_evaluation(body: EvaluationIn, request: Request, response: Resp
                      principal: Viewer):
     """May this subject (a party) take this action on this resource (a product, with its
     channel) in this context (the date, facts, events)?"""
-    _echo(request, response)
-    return evaluate(request, principal, body)
+    answer = JSONResponse(evaluate(request, principal, body))
+    _echo(request, answer)
+    return answer
 
 
 @router.post("/access/v1/evaluations", response_model=EvaluationsOut | DecisionOut)
@@ -252,7 +254,7 @@ def _merged(defaults: EvaluationsIn, item: EvaluationItem, number: int) -> Evalu
 
 
 @router.get("/.well-known/authzen-configuration")
-def pdp_configuration(request: Request) -> dict[str, str]:
+async def pdp_configuration(request: Request) -> dict[str, str]:
     """The PDP's metadata (section 9): where its endpoints are."""
     base = str(request.base_url).rstrip("/")
     return {"policy_decision_point": base,

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 
 from . import charts
-from .access import Principal, current
+from .access import Principal, current, resolve
 from .errors import HttpProblem
 
 HERE = Path(__file__).parent
@@ -20,8 +20,8 @@ templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["short"] = charts.short
 
 
-def viewer(request: Request) -> Principal:
-    principal = current(request)
+async def viewer(request: Request) -> Principal:
+    principal = await resolve(request)
     if principal is None:
         raise HttpProblem(401, "sign in with a token to see this page", path=request.url.path)
     return principal
