@@ -71,12 +71,17 @@ def _number(value: Decimal, like: Any, ops: Ops | None = None) -> Any:
     """A Decimal constant in the backend's own number type (floats only inside simulation).
 
     A float or a NumPy array is already a simulation's number and passes through: the
-    simulation gives per-future amounts, such as a minimum prorated to the days in force."""
-    if isinstance(value, float) or _is_numpy(value):
+    simulation gives per-future amounts, such as a minimum prorated to the days in force. An Ibis
+    value passes through too: settlement applies the rates of many clauses from one column."""
+    if isinstance(value, float) or _is_numpy(value) or _is_ibis(value):
         return value
     if ops is not None and ops.constant is not None:
         return ops.constant(value)
     return float(value) if isinstance(like, float) or _is_numpy(like) else value
+
+
+def _is_ibis(value: Any) -> bool:
+    return type(value).__module__.startswith("ibis.")
 
 
 def _is_numpy(value: Any) -> bool:
