@@ -115,9 +115,9 @@ def test_focus_13_seller_and_host(tmp_path):
 
 
 def test_quirks_of_real_exports(tmp_path):
-    # Timestamps with and without T/Z and with an offset (UTC charge day), literal NULLs, upper-
-    # and lower-case values, more than ten decimals: all read. 20% of 200 + 300.00000000004
-    # (rounded to ten decimals on the way in) = 100.00.
+    # Timestamps with and without T/Z and with an offset (the charge day is the UTC day), literal
+    # NULLs, upper- and lower-case values, more than ten decimals: all read. 20% of 100 + 200 +
+    # 300.00000000004 (rounded to ten decimals on the way in) = 120.00.
     common = {"BillingCurrency": "usd", "ServiceProviderName": "openai", "ServiceName": "NULL",
               "HostProviderName": "aws", "ChargeClass": "NULL"}
     rows = [{**common, "BilledCost": "100", "EffectiveCost": "NULL", "ListCost": "100",
@@ -129,11 +129,27 @@ def test_quirks_of_real_exports(tmp_path):
              "ChargeCategory": "usage"}]
     history = load_history_of(ROOT / "agreements" / "openai-microsoft")
     result = settle(history, [focus_13(tmp_path, rows)])
-    # The first row's charge day is 2026-06-01 in UTC; its EffectiveCost is missing: quarantined.
-    assert [(q.row, q.code) for q in result.quarantine] == [(1, "effective")]
+    # The first row's charge day is 2026-06-01 in UTC. Its EffectiveCost is missing, but the
+    # flagship's shares are on BilledCost: the row is usable.
+    assert not result.quarantine
     (line,) = result.lines
     assert (line.label, line.rows, line.base, line.amount) == \
-        ("2026-06", 2, Decimal("500.0000000000"), Decimal("100.00"))
+        ("2026-06", 3, Decimal("600.0000000000"), Decimal("120.00"))
+
+
+def test_a_row_is_unusable_when_an_amount_the_agreement_uses_is(tmp_path):
+    # The sample agreement's Azure commission is on EffectiveCost: a row whose EffectiveCost
+    # cannot be read is quarantined with its row number; 40% of the other row's 50 is 20.00.
+    path = tmp_path / "azure.csv"
+    path.write_text("BilledCost,EffectiveCost,ListCost,BillingCurrency,ChargePeriodStart,"
+                    "ChargeCategory,PublisherName,ProviderName,ServiceName\n"
+                    "10,n/a,10,USD,2024-09-01 00:00:00,Usage,Microsoft,Microsoft,Virtual Machines\n"
+                    "50,50,60,USD,2024-09-02 00:00:00,Usage,Microsoft,Microsoft,Virtual Machines\n")
+    result = settle(load_history_of(SAMPLE_AGREEMENT), [path])
+    assert [(q.row, q.code, q.reason) for q in result.quarantine] == \
+        [(1, "effective", "EffectiveCost 'n/a' is not a number")]
+    (line,) = result.lines
+    assert (line.clause, line.rows, line.amount) == ("azure-commission", 1, Decimal("20.00"))
 
 
 def test_bad_inputs_are_problems_not_tracebacks(tmp_path):

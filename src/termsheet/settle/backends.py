@@ -32,16 +32,24 @@ class Backend:
         return self.con.to_pyarrow(expr).to_pylist()
 
     def cached(self, expr: ibis.Table) -> ibis.Table:
+        """The expression computed once and kept: a temporary table (DuckDB), a cached
+        DataFrame (Spark)."""
+        if self.name == "duckdb":
+            name = f"termsheet_cached_{len(self.cleanup)}"
+            sql = ibis.to_sql(expr, dialect="duckdb")
+            self.con.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+            self.cleanup.append(name)
+            return self.con.table(name)
         table = expr.cache()
         self.cleanup.append(table)
         return table
 
     def close(self) -> None:
-        for table in self.cleanup:
-            try:
-                table.release()
-            except Exception:  # a cache already gone is no error
-                pass
+        for item in self.cleanup:
+            if isinstance(item, str):
+                self.con.con.execute(f"DROP TABLE IF EXISTS {item}")
+            else:
+                item.release()
         self.cleanup.clear()
 
 

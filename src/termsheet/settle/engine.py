@@ -27,6 +27,7 @@ import ibis.expr.datatypes as dt
 from ibis import _
 
 from .. import rules
+from .focus import BAD_CODES
 from .money import CURRENCIES
 from .terms import Term, Vocabulary, slug
 
@@ -34,9 +35,9 @@ MONEY = dt.Decimal(38, 10)
 EXACT = dt.Decimal(38, 20)
 TRUE_UP_SEGMENT = 1000
 UNITS = {"month": "M", "quarter": "Q", "year": "Y"}
-SUMMARY_KEYS = ("day", "seller", "host", "provider", "issuer", "service", "product", "category",
-                "charge_class", "currency", "bad")
 COSTS = {"BilledCost": "billed", "EffectiveCost": "effective", "ListCost": "list"}
+CHANNEL_COLUMNS = ("host", "provider", "issuer")
+PRODUCT_COLUMNS = ("product", "service")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +53,57 @@ class Opening:
     paid: Decimal
 
 
-def summarize(rows: ibis.Table) -> ibis.Table:
-    """Every row, once: counts and sums per charge day and names as written."""
-    return rows.group_by(list(SUMMARY_KEYS)).aggregate(
-        n=_.count(), billed=_.billed.sum(), effective=_.effective.sum(), list=_.list.sum())
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """What the terms of a history look at: the summary keeps only those names and amounts."""
+
+    channels: bool
+    products: bool
+    costs: tuple[str, ...]
+    currencies: tuple[str, ...]
+
+    @property
+    def keys(self) -> list[str]:
+        keys = ["day", "seller", "category", "currency", "bad"]
+        keys += list(CHANNEL_COLUMNS) if self.channels else []
+        keys += list(PRODUCT_COLUMNS) if self.products else []
+        return keys
+
+    @property
+    def names(self) -> list[str]:
+        return [k for k in self.keys if k not in ("day", "bad")]
+
+
+
+def needs_of(terms: list[Term], currencies: frozenset[str]) -> Needs:
+    clauses = [t.clause for t in terms]
+    costs = {"billed"} | {COSTS[c.base.cost] for c in clauses}
+    return Needs(channels=any(t.channels is not None for t in terms),
+                 products=any(t.products is not None or t.services is not None for t in terms),
+                 costs=tuple(c for c in ("billed", "effective", "list") if c in costs),
+                 currencies=tuple(sorted(currencies)))
+
+
+ROW_ID = 10**12  # a listed row is source * ROW_ID + row
+
+
+def summarize(rows: ibis.Table, needs: Needs) -> ibis.Table:
+    """Every row, once: counts and sums per charge day and the names as written that the terms
+    need. Rows that may be unusable (a bad field, a currency not written exactly as the
+    agreement's) are also listed, by source and row, for the quarantine: no second pass."""
+    suspect = (rows.bad != 0) | rows.currency.isnull() | \
+        ~rows.currency.isin(list(needs.currencies))
+    sums = {cost: rows[cost].sum() for cost in needs.costs}
+    # "source*ROW_ID+row|text", built only for suspect rows (the CASE keeps it off the others).
+    listed = (rows.source.cast("int64") * ROW_ID + rows.source_row).cast("string") + "|" + \
+        rows.bad_text.fill_null("")
+    return rows.group_by(needs.keys).aggregate(
+        n=_.count(), corrections=rows.source_row.count(where=rows.charge_class.ilike("correction")),
+        suspects=ibis.ifelse(suspect, listed, ibis.null("string")).collect(), **sums)
 
 
 NAME_COLUMNS = ("seller", "host", "provider", "issuer", "service", "product", "category",
-                "charge_class", "currency")
+                "currency")
 
 
 def clean(text: str | None) -> str | None:
@@ -104,14 +148,13 @@ class Names:
     product: dict[str, dict[str, str]]  # per column: product, service
     service: dict[str, str]
     category: dict[str, str]
-    correction: tuple[str, ...]
     currency: dict[str, str]
     currency_problem: dict[str, str]
 
 
 def names_of(records: list[dict], vocab: Vocabulary) -> Names:
-    """``records``: the distinct (NAME_COLUMNS) tuples of a summary."""
-    seen = {column: {r[column] for r in records if r[column] is not None}
+    """``records``: the distinct names of a summary (a column it lacks has none)."""
+    seen = {column: {r[column] for r in records if r.get(column) is not None}
             for column in NAME_COLUMNS}
 
     def mapped(column: str, fn) -> dict[str, str]:
@@ -124,8 +167,6 @@ def names_of(records: list[dict], vocab: Vocabulary) -> Names:
         product={c: mapped(c, lambda n: lookup(n, vocab.products)) for c in ("product", "service")},
         service=mapped("service", lambda n: (clean(n) or "").lower() or None),
         category=mapped("category", lambda n: (clean(n) or "").lower() or None),
-        correction=tuple(sorted(r for r in seen["charge_class"]
-                                if (clean(r) or "").lower() == "correction")),
         currency=mapped("currency", currency_code),
         currency_problem=mapped("currency", lambda n: currency_problem(n, vocab.currencies)),
     )
@@ -141,18 +182,25 @@ def classify(t: ibis.Table, names: Names) -> ibis.Table:
     """Ids for names, clean keys, and the reason a group of rows cannot be used (or NULL)."""
     currency_reason = ibis.ifelse(t.currency.isnull(), "currency-missing",
                                   _sub(t.currency, names.currency_problem))
-    correction = t.charge_class.isin(list(names.correction)) if names.correction else \
-        ibis.literal(False)
+    have = set(t.columns)
+
+    def sub(column: str, mapping: dict[str, str]) -> ibis.Value:
+        return _sub(t[column], mapping) if column in have else ibis.null("string")
+
     return t.mutate(
-        seller_id=_sub(t.seller, names.seller),
-        channel_id=ibis.coalesce(*(_sub(t[c], m) for c, m in names.channel.items())),
-        product_id=ibis.coalesce(*(_sub(t[c], m) for c, m in names.product.items())),
-        service_key=_sub(t.service, names.service),
-        category_key=_sub(t.category, names.category).coalesce("usage"),
-        correction=correction.fill_null(False),
-        currency_code=_sub(t.currency, names.currency),
-        reason=t.bad.coalesce(currency_reason),
+        seller_id=sub("seller", names.seller),
+        channel_id=ibis.coalesce(*(sub(c, m) for c, m in names.channel.items())),
+        product_id=ibis.coalesce(*(sub(c, m) for c, m in names.product.items())),
+        service_key=sub("service", names.service),
+        category_key=sub("category", names.category).coalesce("usage"),
+        currency_code=sub("currency", names.currency),
+        reason=ibis.ifelse(t.bad == 0, currency_reason, _bad_name(t.bad)),
     )
+
+
+def _bad_name(code: ibis.Value) -> ibis.Value:
+    return code.substitute({i: name for i, name in enumerate(BAD_CODES) if name},
+                           else_=ibis.null("string"))
 
 
 def in_term(t: ibis.Table, term: Term, start: date | None, end: date | None) -> ibis.Value:
@@ -187,16 +235,13 @@ def slices(t: ibis.Table, term: Term, start: date | None, end: date | None) -> i
     """A term's base rows grouped by settlement period and rate segment."""
     cost = t[COSTS[term.clause.base.cost]]
     base = t.filter(in_term(t, term, start, end)).select(
-        day=_.day, base=cost.cast(MONEY), n=_.n,
-        corrections=ibis.ifelse(_.correction, _.n, 0))
+        day=_.day, base=cost.cast(MONEY), n=_.n, corrections=_.corrections)
     grouped = base.group_by(period=period_of(base.day, term.clause.settle),
                             segment=segment_of(base.day, term)).aggregate(
         base=_.base.sum().cast(MONEY), rows=_.n.sum().cast("int64"),
         corrections=_.corrections.sum().cast("int64"), first_day=_.day.min(),
         last_day=_.day.max())
-    return grouped.mutate(kind=ibis.literal("share"),
-                          prior=ibis.literal(False), stored_due=ibis.null(EXACT),
-                          stored_paid_year=ibis.null(EXACT), stored_paid=ibis.null(EXACT))
+    return grouped.mutate(kind=ibis.literal("share"))
 
 
 def _opening_table(opening: list[Opening]) -> ibis.Table:

@@ -10,7 +10,8 @@ The view ``rows`` has one row per input row and the same columns whatever the so
     service, product     FOCUS ServiceName; revenue table: product
     category, charge_class, currency   as written (cleaned and checked later, on few rows)
     billed, effective, list   DECIMAL(38,10); the revenue table's amount fills all three
-    bad                  'date' or 'amount' when the row cannot be used, else NULL
+    bad                  0 when the row can be used, else the code of its first unusable field
+                         (BAD_CODES: 1 date, 2 BilledCost, 3 EffectiveCost, 4 ListCost, 5 amount)
     *_text               the raw text of the checked fields, for quarantine messages
 
 Only amounts and dates are parsed per row; names are cleaned after aggregation (see engine.py),
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -34,16 +36,19 @@ FOCUS_REQUIRED = ("BilledCost", "EffectiveCost", "ListCost", "ChargePeriodStart"
 REVENUE_COLUMNS = ("date", "seller", "channel", "product", "amount", "currency")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Source:
-    """One input file."""
+    """One input file. Its hash is computed when first asked for (the store records it)."""
 
     index: int
     path: str
     kind: str  # "focus" or "revenue"
     format: str  # "csv" or "parquet"
-    sha256: str
     focus_version: str | None = None
+
+    @cached_property
+    def sha256(self) -> str:
+        return file_hash(Path(self.path))
 
     def to_dict(self) -> dict:
         return {"index": self.index, "path": self.path, "kind": self.kind, "format": self.format,
@@ -66,21 +71,24 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def load(con: duckdb.DuckDBPyConnection, paths: list[str | Path]) -> list[Source]:
-    """Register every file and create the view ``rows`` over all of them."""
+def load(con: duckdb.DuckDBPyConnection, paths: list[str | Path],
+         costs: tuple[str, ...] = ("billed", "effective", "list")) -> list[Source]:
+    """Register every file and create the view ``rows`` over all of them. ``costs``: the
+    amounts the agreement uses (billed, effective, list); a row is unusable when one of them,
+    or its charge date, cannot be read."""
     if not paths:
         raise TermsheetError([Problem("E050", "no input files", "<input>",
                                       hint="give FOCUS exports or revenue tables (CSV, Parquet)")])
     sources, selects = [], []
     for index, path in enumerate(paths):
-        source, select = _register(con, index, Path(path))
+        source, select = _register(con, index, Path(path), costs)
         sources.append(source)
         selects.append(select)
     con.execute("CREATE OR REPLACE TEMP VIEW rows AS " + "\nUNION ALL BY NAME\n".join(selects))
     return sources
 
 
-def _register(con, index: int, path: Path) -> tuple[Source, str]:
+def _register(con, index: int, path: Path, costs: tuple[str, ...]) -> tuple[Source, str]:
     if not path.is_file():
         raise TermsheetError([Problem("E004", f"no such file: {path}", str(path))])
     fmt = _format(path)
@@ -103,10 +111,10 @@ def _register(con, index: int, path: Path) -> tuple[Source, str]:
     types = {name: kind for name, kind, *_ in con.execute(f"DESCRIBE {table}_n").fetchall()}
     columns = {name.lower(): name for name in types}
     kind = _kind(path, columns)
-    source = Source(index, str(path), kind, fmt, file_hash(path),
+    source = Source(index, str(path), kind, fmt,
                     _focus_version(columns) if kind == "focus" else None)
     build = _focus_select if kind == "focus" else _revenue_select
-    return source, build(index, f"{table}_n", columns, types)
+    return source, build(index, f"{table}_n", columns, types, costs)
 
 
 def _format(path: Path) -> str:
@@ -168,9 +176,10 @@ def _money(columns, types, name: str) -> str:
     col = _col(columns, name)
     if col is None:
         return f"NULL::{MONEY}"
-    if types[columns[name.lower()]] == "VARCHAR":
+    kind = types[columns[name.lower()]]
+    if kind == "VARCHAR":
         return f"TRY_CAST({_clean(col)} AS {MONEY})"
-    return f"TRY_CAST({col} AS {MONEY})"
+    return col if kind == MONEY else f"TRY_CAST({col} AS {MONEY})"
 
 
 def _day(columns, types, name: str) -> str:
@@ -186,7 +195,7 @@ def _day(columns, types, name: str) -> str:
     return f"CAST(TRY_CAST({_clean(col)} AS TIMESTAMPTZ) AS DATE)"
 
 
-def _focus_select(index: int, table: str, columns, types) -> str:
+def _focus_select(index: int, table: str, columns, types, costs) -> str:
     text = lambda name: _text(columns, types, name)  # noqa: E731
     seller = text("PublisherName")
     if "serviceprovidername" in columns:
@@ -204,12 +213,12 @@ def _focus_select(index: int, table: str, columns, types) -> str:
         "day_text": text("ChargePeriodStart"), "billed_text": text("BilledCost"),
         "effective_text": text("EffectiveCost"), "list_text": text("ListCost"),
     }
-    return _select(index, table, fields, {"billed": ("billed", "billed_text"),
-                                          "effective": ("effective", "effective_text"),
-                                          "list": ("list", "list_text")})
+    checked = {"billed": ("billed", "billed_text"), "effective": ("effective", "effective_text"),
+               "list": ("list", "list_text")}
+    return _select(index, table, fields, {k: v for k, v in checked.items() if k in costs})
 
 
-def _revenue_select(index: int, table: str, columns, types) -> str:
+def _revenue_select(index: int, table: str, columns, types, costs) -> str:
     text = lambda name: _text(columns, types, name)  # noqa: E731
     amount = _money(columns, types, "amount")
     category = text("category") if "category" in columns else "'usage'"
@@ -226,15 +235,20 @@ def _revenue_select(index: int, table: str, columns, types) -> str:
 
 def _select(index: int, table: str, fields: dict[str, str], amounts: dict[str, str]) -> str:
     """The file's rows in the common shape, with ``bad`` naming the first field that is unusable
-    and ``bad_text`` its text as written."""
+    and ``bad_text`` its text as written. The texts are only cast for rows that are bad."""
+    texts = {name: fields.pop(name) for name in list(fields) if name.endswith("_text")}
     parts = [f"{index} AS source", "_row AS source_row"]
     parts += [f"{expr} AS {name}" for name, expr in fields.items()]
     checks = [("day", "date", "day_text")] + [(a, code, text) for a, (code, text) in amounts.items()]
-    bad = " ".join(f"WHEN {field} IS NULL THEN '{code}'" for field, code, _ in checks)
-    bad_text = " ".join(f"WHEN {field} IS NULL THEN {text}" for field, _, text in checks)
-    return (f"SELECT *, CASE {bad} END AS bad, CASE {bad_text} END AS bad_text "
-            f"FROM (SELECT {', '.join(parts)} FROM {table})")
+    # A small integer, not a string: it is a grouping key of every row.
+    bad = " ".join(f"WHEN ({fields[f]}) IS NULL THEN {BAD_CODES.index(code)}"
+                   for f, code, _ in checks)
+    bad_text = " ".join(f"WHEN ({fields[f]}) IS NULL THEN {texts[t]}" for f, _, t in checks)
+    parts += [f"CAST(CASE {bad} ELSE 0 END AS TINYINT) AS bad", f"CASE {bad_text} END AS bad_text"]
+    return f"SELECT {', '.join(parts)} FROM {table}"
 
+
+BAD_CODES = ("", "date", "billed", "effective", "list", "amount")
 
 # What each quarantine code means; ``{value}`` is the text as written ('' when missing).
 QUARANTINE_REASONS = {

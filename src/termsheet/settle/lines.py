@@ -23,7 +23,8 @@ import ibis
 from ibis import _
 
 from .. import rules
-from .engine import EXACT, MONEY, TRUE_UP_SEGMENT, UNITS, Opening, _opening_table, slices
+from .engine import (COSTS, EXACT, MONEY, TRUE_UP_SEGMENT, UNITS, Opening, _opening_table,
+                     in_term, period_of, slices)
 from .terms import Term
 
 OPS = rules.ibis_ops()
@@ -74,7 +75,7 @@ def _due(s: ibis.Table, term: Term) -> ibis.Value:
             amount = rules.whole_volume_tiers(OPS, s.base, before, segment.bands)
         branches.append((s.segment == index, amount.cast(EXACT)))
     due = branches[0][1] if len(branches) == 1 else ibis.cases(*branches, else_=branches[0][1])
-    return ibis.ifelse(s.prior, s.stored_due, due)
+    return ibis.ifelse(s.prior, s.stored_due, due) if "prior" in s.columns else due
 
 
 def _true_ups(s: ibis.Table, term: Term, years: list[int]) -> list[ibis.Table]:
@@ -125,28 +126,93 @@ def true_up_years(term: Term, start: date, end: date) -> list[int]:
     return years
 
 
+def is_simple(term: Term, opening: list[Opening] | None) -> bool:
+    """A flat rate (dated or not), nothing capped, no minimum, nothing carried: no running
+    totals to keep, so the term can be settled together with others like it."""
+    clause = term.clause
+    return clause.tiers is None and clause.cap is None and clause.minimum is None \
+        and not opening
+
+
+def simple_slices(t: ibis.Table, terms: list[Term], start: date | None,
+                  end: date | None) -> ibis.Table:
+    """The slices of many simple terms in one expression: each summary row tagged with the terms
+    whose base it is in, joined to their rate segments, grouped by term, period and segment."""
+    member = ibis.array([ibis.ifelse(in_term(t, term, start, end), term.index,
+                                     ibis.null("int64")) for term in terms])
+    tagged = t.mutate(term=member).unnest("term")
+    tagged = tagged.filter(tagged.term.notnull())
+    segments = ibis.memtable(_segment_table(terms))
+    joined = tagged.join(segments, (tagged.term == segments.s_term)
+                         & (tagged.day >= segments.s_first) & (tagged.day <= segments.s_last))
+    costs = [name for name in ("billed", "effective", "list") if name in joined.columns]
+    cost = ibis.cases(*((joined.s_cost == name, joined[name]) for name in costs),
+                      else_=joined.billed).cast(MONEY)
+    unit = {settle: period_of(joined.day, settle) for settle in UNITS}
+    period = ibis.cases(*((joined.s_settle == name, value) for name, value in unit.items()))
+    rows = joined.select(term="term", segment="s_segment", rate="s_rate", day="day",
+                         period=period, base=cost, n="n", corrections="corrections")
+    grouped = rows.group_by(["term", "period", "segment", "rate"]).aggregate(
+        base=_.base.sum().cast(MONEY), rows=_.n.sum().cast("int64"),
+        corrections=_.corrections.sum().cast("int64"), first_day=_.day.min(),
+        last_day=_.day.max())
+    due = rules.flat(grouped.base, grouped.rate, OPS).cast(EXACT)
+    out = grouped.mutate(kind=ibis.literal("share"), due=due, paid_year=due, paid=due)
+    return out.select(*SLICE_COLUMNS)
+
+
+def _segment_table(terms: list[Term]):
+    """(term, segment) -> its days, rate, cost column and settlement period."""
+    import pyarrow as pa
+    rows = []
+    for term in terms:
+        for index, segment in enumerate(term.segments):
+            following = term.segments[index + 1].start if index + 1 < len(term.segments) else None
+            last = following - timedelta(days=1) if following else (term.end or date(9999, 12, 31))
+            rows.append((term.index, index, segment.start, last, segment.rate,
+                         COSTS[term.clause.base.cost], term.clause.settle))
+    names = ("s_term", "s_segment", "s_first", "s_last", "s_rate", "s_cost", "s_settle")
+    types = (pa.int64(), pa.int64(), pa.date32(), pa.date32(), pa.decimal128(38, 10),
+             pa.string(), pa.string())
+    return pa.table({n: pa.array([r[i] for r in rows], t) for i, (n, t) in
+                     enumerate(zip(names, types))})
+
+
 def term_slices(t: ibis.Table, term: Term, start: date | None, end: date | None,
                 years: list[int], opening: list[Opening] | None = None) -> ibis.Table:
     """A term's slices (period x rate segment, and year-end true-ups) with what each pays."""
     s = slices(t, term, start, end)
+    clause = term.clause
+    s = s.mutate(prior=ibis.literal(False), stored_due=ibis.null(EXACT),
+                 stored_paid_year=ibis.null(EXACT), stored_paid=ibis.null(EXACT))
     if opening:
         s = s.union(_opening_table(opening).select(*s.columns))
     s = s.mutate(year=s.period.year())
     s = s.mutate(due=_due(s, term))
-    cap = term.clause.cap
-    due_before = _running(s.due, [s.period, s.segment], [s.year]) - s.due
-    paid_year = rules.capped(OPS, s.due, due_before, cap.per_year if cap else None).cast(EXACT)
-    s = s.mutate(paid_year=ibis.ifelse(s.prior, s.stored_paid_year, paid_year))
+    s = s.mutate(paid_year=_paid_year(s, term))
     s = s.select("period", "segment", "base", "rows", "corrections", "first_day", "last_day",
                  "kind", "prior", "year", "due", "paid_year", "stored_paid")
     ups = _true_ups(s, term, years)
     if ups:
         s = s.union(*[u.mutate(stored_paid=ibis.null(EXACT)).select(*s.columns) for u in ups])
-    before = _running(s.paid_year, [s.period, s.segment]) - s.paid_year
-    paid = rules.capped(OPS, s.paid_year, before, cap.total if cap else None).cast(EXACT)
+    cap = clause.cap.total if clause.cap else None
+    paid = s.paid_year
+    if cap is not None:
+        before = _running(s.paid_year, [s.period, s.segment]) - s.paid_year
+        paid = rules.capped(OPS, s.paid_year, before, cap).cast(EXACT)
     s = s.mutate(paid=ibis.ifelse(s.prior, s.stored_paid, paid))
     s = s.filter(~s.prior).mutate(term=ibis.literal(term.index, type="int64"))
     return s.select(*SLICE_COLUMNS)
+
+
+def _paid_year(s: ibis.Table, term: Term) -> ibis.Value:
+    """What is paid of what is due, within the per-year cap."""
+    cap = term.clause.cap.per_year if term.clause.cap else None
+    if cap is None:
+        return s.due
+    due_before = _running(s.due, [s.period, s.segment], [s.year]) - s.due
+    paid = rules.capped(OPS, s.due, due_before, cap).cast(EXACT)
+    return ibis.ifelse(s.prior, s.stored_paid_year, paid)
 
 
 __all__ = ["term_slices", "period_start", "period_end", "true_up_years", "UNITS"]

@@ -21,8 +21,8 @@ from ..history import History
 from ..problems import Problem, TermsheetError
 from . import focus
 from .backends import Backend, backend_for
-from .engine import NAME_COLUMNS, Names, Opening, classify, in_term, names_of, summarize
-from .lines import term_slices, true_up_years
+from .engine import ROW_ID, Names, Opening, classify, in_term, names_of, needs_of, summarize
+from .lines import is_simple, simple_slices, term_slices, true_up_years
 from .statements import (Line, Reconciliation, Slice, Statement, lines_of, reconcile,
                          statements_of)
 from .terms import Term, terms_of, vocabulary
@@ -133,12 +133,16 @@ def settle(history: History, data: Any, *, start: date | None = None, end: date 
         raise TermsheetError([Problem("E054", f"--to {end} is before --from {start}", "--to")])
     with tempfile.TemporaryDirectory(prefix="termsheet-") as folder:
         con = focus.connect(threads)
-        sources = focus.load(con, _paths(data, Path(folder)))
+        costs = needs_of(terms_of(history, events), frozenset()).costs
+        sources = focus.load(con, _paths(data, Path(folder)), costs)
         step("read")
         backend = backend_for(engine, con)
         try:
             result = _run(history, backend, sources, start, end, events, opening or {},
                           allocations, step)
+            for source in sources:  # rows given in memory: hashed while their file exists
+                if Path(source.path).is_relative_to(folder):
+                    source.sha256
         finally:
             backend.close()
             con.close()
@@ -147,11 +151,12 @@ def settle(history: History, data: Any, *, start: date | None = None, end: date 
 
 def _run(history, backend: Backend, sources, start, end, events, opening, allocations, step):
     vocab = vocabulary(history)
-    raw = backend.cached(summarize(backend.rows))
-    groups = backend.records(raw.group_by([*NAME_COLUMNS, "bad"]).aggregate(
+    needs = needs_of(terms_of(history, events), vocab.currencies)
+    raw = backend.cached(summarize(backend.rows, needs))
+    groups = backend.records(raw.group_by([*needs.names, "bad"]).aggregate(
         first=raw.day.min(), last=raw.day.max()))
     names = names_of(groups, vocab)
-    summary = classify(raw, names)
+    summary = backend.cached(classify(raw, names))
     step("summarize")
     first, last = _dates(groups, names, start, end)
     if callable(opening):
@@ -163,7 +168,7 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
     lines = lines_of(terms, slices, carried)
     recon = reconcile(backend.records(_reconciliation(summary, terms, start, end)))
     quarantined = sum(r.quarantined.rows for r in recon)
-    quarantine = _quarantine(backend, sources, names, vocab) if quarantined else []
+    quarantine = _quarantine(backend, summary, sources, vocab) if quarantined else []
     step("reconcile")
     written = None
     if allocations is not None and terms:
@@ -175,7 +180,7 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
 
 def _dates(groups: list[dict], names: Names, start, end) -> tuple[date | None, date | None]:
     """The run's dates: as given, else the first and last charge day of the usable rows."""
-    usable = [g for g in groups if g["bad"] is None and g["currency"] is not None
+    usable = [g for g in groups if g["bad"] == 0 and g["currency"] is not None
               and g["currency"] not in names.currency_problem]
     first = min((g["first"] for g in usable), default=None)
     last = max((g["last"] for g in usable), default=None)
@@ -185,8 +190,10 @@ def _dates(groups: list[dict], names: Names, start, end) -> tuple[date | None, d
 def _slices(backend, summary, terms: list[Term], first, last, opening) -> list[Slice]:
     if not terms:
         return []
-    parts = [term_slices(summary, term, first, last, true_up_years(term, first, last),
-                         opening.get(term.key)) for term in terms]
+    simple = [t for t in terms if is_simple(t, opening.get(t.key))]
+    parts = [simple_slices(summary, simple, first, last)] if simple else []
+    parts += [term_slices(summary, term, first, last, true_up_years(term, first, last),
+                          opening.get(term.key)) for term in terms if term not in simple]
     expr = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
     records = backend.records(expr.order_by(["term", "period", "segment"]))
     return [Slice(r["term"], r["period"], r["segment"], r["kind"], r["base"] or Decimal(0),
@@ -211,23 +218,21 @@ def _reconciliation(summary: ibis.Table, terms: list[Term], start, end) -> ibis.
         rows=t.n.sum(), amount=t.billed.sum())
 
 
-def _quarantine(backend, sources, names: Names, vocab) -> list[Quarantined]:
-    """Every unusable row, with its reason and source row number (a second, narrow pass)."""
-    rows = backend.rows
-    currency = ibis.ifelse(rows.currency.isnull(), "currency-missing",
-                           rows.currency.substitute(names.currency_problem,
-                                                    else_=ibis.null("string"))
-                           if names.currency_problem else ibis.null("string"))
-    found = rows.filter(rows.bad.notnull() | rows.currency.isnull()
-                        | rows.currency.isin(sorted(names.currency_problem) or [""]))
-    found = found.mutate(code=found.bad.coalesce(currency))
-    found = found.filter(found.code.notnull()).select(
-        "source", "source_row", "code",
-        value=ibis.ifelse(found.bad.notnull(), found.bad_text, found.currency))
+def _quarantine(backend, summary, sources, vocab) -> list[Quarantined]:
+    """Every unusable row, with its reason and source row number, from the rows the summary
+    listed as suspect (a currency written 'usd' is suspect but fine: it is not listed here)."""
+    bad = summary.filter(summary.reason.notnull()).select("reason", "currency", "suspects")
     expected = "/".join(sorted(vocab.currencies))
-    return [Quarantined(r["source"], sources[r["source"]].path, r["source_row"], r["code"],
-                        r["value"], focus.reason_text(r["code"], r["value"], expected))
-            for r in backend.records(found.order_by(["source", "source_row"]))]
+    out = []
+    for group in backend.records(bad):
+        code = group["reason"]
+        for item in group["suspects"] or []:
+            number, _, text = item.partition("|")
+            source, row = divmod(int(number), ROW_ID)
+            value = group["currency"] if code.startswith("currency") else (text or None)
+            out.append(Quarantined(source, sources[source].path, row, code, value,
+                                   focus.reason_text(code, value, expected)))
+    return sorted(out, key=lambda q: (q.source, q.row))
 
 
 def _term_info(term: Term) -> dict:

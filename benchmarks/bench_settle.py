@@ -1,0 +1,234 @@
+"""Settle 10,000,000 FOCUS rows (Parquet) under the flagship: termsheet against a hand-written DuckDB
+SQL query and against pandas, computing the same statement amounts (asserted equal).
+
+    python benchmarks/bench_settle.py [--rows 10000000] [--data DIR]
+
+Synthetic billing for 2025-07..2026-12 (``termsheet generate-billing`` data, with its credits,
+corrections, case variants and unusable rows) plus OpenAI's direct sales. Each contestant runs in
+a fresh process; its time is the best of a few runs (files in the OS cache) and excludes start-up
+and imports; peak memory is the process's maximum resident set. Goals: at most 1.2x the SQL's
+time, at least 10x faster than pandas, peak RSS under 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FLAGSHIP = ROOT / "agreements" / "openai-microsoft"
+FIRST, LAST = date(2025, 7, 1), date(2026, 12, 31)
+CHUNK = 1_000_000
+
+# The flagship's terms over 2025-07..2026-12, written out by hand: 20% each way; Microsoft's share
+# to OpenAI ends when the 2026-04-27 version takes effect; OpenAI's share under that version is
+# capped at $38B in total.
+SQL = """
+WITH src AS (
+    SELECT CAST(ChargePeriodStart AS DATE) AS day, BilledCost AS cost, PublisherName AS seller,
+           ServiceName AS service, ChargeCategory AS category, BillingCurrency AS currency
+    FROM read_parquet('{focus}')
+    UNION ALL
+    SELECT date, amount, seller, NULL, 'usage', currency FROM read_parquet('{direct}')
+), base AS (
+    SELECT day, cost,
+           lower(seller) IN ('openai', 'openai group pbc', 'openai, l.l.c.') AS by_openai,
+           lower(seller) IN ('microsoft', 'microsoft corporation')
+               AND lower(service) = 'azure openai service' AS azure_openai
+    FROM src
+    WHERE upper(trim(currency)) = 'USD' AND cost IS NOT NULL AND day >= DATE '2025-01-21'
+      AND lower(category) IN ('usage', 'purchase', 'credit', 'adjustment')
+), tagged AS (
+    SELECT 'revenue-share-to-microsoft' AS clause, day, cost FROM base WHERE by_openai
+    UNION ALL
+    SELECT 'revenue-share-to-openai', day, cost FROM base
+    WHERE azure_openai AND day < DATE '2026-04-27'
+), lines AS (
+    SELECT clause,
+           CASE WHEN day >= DATE '2026-04-27' THEN '2026-04-27'
+                WHEN day >= DATE '2026-02-27' THEN '2026-02-27'
+                WHEN day >= DATE '2025-10-28' THEN '2025-10-28'
+                ELSE '2025-01-21' END AS version,
+           CAST(date_trunc('month', day) AS DATE) AS period, sum(cost) * 0.2 AS due
+    FROM tagged GROUP BY ALL
+), paid AS (
+    SELECT *, CASE WHEN version = '2026-04-27'
+                   THEN least(38000000000, sum(due) OVER w) - least(38000000000, sum(due) OVER w - due)
+                   ELSE due END AS paid
+    FROM lines WINDOW w AS (PARTITION BY clause, version ORDER BY period)
+)
+SELECT clause, version, period,
+       round(sum(paid) OVER w, 2) - round(sum(paid) OVER w - paid, 2) AS amount
+FROM paid WINDOW w AS (PARTITION BY clause, version ORDER BY period)
+"""
+
+
+def generate(folder: Path, rows: int) -> list[Path]:
+    import pyarrow.parquet as pq
+    from termsheet.settle.generate import focus_table, revenue_table, write
+    focus, writer = folder / "focus.parquet", None
+    for index in range(0, rows, CHUNK):
+        table = focus_table(FIRST, LAST, min(CHUNK, rows - index), seed=100 + index // CHUNK)
+        writer = writer or pq.ParquetWriter(focus, table.schema)
+        writer.write_table(table, row_group_size=250_000)
+    writer.close()
+    return [focus, write(revenue_table(FIRST, LAST), folder / "direct.parquet")]
+
+
+def run_termsheet(paths: list[str]) -> dict[str, str]:
+    from termsheet import load_history_of, settle
+    history = load_history_of(FLAGSHIP)
+    began = time.perf_counter()
+    result = settle(history, paths)
+    seconds = time.perf_counter() - began
+    assert result.balanced
+    return seconds, {f"{l.clause}|{l.version}|{l.period}": str(l.amount) for l in result.lines}
+
+
+def run_sql(paths: list[str]) -> dict[str, str]:
+    import duckdb
+    con = duckdb.connect()
+    began = time.perf_counter()
+    rows = con.execute(SQL.format(focus=paths[0], direct=paths[1])).fetchall()
+    seconds = time.perf_counter() - began
+    return seconds, {f"{c}|{v}|{p}": str(a) for c, v, p, a in rows}
+
+
+def run_pandas(paths: list[str]) -> dict[str, str]:
+    import pandas as pd
+    began = time.perf_counter()
+    focus = pd.read_parquet(paths[0], dtype_backend="pyarrow", columns=[
+        "ChargePeriodStart", "BilledCost", "PublisherName", "ServiceName", "ChargeCategory",
+        "BillingCurrency"])
+    direct = pd.read_parquet(paths[1], dtype_backend="pyarrow")
+    frame = pd.DataFrame({
+        "day": pd.concat([focus.ChargePeriodStart.dt.floor("D"),
+                          pd.to_datetime(direct["date"]).astype(focus.ChargePeriodStart.dtype)],
+                         ignore_index=True),
+        "cost": pd.concat([focus.BilledCost, direct.amount], ignore_index=True),
+        "seller": pd.concat([focus.PublisherName.astype("string[pyarrow]"),
+                             direct.seller.astype("string[pyarrow]")], ignore_index=True),
+        "service": pd.concat([focus.ServiceName.astype("string[pyarrow]"),
+                              pd.Series([None] * len(direct), dtype="string[pyarrow]")],
+                             ignore_index=True),
+        "category": pd.concat([focus.ChargeCategory.astype("string[pyarrow]"),
+                               pd.Series(["usage"] * len(direct), dtype="string[pyarrow]")],
+                              ignore_index=True),
+        "currency": pd.concat([focus.BillingCurrency.astype("string[pyarrow]"),
+                               direct.currency.astype("string[pyarrow]")], ignore_index=True)})
+    del focus
+    seller = frame.seller.str.lower()
+    usable = (frame.currency.str.strip().str.upper() == "USD") & frame.cost.notna() \
+        & (frame.day >= pd.Timestamp("2025-01-21")) \
+        & frame.category.str.lower().isin(["usage", "purchase", "credit", "adjustment"])
+    openai = usable & seller.isin(["openai", "openai group pbc", "openai, l.l.c."])
+    azure = usable & seller.isin(["microsoft", "microsoft corporation"]) \
+        & (frame.service.str.lower() == "azure openai service") \
+        & (frame.day < pd.Timestamp("2026-04-27"))
+    parts = []
+    for clause, mask in (("revenue-share-to-microsoft", openai),
+                         ("revenue-share-to-openai", azure)):
+        part = frame.loc[mask.fillna(False), ["day", "cost"]]
+        version = pd.cut(part.day.astype("datetime64[ns]"), bins=pd.to_datetime(
+            ["1900-01-01", "2025-10-28", "2026-02-27", "2026-04-27", "2100-01-01"]), right=False,
+            labels=["2025-01-21", "2025-10-28", "2026-02-27", "2026-04-27"])
+        period = part.day.astype("datetime64[ns]").dt.to_period("M").dt.start_time.dt.date
+        sums = part.cost.groupby([version, period], observed=True).sum()
+        parts.append((clause, sums))
+    amounts = _pandas_amounts(parts)
+    return time.perf_counter() - began, amounts
+
+
+def _pandas_amounts(parts) -> dict[str, str]:
+    """The grouped sums to rounded amounts: 20%, the 2026-04-27 cap, the rounding carry."""
+    out = {}
+    for clause, sums in parts:
+        paid_before = {}
+        for (version, period), base in sorted(sums.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+            due = Decimal(base) * Decimal("0.2")
+            before = paid_before.get(version, Decimal(0))
+            paid = due
+            if version == "2026-04-27":
+                cap = Decimal(38_000_000_000)
+                paid = min(cap, before + due) - min(cap, before)
+            rounded = _cents(before + paid) - _cents(before)
+            paid_before[version] = before + paid
+            out[f"{clause}|{version}|{period}"] = str(rounded)
+    return out
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+CONTESTANTS = {"termsheet": run_termsheet, "sql": run_sql, "pandas": run_pandas}
+
+
+def contestant(name: str, paths: list[str]) -> tuple[float, float, dict]:
+    """Run one contestant in a fresh process: its time, peak RSS (MB) and amounts."""
+    process = subprocess.Popen([sys.executable, __file__, "--contestant", name, *paths],
+                               stdout=subprocess.PIPE, text=True)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    assert status == 0, f"{name} failed"
+    data = json.loads(output)
+    return data["seconds"], usage.ru_maxrss / 1024, data["amounts"]
+
+
+def normalise(amounts: dict) -> dict:
+    return {key: Decimal(value).quantize(Decimal("0.01")) for key, value in amounts.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-settle-") as tmp:
+        folder = args.data or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = [str(p) for p in (folder / "focus.parquet", folder / "direct.parquet")]
+        if not all(Path(p).exists() for p in paths):
+            began = time.perf_counter()
+            paths = [str(p) for p in generate(folder, args.rows)]
+            print(f"generated {args.rows:,} FOCUS rows in {time.perf_counter() - began:.1f} s")
+        best: dict[str, tuple] = {}
+        for _ in range(args.repeat):
+            for name in ("termsheet", "sql"):
+                seconds, rss, amounts = contestant(name, paths)
+                if name not in best or seconds < best[name][0]:
+                    best[name] = (seconds, max(rss, best.get(name, (0, 0))[1]), amounts)
+        best["pandas"] = contestant("pandas", paths)
+        report(best)
+
+
+def report(best: dict) -> None:
+    ours = normalise(best["termsheet"][2])
+    for name in ("sql", "pandas"):
+        assert normalise(best[name][2]) == ours, f"{name} computes different amounts"
+    sql, pandas = best["sql"][0], best["pandas"][0]
+    print(f"{len(ours)} statement lines, equal in all three; "
+          f"total {sum(ours.values()):,.2f} USD")
+    print(f"{'':<10} {'seconds':>8} {'peak RSS':>10} {'vs SQL':>8}")
+    for name, (seconds, rss, _) in best.items():
+        print(f"{name:<10} {seconds:>8.2f} {rss:>7.0f} MB {seconds / sql:>7.2f}x")
+    ts, rss = best["termsheet"][0], best["termsheet"][1]
+    print(f"termsheet / SQL = {ts / sql:.2f} (goal <= 1.2); pandas / termsheet = "
+          f"{pandas / ts:.1f} (goal >= 10); termsheet peak RSS {rss:.0f} MB (goal < 2048)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--contestant":
+        seconds, amounts = CONTESTANTS[sys.argv[2]](sys.argv[3:])
+        print(json.dumps({"seconds": seconds, "amounts": amounts}))
+    else:
+        main()
