@@ -1,6 +1,14 @@
 from pathlib import Path
 
+import os
+
 import pytest
+from hypothesis import settings
+
+# CI runs the property tests with a fixed seed ("ci"), so that a landing never depends on luck;
+# run them locally without it to keep exploring.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGSHIP = ROOT / "agreements" / "openai-microsoft"
