@@ -6,7 +6,8 @@ SQL query and against pandas, computing the same statement amounts (asserted equ
 Synthetic billing for 2025-07..2026-12 (``termsheet generate-billing`` data, with its credits,
 corrections, case variants and unusable rows) plus OpenAI's direct sales. Each contestant runs in
 a fresh process; its time is the best of a few runs (files in the OS cache) and excludes start-up
-and imports; peak memory is the process's maximum resident set. Goals: at most 1.2x the SQL's
+(imports, and one run over the small direct-sales file that loads what libraries load lazily);
+peak memory is the process's maximum resident set. Goals: at most 1.2x the SQL's
 time, at least 10x faster than pandas, peak RSS under 2 GB.
 """
 
@@ -38,19 +39,16 @@ WITH src AS (
     FROM read_parquet('{focus}')
     UNION ALL
     SELECT date, amount, seller, NULL, 'usage', currency FROM read_parquet('{direct}')
-), base AS (
+), tagged AS (
     SELECT day, cost,
-           lower(seller) IN ('openai', 'openai group pbc', 'openai, l.l.c.') AS by_openai,
-           lower(seller) IN ('microsoft', 'microsoft corporation')
-               AND lower(service) = 'azure openai service' AS azure_openai
+           CASE WHEN lower(seller) IN ('openai', 'openai group pbc', 'openai, l.l.c.')
+                THEN 'revenue-share-to-microsoft'
+                WHEN lower(seller) IN ('microsoft', 'microsoft corporation')
+                     AND lower(service) = 'azure openai service' AND day < DATE '2026-04-27'
+                THEN 'revenue-share-to-openai' END AS clause
     FROM src
     WHERE upper(trim(currency)) = 'USD' AND cost IS NOT NULL AND day >= DATE '2025-01-21'
       AND lower(category) IN ('usage', 'purchase', 'credit', 'adjustment')
-), tagged AS (
-    SELECT 'revenue-share-to-microsoft' AS clause, day, cost FROM base WHERE by_openai
-    UNION ALL
-    SELECT 'revenue-share-to-openai', day, cost FROM base
-    WHERE azure_openai AND day < DATE '2026-04-27'
 ), lines AS (
     SELECT clause,
            CASE WHEN day >= DATE '2026-04-27' THEN '2026-04-27'
@@ -58,7 +56,7 @@ WITH src AS (
                 WHEN day >= DATE '2025-10-28' THEN '2025-10-28'
                 ELSE '2025-01-21' END AS version,
            CAST(date_trunc('month', day) AS DATE) AS period, sum(cost) * 0.2 AS due
-    FROM tagged GROUP BY ALL
+    FROM tagged WHERE clause IS NOT NULL GROUP BY ALL
 ), paid AS (
     SELECT *, CASE WHEN version = '2026-04-27'
                    THEN least(38000000000, sum(due) OVER w) - least(38000000000, sum(due) OVER w - due)
@@ -86,6 +84,7 @@ def generate(folder: Path, rows: int) -> list[Path]:
 def run_termsheet(paths: list[str]) -> dict[str, str]:
     from termsheet import load_history_of, settle
     history = load_history_of(FLAGSHIP)
+    settle(history, paths[1:])  # start-up: the libraries' lazy imports, on the small file
     began = time.perf_counter()
     result = settle(history, paths)
     seconds = time.perf_counter() - began
@@ -96,6 +95,7 @@ def run_termsheet(paths: list[str]) -> dict[str, str]:
 def run_sql(paths: list[str]) -> dict[str, str]:
     import duckdb
     con = duckdb.connect()
+    con.execute(f"SELECT count(*) FROM read_parquet('{paths[1]}')").fetchall()  # start-up
     began = time.perf_counter()
     rows = con.execute(SQL.format(focus=paths[0], direct=paths[1])).fetchall()
     seconds = time.perf_counter() - began
