@@ -81,6 +81,24 @@ def test_a_correction_is_restated_not_posted_twice(served):
     assert [r["run"] for r in runs] == [1, 2, 3]
 
 
+def test_ledger_as_beancount_and_statements_as_csv(served, tmp_path):
+    client, tokens, _ = served
+    text = client.get(f"{A}/ledger", params={"format": "beancount"},
+                      headers=tokens.header("microsoft"))
+    assert text.headers["content-type"].startswith("text/plain")
+    assert "Income:Microsoft:RevenueShare:Openai" in text.text
+    assert "-600.01 USD" in text.text and "#restatement" in text.text
+    from beancount import loader
+    path = tmp_path / "ledger.beancount"
+    path.write_text(text.text)
+    _, errors, _ = loader.load_file(str(path))
+    assert errors == []
+    csv = client.get(f"{A}/statements", params={"format": "csv"},
+                     headers=tokens.header("microsoft"))
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert "revenue-share-to-microsoft" in csv.text
+
+
 def test_rows_posted_as_json(served):
     client, tokens, _ = served
     body = {"rows": [{"date": "2026-06-01", "seller": "OpenAI", "channel": "direct",

@@ -41,5 +41,8 @@ def error_page(request: Request, response: JSONResponse) -> Response:
     if response.status_code == 401:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     body = json.loads(response.body)
+    agreement = request.path_params.get("agreement")
+    known = agreement in request.app.state.catalog.histories
     return render(request, "error.html", current(request), status=response.status_code,
-                  status_code=response.status_code, problems=body.get("errors", []))
+                  status_code=response.status_code, problems=body.get("errors", []),
+                  agreement=agreement if known else None)

@@ -4,11 +4,11 @@ runs with their reconciliation (admin). The work is in :mod:`.settlement`."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..problems import Problem, TermsheetError
@@ -111,12 +111,21 @@ async def settle_files(agreement: str, request: Request, principal: Admin,
     return run.summary
 
 
-@api.get("/agreements/{agreement}/statements", response_model=StatementsOut)
-def get_statements(agreement: str, request: Request, principal: Viewer):
+TEXT = {"text/plain": {"schema": {"type": "string"}}}
+TEXT_CSV = {"text/csv": {"schema": {"type": "string"}}}
+
+
+@api.get("/agreements/{agreement}/statements", response_model=StatementsOut,
+         responses={200: {"content": TEXT_CSV}})
+def get_statements(agreement: str, request: Request, principal: Viewer,
+                   format: Annotated[Literal["json", "csv"], Query()] = "json"):
     """The current statements (each line from the latest run that settled it); a party's token
-    sees only those where it is payer or payee."""
+    sees only those where it is payer or payee. ``format=csv``: one row per line."""
+    from ..settle.render import to_csv
     visible(request, principal, agreement)
     lines = ledger_of(request).lines(agreement, principal)
+    if format == "csv":
+        return Response(to_csv(lines), media_type="text/csv; charset=utf-8")
     return {"agreement": agreement, "statements": statements_view(lines)}
 
 
@@ -129,12 +138,19 @@ def get_line_rows(agreement: str, request: Request, principal: Viewer,
     return ledger_of(request).line_rows(agreement, line, principal, limit)
 
 
-@api.get("/agreements/{agreement}/ledger", response_model=LedgerOut)
-def get_ledger(agreement: str, request: Request, principal: Viewer):
-    """The append-only ledger: postings and restatements; a party's token sees its own."""
+@api.get("/agreements/{agreement}/ledger", response_model=LedgerOut,
+         responses={200: {"content": TEXT}})
+def get_ledger(agreement: str, request: Request, principal: Viewer,
+               format: Annotated[Literal["json", "beancount"], Query()] = "json"):
+    """The append-only ledger: postings and restatements; a party's token sees its own.
+    ``format=beancount``: a Beancount file that bean-check accepts."""
+    from ..settle.ledger import beancount
     visible(request, principal, agreement)
-    return {"agreement": agreement,
-            "entries": entries_view(ledger_of(request).entries(agreement, principal))}
+    entries = ledger_of(request).entries(agreement, principal)
+    if format == "beancount":
+        return Response(beancount(entries, f"{agreement} ledger"),
+                        media_type="text/plain; charset=utf-8")
+    return {"agreement": agreement, "entries": entries_view(entries)}
 
 
 @api.get("/agreements/{agreement}/runs", tags=["settle"])
