@@ -22,6 +22,13 @@ def money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
+def exact(value: Decimal) -> str:
+    """Every decimal there is (at least two): reconciliations are exact."""
+    text = f"{value:,.10f}".rstrip("0")
+    whole, _, part = text.partition(".")
+    return f"{whole}.{part.ljust(2, '0')}"
+
+
 def statements_table(lines: Iterable[Line], title: str | None = None) -> Table:
     """One row per statement line, grouped by period and payer -> payee, with totals."""
     lines = list(lines)
@@ -56,7 +63,7 @@ def reconciliation_table(items: Iterable[Reconciliation]) -> Table:
     for column in ("currency", "in", "settled", "out of scope", "quarantined", "balanced"):
         table.add_column(column, justify="left" if column == "currency" else "right")
     for r in items:
-        cells = [f"{t.rows:,} rows\n{money(t.amount)}" for t in
+        cells = [f"{t.rows:,} rows\n{exact(t.amount)}" for t in
                  (r.rows_in, r.settled, r.out_of_scope, r.quarantined)]
         table.add_row(r.currency, *cells, "[green]yes[/green]" if r.balanced else "[red]NO[/red]")
     return table
