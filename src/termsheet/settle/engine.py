@@ -2,15 +2,14 @@
 
 The same expressions run on either backend (see backends.py). The pipeline:
 
-1. ``summarize``: one pass over the rows, grouped by charge day and the names as written.
-   This is the only step that touches every row; everything after works on the summary.
-2. ``classify``: names cleaned and matched to ids (parties, channels, products), currencies
-   checked; ``reason`` says why a group of rows is quarantined.
-3. for each term (a revenue-share clause of a version), ``term_slices`` (lines.py): its base
-   rows, grouped
-   into slices (settlement period x rate segment); tier volume, per-year cap, year-end minimum
-   true-up and total cap computed with window functions and the shared money rules
-   (``termsheet.rules``); then one line per period.
+1. ``summarize``: one pass over the rows, grouped by charge day and the names as written that
+   the terms look at. The only step that touches every row; everything after works on it.
+2. ``classify``: names matched to ids (parties, channels, products) through lookups built from
+   the few distinct names, currencies checked; ``reason`` says why rows are quarantined.
+3. per term (a revenue-share clause of a version), in lines.py: its base grouped into slices
+   (settlement period x rate segment); tiers, per-year cap, year-end minimum true-up and total
+   cap with window functions and the shared money rules (``termsheet.rules``). Terms with a
+   flat rate and nothing to carry are settled together in one expression.
 
 Amounts stay DECIMAL(38,10) (inputs) and DECIMAL(38,20) (products of amounts and rates, exact);
 nothing is rounded here. Rounding happens once, at the statement line (statements.py).
@@ -26,7 +25,6 @@ import ibis
 import ibis.expr.datatypes as dt
 from ibis import _
 
-from .. import rules
 from .focus import BAD_CODES
 from .money import CURRENCIES
 from .terms import Term, Vocabulary, slug
@@ -72,7 +70,6 @@ class Needs:
     @property
     def names(self) -> list[str]:
         return [k for k in self.keys if k not in ("day", "bad")]
-
 
 
 def needs_of(terms: list[Term], currencies: frozenset[str]) -> Needs:

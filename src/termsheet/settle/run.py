@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import ibis
 
@@ -238,10 +238,9 @@ def _quarantine(backend, summary, sources, vocab) -> list[Quarantined]:
 def _term_info(term: Term) -> dict:
     return {"key": term.key, "version": term.version.version, "clause": term.clause.id,
             "payer": term.clause.payer, "payee": term.clause.payee, "settle": term.clause.settle,
-            "start": term.start,
-            "end": term.end, "rates": [s.describe() for s in term.segments]}
+            "start": term.start, "end": term.end, "rates": [s.describe() for s in term.segments]}
 
 
-def _allocations(backend, vocab, terms, slices, first, last, path: Path) -> str:
+def _allocations(backend, names, terms, slices, first, last, path: Path) -> str:
     from .allocations import write_allocations
-    return write_allocations(backend, vocab, terms, slices, first, last, path)
+    return write_allocations(backend, names, terms, slices, first, last, path)
