@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -174,13 +173,19 @@ CONTESTANTS = {"termsheet": run_termsheet, "sql": run_sql, "pandas": run_pandas}
 
 def contestant(name: str, paths: list[str]) -> tuple[float, float, dict]:
     """Run one contestant in a fresh process: its time, peak RSS (MB) and amounts."""
-    process = subprocess.Popen([sys.executable, __file__, "--contestant", name, *paths],
-                               stdout=subprocess.PIPE, text=True)
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    assert status == 0, f"{name} failed"
-    data = json.loads(output)
-    return data["seconds"], usage.ru_maxrss / 1024, data["amounts"]
+    done = subprocess.run([sys.executable, __file__, "--contestant", name, *paths],
+                          stdout=subprocess.PIPE, text=True, check=True)
+    data = json.loads(done.stdout)
+    return data["seconds"], data["peak_mb"], data["amounts"]
+
+
+def peak_mb() -> float:
+    """This process's peak resident set (VmHWM), which starts afresh at exec."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def normalise(amounts: dict) -> dict:
@@ -229,6 +234,6 @@ def report(best: dict) -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--contestant":
         seconds, amounts = CONTESTANTS[sys.argv[2]](sys.argv[3:])
-        print(json.dumps({"seconds": seconds, "amounts": amounts}))
+        print(json.dumps({"seconds": seconds, "amounts": amounts, "peak_mb": peak_mb()}))
     else:
         main()
