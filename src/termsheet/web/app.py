@@ -9,7 +9,7 @@ the same problems as an HTML page.
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -41,8 +41,6 @@ class Settings:
     max_body: int = DEFAULT_LIMIT
     max_upload: int = UPLOAD_LIMIT
     job_workers: int = 1
-    title: str = "termsheet"
-    extra: dict = field(default_factory=dict)
 
     def scenarios_dir(self) -> Path | None:
         """``scenarios``, else a ``scenarios`` folder beside the agreements folder."""
