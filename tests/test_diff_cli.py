@@ -57,7 +57,6 @@ def test_diff_of_files(flagship_dir, capsys):
 
 
 def test_diff_with_a_plan(flagship_dir, tmp_path, capsys):
-    pytest.importorskip("termsheet.plans")
     plan = tmp_path / "plan.yaml"
     plan.write_text("plan: AWS\nactions:\n  - {date: 2026-05-01, action: distribute, "
                     "party: openai, product: openai-api, channel: aws}\n"

@@ -64,7 +64,6 @@ def seed(flagship):
 
 
 def test_plan_flips(seed, tmp_path):
-    pytest.importorskip("termsheet.plans")
     path = tmp_path / "spring.yaml"
     path.write_text(PLAN)
     report = impact.plan_flips(path, *seed)
@@ -85,14 +84,12 @@ def test_plan_flips(seed, tmp_path):
 
 
 def test_plan_flips_of_a_version_with_itself_are_none(seed, tmp_path):
-    pytest.importorskip("termsheet.plans")
     path = tmp_path / "spring.yaml"
     path.write_text(PLAN)
     assert impact.plan_flips(path, seed[1], seed[1]).flips == ()
 
 
 def test_money_from_revenue_data(seed, tmp_path):
-    pytest.importorskip("termsheet.settle")
     path = tmp_path / "revenue.csv"
     path.write_text(REVENUE)
     money = impact.money_from_data([path], *seed)
@@ -107,7 +104,6 @@ def test_money_from_revenue_data(seed, tmp_path):
 
 
 def test_money_from_a_flat_scenario(seed, tmp_path):
-    pytest.importorskip("termsheet.simulate")
     path = tmp_path / "flat.yaml"
     path.write_text(SCENARIO)
     money = impact.money_from_scenario(path, *seed)

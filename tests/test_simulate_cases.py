@@ -212,7 +212,6 @@ def settled_flows(history, version_id, rows, years, events):
 
 @pytest.mark.parametrize("version_id", ["2025-10-28", "2026-04-27"])
 def test_zero_volatility_equals_settlement(flagship, version_id):
-    pytest.importorskip("termsheet.settle")
     revenue = {"chatgpt": decimal_revenue("13e9", ["70%", "50%", "30%", "20%"], 8),
                "api": decimal_revenue("3e9", ["40%"], 8),
                "azure": decimal_revenue("4e9", ["25%"], 8)}
@@ -239,7 +238,6 @@ def settlement_case(case):
 @pytest.mark.parametrize("case", [settlement_case(c) for c in CASES if "overrides" not in c],
                          ids=[c["name"] for c in CASES if "overrides" not in c])
 def test_case_equals_settlement(case):
-    pytest.importorskip("termsheet.settle")
     history = deal(case["terms"])
     years = len(case["paid"])
     events = {k: v for k, v in (case.get("events") or {}).items() if v != "never"}
