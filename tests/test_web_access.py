@@ -17,6 +17,9 @@ import pytest
 
 from web_helpers import api_client, make_access
 
+# The tests of this module share one server and build on each other's state: one worker.
+pytestmark = pytest.mark.xdist_group("test_web_access")
+
 HERE = Path(__file__).parent
 THREE = HERE / "cases" / "web" / "three-party"
 SOUTH_KEY = "three-party/2026-01-01/share-to-south/2026-03-01/share"

@@ -9,6 +9,9 @@ import pytest
 
 from web_helpers import make_access, api_client
 
+# The tests of this module share one server and build on each other's state: one worker.
+pytestmark = pytest.mark.xdist_group("test_web_api")
+
 A = "/api/agreements/openai-microsoft"
 
 

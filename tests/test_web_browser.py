@@ -19,7 +19,7 @@ import pytest
 from test_web_access import SCENARIO
 from web_helpers import CHROMIUM, LiveServer, launch_chromium, make_access
 
-pytestmark = [pytest.mark.browser,
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("test_web_browser"),
               pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")]
 
 

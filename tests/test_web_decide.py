@@ -11,6 +11,9 @@ import yaml
 
 from web_helpers import api_client
 
+# The tests of this module share one server and build on each other's state: one worker.
+pytestmark = pytest.mark.xdist_group("test_web_decide")
+
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "web" / "authzen.yaml").read_text())
 A = "/api/agreements/openai-microsoft"
 

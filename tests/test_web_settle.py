@@ -14,6 +14,9 @@ import pytest
 
 from web_helpers import api_client, make_access
 
+# The tests of this module share one server and build on each other's state: one worker.
+pytestmark = pytest.mark.xdist_group("test_web_settle")
+
 A = "/api/agreements/openai-microsoft"
 CSV = """date,seller,channel,product,amount,currency
 2026-05-02,OpenAI,direct,chatgpt,1000.00,USD

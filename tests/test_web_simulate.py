@@ -15,6 +15,9 @@ import pytest
 from test_web_access import SCENARIO
 from web_helpers import api_client
 
+# The tests of this module share one server and build on each other's state: one worker.
+pytestmark = pytest.mark.xdist_group("test_web_simulate")
+
 A = "/api/agreements/openai-microsoft"
 
 
