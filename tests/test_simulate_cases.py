@@ -227,11 +227,6 @@ def test_zero_volatility_equals_settlement(flagship, version_id):
 
 
 def settlement_case(case):
-    if "prorated" in case["name"]:
-        # settle makes the prorated minimum an Ibis DECIMAL(38,10) literal without rounding it
-        # to 10 places first, and Ibis refuses 200 x 90 / 365 (a TypeError)
-        return pytest.param(case, marks=pytest.mark.xfail(raises=TypeError, strict=False,
-                                                          reason="settle: prorated minimum"))
     return case
 
 

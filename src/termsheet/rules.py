@@ -29,7 +29,7 @@ amounts. Without ``constant`` (NumPy, Decimal) the old behaviour holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Sequence
 
 from .model import Band
@@ -57,9 +57,17 @@ def ibis_ops() -> Ops:
     import ibis
     import ibis.expr.datatypes as dt
     money = dt.Decimal(38, 10)
+    scale = Decimal("1e-10")
+
+    def constant(value: Decimal) -> Any:
+        # DECIMAL(38,10) holds ten places: a constant with more (a minimum prorated by days)
+        # is rounded half-up to them, as every amount read from the data is.
+        if isinstance(value, Decimal):
+            value = value.quantize(scale, rounding=ROUND_HALF_UP)
+        return ibis.literal(value, type=money)
+
     return Ops(least=ibis.least, greatest=ibis.greatest,
-               where=lambda c, a, b: ibis.ifelse(c, a, b),
-               constant=lambda value: ibis.literal(value, type=money))
+               where=lambda c, a, b: ibis.ifelse(c, a, b), constant=constant)
 
 
 def _clamp(ops: Ops, value: Any, low: Any, high: Any | None) -> Any:
