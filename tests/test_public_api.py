@@ -20,3 +20,19 @@ def test_all_is_pinned():
 def test_every_public_name_exists():
     for name in termsheet.__all__:
         assert hasattr(termsheet, name), name
+
+
+def test_every_problem_code_used_is_documented():
+    import re
+    from pathlib import Path
+
+    from termsheet.problems import CODES
+    source = Path(termsheet.__file__).parent
+    used = {code for path in source.rglob("*.py")
+            for code in re.findall(r'"(E0\d{2})"', path.read_text())} - {"E000"}
+    assert used <= set(CODES), sorted(used - set(CODES))
+    table = (source.parents[1] / "docs" / "architecture.md").read_text()
+    for code in CODES:
+        number = int(code[1:])
+        ranges = [(int(a), int(b or a)) for a, b in re.findall(r"\| E(\d{3})(?:[–-]E(\d{3}))?", table)]
+        assert any(a <= number <= b for a, b in ranges), code

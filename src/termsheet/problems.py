@@ -39,6 +39,20 @@ CODES = {
     "E034": "versions of different agreements in one folder",
     "E035": "no versions found",
     "E036": "schedule not in date order",
+    "E040": "no version in force on a date",
+    "E050": "no input files",
+    "E051": "input file unreadable, or its format unknown",
+    "E052": "neither a FOCUS export nor a revenue table",
+    "E053": "unknown or unavailable engine",
+    "E054": "period ends before it starts",
+    "E055": "store cannot be opened",
+    "E056": "unknown output format",
+    "E070": "unknown stream in a scenario",
+    "E071": "unknown parameter, clause or term in a scenario",
+    "E072": "negative volatility",
+    "E073": "probability outside [0, 1]",
+    "E074": "correlations that cannot hold",
+    "E075": "scenario for another agreement",
 }
 
 
