@@ -24,6 +24,10 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -x -m "not spark and not browser"
 
+# pyflakes-class checks: unused imports and names, undefined names
+lint: $(STAMP)
+	$(BIN)/ruff check --select F src tests benchmarks
+
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 

@@ -72,7 +72,7 @@ def _lenient_version(raw: Any, preamble: str) -> Version:
                 out[str(key)] = model.model_construct() if model else ""
         return out
 
-    from .model import Channel, Party, Product, Source
+    from .model import Channel, Product
     return Version.model_construct(
         agreement=str(raw.get("agreement", "")), version=str(raw.get("version", "")),
         title=str(raw.get("title", "")), effective=None, amends=None, currency="USD",
@@ -199,7 +199,7 @@ def parse_clause(text: str, first_line: int, path: str, heading: str, prose: str
         "term_spans": _spans(positions, path)})
 
 
-def _data_path(loc: tuple, data: Any) -> tuple:
+def data_path(loc: tuple, data: Any) -> tuple:
     """The part of a Pydantic error location that names real keys and indexes in the data."""
     out: list = []
     node = data
@@ -228,7 +228,7 @@ def validation_problems(err: ValidationError, data: Any, positions: dict, path: 
     seen: dict[tuple, Problem] = {}
     kind = data.get("kind") if isinstance(data, dict) else None
     for error in err.errors(include_url=False):
-        where = _data_path(error["loc"], data)
+        where = data_path(error["loc"], data)
         term = ".".join(str(p) for p in where) or "<terms>"
         kind_text = f" for kind '{kind}'" if kind else ""
         etype = error["type"]

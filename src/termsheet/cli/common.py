@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
 
+from ..jsonable import json_default
 from ..problems import Problem, TermsheetError, render_json, sort_problems
 
 console = Console(highlight=False)
@@ -27,24 +26,8 @@ def parse_date(text: str | None, option: str = "--as-of") -> date | None:
         raise typer.BadParameter(f"'{text}' is not a date; write YYYY-MM-DD", param_hint=option)
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    if isinstance(value, Path):
-        return str(value)
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json", by_alias=True)
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
 def to_json(data: Any) -> str:
-    return json.dumps(data, default=_default, ensure_ascii=False, indent=2)
+    return json.dumps(data, default=json_default, ensure_ascii=False, indent=2)
 
 
 def print_json(data: Any) -> None:

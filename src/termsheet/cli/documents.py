@@ -13,7 +13,6 @@ from rich.text import Text
 
 from .. import api
 from ..describe import clause_row
-from ..history import History
 from ..model import Clause
 from ..problems import render_json
 from .common import console, parse_date, print_json, print_problems
@@ -75,5 +74,3 @@ def register(app: typer.Typer) -> None:
     app.command()(show)
     app.command()(schema)
 
-
-__all__ = ["register", "History"]

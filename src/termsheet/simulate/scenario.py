@@ -20,6 +20,7 @@ from typing import Any, Callable, Sequence, Union
 from pydantic import Field, ValidationError
 
 from .. import yamlpos
+from ..document import data_path
 from ..model import Fraction, Money, Record, Span, VersionId
 from ..problems import Problem, TermsheetError
 
@@ -177,7 +178,7 @@ def build(data: dict, spans: dict[str, Span], check: Check | None = None) -> Sce
 def _validation_problems(err: ValidationError, carrier: Scenario) -> list[Problem]:
     seen: dict[tuple, Problem] = {}
     for error in err.errors(include_url=False):
-        where = _data_path(error["loc"], carrier.raw)
+        where = data_path(error["loc"], carrier.raw)
         term = ".".join(str(p) for p in where) or "<scenario>"
         if error["type"] == "missing":
             problem = carrier.problem("E021", f"missing term '{term}' in the scenario",
@@ -190,23 +191,6 @@ def _validation_problems(err: ValidationError, carrier: Scenario) -> list[Proble
             problem = carrier.problem(code, f"bad value for '{term}': {error['msg']}", where)
         seen.setdefault((where, problem.code), problem)
     return list(seen.values())
-
-
-def _data_path(loc: tuple, data: Any) -> tuple:
-    """The part of a Pydantic error location that names keys and indexes present in the data."""
-    out: list = []
-    node = data
-    for item in loc:
-        if isinstance(node, dict) and item in node:
-            out.append(item)
-            node = node[item]
-        elif isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node):
-            out.append(item)
-            node = node[item]
-        elif isinstance(node, dict) and isinstance(item, str):
-            out.append(item)
-            break
-    return tuple(out)
 
 
 # ---------------------------------------------------------------------------------------------

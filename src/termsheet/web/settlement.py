@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..jsonable import json_default
 from ..problems import Problem, TermsheetError
 from .access import Principal
 from .errors import HttpProblem
@@ -103,7 +104,7 @@ class Ledger:
                                 allocations=folder / "allocations.parquet")
             posted = store.record(settlement)
             summary = {"run": posted.run, "agreement": history.agreement,
-                       **json.loads(json.dumps(settlement.to_dict(), default=_text)),
+                       **json.loads(json.dumps(settlement.to_dict(), default=json_default)),
                        "posted": posted.postings, "restated": posted.restatements}
             final = self.folder / str(posted.run)
             if final.exists():
@@ -160,7 +161,7 @@ def statements_view(lines: list) -> list[dict[str, Any]]:
     from ..settle.statements import statements_of
     out = []
     for statement in statements_of(lines):
-        data = json.loads(json.dumps(statement.to_dict(), default=_text))
+        data = json.loads(json.dumps(statement.to_dict(), default=json_default))
         data["total"] = _cents(statement.total, statement.currency)
         data["lines"] = [_line_dict(line) for line in statement.lines]
         out.append(data)
@@ -168,7 +169,7 @@ def statements_view(lines: list) -> list[dict[str, Any]]:
 
 
 def _line_dict(line) -> dict[str, Any]:
-    data = json.loads(json.dumps(line.to_dict(), default=_text))
+    data = json.loads(json.dumps(line.to_dict(), default=json_default))
     data["amount"] = _cents(line.amount, line.currency)
     return data
 
@@ -176,7 +177,7 @@ def _line_dict(line) -> dict[str, Any]:
 def entries_view(entries: list) -> list[dict[str, Any]]:
     out = []
     for entry in entries:
-        data = json.loads(json.dumps(entry.to_dict(), default=_text))
+        data = json.loads(json.dumps(entry.to_dict(), default=json_default))
         data["amount"] = _cents(entry.amount, entry.currency)
         out.append(data)
     return out
@@ -186,17 +187,6 @@ def _cents(amount, currency: str) -> str:
     """A rounded amount as the statement shows it (the store keeps ten decimals)."""
     from ..settle.money import minor_unit
     return format(amount.quantize(minor_unit(currency)), "f")
-
-
-def _text(value: Any) -> Any:
-    from decimal import Decimal
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    raise TypeError(type(value).__name__)
 
 
 def _allocations(run: Run, line, limit: int) -> list[dict[str, Any]]:
@@ -245,7 +235,7 @@ def _attach_inputs(run: Run, rows: list[dict[str, Any]]) -> None:
 
 def _plain(value: Any) -> Any:
     try:
-        return _text(value)
+        return json_default(value)
     except TypeError:
         return value if isinstance(value, (str, int, float, bool)) or value is None \
             else str(value)

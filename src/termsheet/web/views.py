@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..describe import clause_row, period_text
+from ..describe import clause_row
 from ..history import History
-from ..model import ClauseBase, Version, clause_window
+from ..model import ClauseBase, Version
 from ..render import COMMON_TERMS
 
 
