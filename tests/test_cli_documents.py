@@ -95,3 +95,12 @@ def test_schema_is_json_schema_of_every_kind():
              if "kind" in s.get("properties", {}) and "const" in s["properties"]["kind"]}
     assert kinds == {"exclusivity", "distribution", "license", "right-of-first-refusal",
                      "revenue-share", "equity", "commitment", "cooperation"}
+
+
+def test_show_a_single_file_before_its_effective_date(flagship_dir):
+    path = flagship_dir / "2026-04-27.md"
+    assert json.loads(run("show", path, "--as-of", "2026-04-27", "--json").stdout)["version"] \
+        == "2026-04-27"
+    early = run("show", path, "--as-of", "2026-04-26")
+    assert early.returncode == 1
+    assert "E040 version 2026-04-27 is not in force on 2026-04-26" in early.stderr

@@ -58,6 +58,10 @@ def load_version(ref: str | Path, as_of: date | None = None) -> Version:
         return load_history_of(folder).get(version_id)
     loaded = load(ref)
     if isinstance(loaded, Version):
+        if as_of is not None and as_of < loaded.effective:
+            raise TermsheetError([Problem(
+                "E040", f"version {loaded.version} is not in force on {as_of}", str(ref),
+                hint=f"it is effective {loaded.effective}")])
         return loaded
     if as_of is None:
         return loaded.latest
