@@ -22,8 +22,8 @@ import numpy as np
 
 from termsheet import BuyCompute, Distribute, GrantLicense, TermsheetError, UseLicense, decide
 from termsheet import load_history_of
-from termsheet.decide import KINDS
-from termsheet.decide_index import NEVER, DecisionIndex, index_for
+from termsheet.decide.actions import KINDS
+from termsheet.decide.index import NEVER, DecisionIndex, index_for
 
 FLAGSHIP = Path(__file__).resolve().parents[1] / "agreements" / "openai-microsoft"
 START, END = dt.date(2019, 7, 22), dt.date(2034, 12, 31)

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from termsheet import load_history_of  # noqa: E402
-from termsheet.rules import DECIMAL_OPS, capped, flat  # noqa: E402
+from termsheet.money.rules import DECIMAL_OPS, capped, flat  # noqa: E402
 from termsheet.simulate import load_scenario, simulate  # noqa: E402
 from termsheet.simulate.paths import compile_paths  # noqa: E402
 from termsheet.simulate.terms import compile_version  # noqa: E402

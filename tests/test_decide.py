@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from termsheet import Distribute, GrantLicense, TermsheetError, UseLicense, BuyCompute, decide, parse
-from termsheet.history import History
+from termsheet.agreement.history import History
 
 FRONT = """---
 agreement: tiny

@@ -9,7 +9,7 @@ import pytest
 
 from termsheet import decide
 from termsheet.decide import BuyCompute, Distribute, GrantLicense, UseLicense
-from termsheet import yamlpos
+from termsheet.agreement import yamlpos
 
 CASES = Path(__file__).parent / "cases" / "decide"
 

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from conftest import FLAGSHIP
 from termsheet import load_history_of
 from termsheet import BuyCompute, Distribute, GrantLicense, TermsheetError, UseLicense, decide
-from termsheet.decide import finish
-from termsheet.decide_index import DecisionIndex, index_for
-from termsheet.decide_rules import evaluate
+from termsheet.decide.actions import finish
+from termsheet.decide.index import DecisionIndex, index_for
+from termsheet.decide.rules import evaluate
 
 START, END = date(2019, 7, 1), date(2034, 12, 31)
 PARTIES = ["openai", "microsoft"]

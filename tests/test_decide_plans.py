@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from termsheet import TermsheetError
-from termsheet.plans import check_plan, load_plan, parse_plan
+from termsheet.decide.plans import check_plan, load_plan, parse_plan
 
 PLANS = Path(__file__).resolve().parents[1] / "plans"
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from termsheet import diff, parse
-from termsheet.diff import reading_order
-from termsheet.model import FirstOf
+from termsheet.diff.changes import reading_order
+from termsheet.agreement.model import FirstOf
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "diff" / "flagship.yaml").read_text())
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from termsheet import impact
+from termsheet.diff import impact
 
 PLAN = """\
 plan: Spring 2026 launches

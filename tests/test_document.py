@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from termsheet import parse
-from termsheet.model import Distribution, FirstOf, RevenueShare
+from termsheet.agreement.model import Distribution, FirstOf, RevenueShare
 
 MINIMAL = (Path(__file__).parent / "documents" / "minimal.md").read_text()
 

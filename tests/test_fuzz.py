@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from termsheet import parse
-from termsheet.model import Version
+from termsheet.agreement.model import Version
 
 FLAGSHIP = sorted((Path(__file__).resolve().parents[1] / "agreements" / "openai-microsoft")
                   .glob("*.md"))

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from termsheet import History, load, load_history, parse, parse_file, render
-from termsheet.history import check_chain
+from termsheet.agreement.history import check_chain
 
 VERSIONS = ["2019-07-22", "2020-09-22", "2023-01-23", "2025-01-21", "2025-10-28", "2026-02-27",
             "2026-04-27"]

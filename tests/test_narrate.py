@@ -10,12 +10,12 @@ from decimal import Decimal
 import pytest
 
 from termsheet import diff, narrate
-from termsheet.diff import clause_terms
-from termsheet.glossary import TERMS
-from termsheet.model import CLAUSE_KINDS, Cap, FirstLaunch, FirstOf, Version
-from termsheet.narrate import LANGS, clause_context, summary, template
-from termsheet.phrases import phrasebook
-from termsheet.sentences import FRONT, KINDS
+from termsheet.diff.changes import clause_terms
+from termsheet.diff.glossary import TERMS
+from termsheet.agreement.model import CLAUSE_KINDS, Cap, FirstLaunch, FirstOf, Version
+from termsheet.diff.narrate import LANGS, clause_context, summary, template
+from termsheet.diff.phrases import phrasebook
+from termsheet.diff.sentences import FRONT, KINDS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

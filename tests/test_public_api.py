@@ -26,7 +26,7 @@ def test_every_problem_code_used_is_documented():
     import re
     from pathlib import Path
 
-    from termsheet.problems import CODES
+    from termsheet.agreement.problems import CODES
     source = Path(termsheet.__file__).parent
     used = {code for path in source.rglob("*.py")
             for code in re.findall(r'"(E0\d{2})"', path.read_text())} - {"E000"}

@@ -19,7 +19,7 @@ import yaml
 
 from termsheet import load_history_of
 from termsheet.settle import settle
-from termsheet.store import Store
+from termsheet.settle.store import Store
 
 CASES = Path(__file__).parent / "cases" / "settle"
 

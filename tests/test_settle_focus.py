@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from termsheet import load_history_of
-from termsheet.problems import TermsheetError
+from termsheet.agreement.problems import TermsheetError
 from termsheet.settle import settle
 
 ROOT = Path(__file__).resolve().parents[1]

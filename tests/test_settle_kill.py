@@ -21,7 +21,7 @@ import duckdb
 from termsheet import load_history_of
 from termsheet.settle import settle
 from termsheet.settle.generate import generate
-from termsheet.store import Store
+from termsheet.settle.store import Store
 
 TABLES = ("runs", "statement_lines", "ledger", "quarantine", "reconciliation")
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from termsheet import History, parse
 from termsheet.settle import settle
-from termsheet.store import Store
+from termsheet.settle.store import Store
 from test_settle_cases import FRONT
 
 SETTINGS = settings(max_examples=12, deadline=None,

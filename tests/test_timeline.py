@@ -9,7 +9,7 @@ import pytest
 
 from termsheet import timeline
 from termsheet.cli import main
-from termsheet.timeline import draw, merged, table
+from termsheet.diff.timeline import draw, merged, table
 
 D = date.fromisoformat
 

@@ -5,18 +5,18 @@ and the version it came from.
 """
 
 from .api import load, load_history_of, load_version, validate
-from .document import parse, parse_file
-from .history import History, load_history
-from .model import (
+from .agreement.document import parse, parse_file
+from .agreement.history import History, load_history
+from .agreement.model import (
     Clause, ClauseBase, Commitment, Cooperation, Distribution, Equity, Exclusivity, License,
     RevenueShare, RightOfFirstRefusal, Span, Version,
 )
-from .problems import Problem, TermsheetError
-from .render import render
+from .agreement.problems import Problem, TermsheetError
+from .agreement.render import render
 from .decide import BuyCompute, Decision, Distribute, GrantLicense, UseLicense, decide
 from .diff import Diff, diff
-from .narrate import narrate
-from .timeline import timeline
+from .diff import narrate
+from .diff import timeline
 from .simulate import Scenario, Simulation, load_scenario, simulate
 from .settle import Settlement, settle
 

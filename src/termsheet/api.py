@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from .document import parse_file
-from .history import History, load_history
-from .model import Version
-from .problems import Problem, TermsheetError
+from .agreement.document import parse_file
+from .agreement.history import History, load_history
+from .agreement.model import Version
+from .agreement.problems import Problem, TermsheetError
 
 
 def validate(path: str | Path) -> list[Problem]:

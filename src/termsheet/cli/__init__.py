@@ -13,7 +13,7 @@ import sys
 import typer
 
 from .common import console_err, print_problems
-from ..problems import TermsheetError
+from ..agreement.problems import TermsheetError
 
 app = typer.Typer(
     name="termsheet",

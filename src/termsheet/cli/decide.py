@@ -16,8 +16,8 @@ from rich.table import Table
 
 from .. import api
 from ..decide import BuyCompute, Decision, Distribute, GrantLicense, UseLicense, decide
-from ..decide_text import action_text
-from ..plans import PlanReport, check_plan, load_plan
+from ..decide.text import action_text
+from ..decide.plans import PlanReport, check_plan, load_plan
 from .common import console, parse_date, print_json
 
 decide_app = typer.Typer(help="May a party do this on this date? Exit 0 yes, 1 no.",
@@ -203,7 +203,7 @@ TRIGGER_DATES = ("2023-06-01", "2025-11-01", "2026-04-01", "2026-05-01")
 
 def decide_section() -> None:
     """The demo: the question that started the 2026 rewrite, asked on four dates."""
-    from .demo import flagship_dir
+    from ..examples import PLANS, flagship_dir
     history = api.load_history_of(flagship_dir())
     console.rule("[bold]decide[/bold]: may OpenAI offer its API (openai-api) on AWS?")
     table = Table()
@@ -222,7 +222,7 @@ def decide_section() -> None:
     console.print(table)
     for why in whys:
         console.print(f"  {why}", markup=False)
-    plans = flagship_dir().parents[1] / "plans" / "openai-on-aws.yaml"
+    plans = PLANS / "openai-on-aws.yaml"
     if plans.exists():
         report = check_plan(load_plan(plans), history)
         console.print(f"termsheet check plans/openai-on-aws.yaml: {len(report.results)} "

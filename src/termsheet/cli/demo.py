@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 from rich.table import Table
 
 from .. import api
+from ..examples import flagship_dir
 from .common import console
-
-FLAGSHIP = Path(__file__).resolve().parents[3] / "agreements" / "openai-microsoft"
-
-
-def flagship_dir() -> Path:
-    return FLAGSHIP
+from .decide import decide_section
+from .diff import diff_section
+from .settle import settle_section
+from .simulate import simulate_section
 
 
 def first_sentence(text: str) -> str:
@@ -36,18 +33,8 @@ def history_section() -> None:
     console.print(table)
 
 
-# Each part of termsheet adds its section here.
-SECTIONS = [history_section]
-
-from .decide import decide_section  # noqa: E402
-SECTIONS.append(decide_section)
-from .settle import settle_section  # noqa: E402
-SECTIONS.append(settle_section)
-from .simulate import simulate_section  # noqa: E402
-SECTIONS.append(simulate_section)
-# The narrated diff of the seed's revision ends the demo: add other sections above these lines.
-from .diff import diff_section  # noqa: E402
-SECTIONS.append(diff_section)
+# The sections in order; the narrated diff of the seed's revision ends the demo.
+SECTIONS = [history_section, decide_section, settle_section, simulate_section, diff_section]
 
 
 def demo() -> None:

@@ -10,11 +10,11 @@ import typer
 from rich.table import Table
 
 from .. import api
-from ..diff import Diff, diff
-from ..glossary import TERMS
-from ..narrate import LANGS, narrate, summary
-from ..timeline import draw, table, timeline
-from ..problems import Problem, TermsheetError
+from ..diff.changes import Diff, diff
+from ..diff.glossary import TERMS
+from ..diff.narrate import LANGS, narrate, summary
+from ..diff.timeline import draw, table, timeline
+from ..agreement.problems import Problem, TermsheetError
 from .common import console, parse_date, print_json
 
 STATUS = {"en": {"added": "added", "removed": "removed", "changed": "changed",
@@ -83,7 +83,7 @@ def diff_command(
 def effects_of(changes: Diff, plans: list[Path], data: list[Path], scenario: Path | None,
                events: dict[str, date], history: Any = None,
                futures: int | None = None) -> dict[str, list[Any]]:
-    from .. import impact
+    from ..diff import impact
     out: dict[str, list[Any]] = {}
     if plans:
         out["plans"] = [impact.plan_flips(p, changes.a, changes.b, events) for p in plans]
@@ -226,7 +226,7 @@ def timeline_command(
 
 
 def _check_events(history: Any, events: dict[str, date]) -> None:
-    from ..problems import known_hint
+    from ..agreement.problems import known_hint
     known = sorted({e for v in history.versions for e in v.events})
     problems = [Problem("E013", f"unknown event '{name}'", str(history.agreement),
                         hint=known_hint(name, known)) for name in events if name not in known]
@@ -254,15 +254,15 @@ SEED = ("2026-02-27", "2026-04-27")
 def diff_section() -> None:
     """The demo ends here: the seed's revision narrated in both languages, and the decisions it
     flips on the shipped launch plans."""
-    from .. import impact
-    from .demo import flagship_dir
+    from ..diff import impact
+    from ..examples import PLANS, flagship_dir
     history = api.load_history_of(flagship_dir())
     changes = diff(history.get(SEED[0]), history.get(SEED[1]))
     console.rule(f"[bold]What changed[/bold]: {SEED[0]} → {SEED[1]}")
     for lang in LANGS:
         print_diff(changes, lang)
         console.print()
-    plans = impact.shipped_plans(flagship_dir().parents[1] / "plans")
+    plans = impact.shipped_plans(PLANS)
     if plans:
         print_flips([impact.plan_flips(plan, changes.a, changes.b) for plan in plans])
 

@@ -12,9 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import api
-from ..describe import clause_row
-from ..model import Clause
-from ..problems import render_json
+from ..agreement.describe import clause_row
+from ..agreement.model import Clause
+from ..agreement.problems import render_json
 from .common import console, parse_date, print_json, print_problems
 
 

@@ -10,11 +10,11 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import api
-from ..problems import Problem, TermsheetError
+from ..agreement.problems import Problem, TermsheetError
 from ..settle import render
 from ..settle.ledger import beancount
 from ..settle.run import settle as run_settle
-from ..store import DEFAULT_STORE, Store
+from ..settle.store import DEFAULT_STORE, Store
 from .common import console, console_err, parse_date, print_json
 
 FORMATS = ("table", "json", "csv", "html")
@@ -217,7 +217,7 @@ def settle_section() -> None:
     from rich.table import Table
 
     from ..settle.generate import generate
-    from .demo import flagship_dir
+    from ..examples import flagship_dir
     history = api.load_history_of(flagship_dir())
     console.rule("[bold]settle[/bold]: who owes whom, 2025-07 to 2026-12, from synthetic "
                  "FOCUS billing and direct sales")

@@ -185,10 +185,10 @@ DEMO_FUTURES = 20_000
 def simulate_section() -> None:
     """The demo: the deal of 2025-10-28 against that of 2026-04-27, for Microsoft and OpenAI."""
     from ..simulate import simulate as run
-    from .demo import flagship_dir
+    from ..examples import SCENARIOS, flagship_dir
 
     history = api.load_history_of(flagship_dir())
-    scenario = flagship_dir().parents[1] / "scenarios" / "openai-microsoft.yaml"
+    scenario = SCENARIOS / "openai-microsoft.yaml"
     sim = run(history, scenario, ("2025-10-28", "2026-04-27"), futures=DEMO_FUTURES)
     console.rule("[bold]simulate[/bold]: what the April 2026 revision is worth to each side")
     console.print(f"{sim.futures:,} futures of scenarios/openai-microsoft.yaml, "

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import ibis
 
-from ..problems import Problem, TermsheetError
+from ..agreement.problems import Problem, TermsheetError
 
 ENGINES = ("duckdb", "spark")
 

@@ -26,7 +26,7 @@ import ibis.expr.datatypes as dt
 from ibis import _
 
 from .focus import BAD_CODES
-from .money import CURRENCIES
+from ..money.currency import CURRENCIES
 from .terms import Term, Vocabulary, slug
 
 MONEY = dt.Decimal(38, 10)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..problems import Problem, TermsheetError
+from ..agreement.problems import Problem, TermsheetError
 
 MONEY = "DECIMAL(38,10)"
 FOCUS_REQUIRED = ("BilledCost", "EffectiveCost", "ListCost", "ChargePeriodStart",

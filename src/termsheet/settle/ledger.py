@@ -21,7 +21,7 @@ import re
 from decimal import Decimal
 from typing import Iterable
 
-from .money import minor_unit
+from ..money.currency import minor_unit
 
 
 def account_part(party: str) -> str:

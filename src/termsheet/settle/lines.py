@@ -22,7 +22,7 @@ from decimal import Decimal
 import ibis
 from ibis import _
 
-from .. import rules
+from ..money import rules
 from .engine import (COSTS, EXACT, MONEY, TRUE_UP_SEGMENT, UNITS, Opening, _opening_table,
                      in_term, period_of, slices)
 from .terms import Term

@@ -17,8 +17,8 @@ from typing import Any, Callable
 
 import ibis
 
-from ..history import History
-from ..problems import Problem, TermsheetError
+from ..agreement.history import History
+from ..agreement.problems import Problem, TermsheetError
 from . import focus
 from .backends import Backend, backend_for
 from .engine import ROW_ID, Names, Opening, classify, in_term, names_of, needs_of, summarize

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from .lines import period_end
-from .money import round_money, rounding_note
+from ..money.currency import round_money, rounding_note
 from .terms import Term
 
 ZERO = Decimal(0)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ..describe import percent
-from ..history import History
-from ..model import Band, RevenueShare, Version, clause_window, selector_matches
+from ..agreement.describe import percent
+from ..agreement.history import History
+from ..agreement.model import Band, RevenueShare, Version, clause_window, selector_matches
 
 # The charge categories a base selects unless it names its own (FOCUS values, lower case).
 DEFAULT_CATEGORIES = frozenset({"usage", "purchase", "credit", "adjustment"})

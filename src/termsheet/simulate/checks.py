@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..model import Fraction, Money
-from ..problems import Problem, known_hint
-from .scenario import FRACTION_TERMS, TERM_KINDS, Scenario
+from ..agreement.model import Fraction, Money
+from ..agreement.problems import Problem, known_hint
+from .model import FRACTION_TERMS, TERM_KINDS, Scenario
 
 _FRACTION = TypeAdapter(Fraction)
 _MONEY = TypeAdapter(Money)

@@ -17,8 +17,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .. import rules
-from ..model import Tiers
+from ..money import rules
+from ..agreement.model import Tiers
 from .paths import Chunk, calendar
 from .terms import Plan, SharePlan, first_day
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from .scenario import Scenario
+from .model import Scenario
 
 CHUNK = 25_000
 

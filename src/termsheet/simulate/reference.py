@@ -13,8 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Mapping, Sequence
 
-from .. import rules
-from ..model import RevenueShare, Version, clause_window, selector_matches
+from ..money import rules
+from ..agreement.model import RevenueShare, Version, clause_window, selector_matches
 
 Row = tuple[date, str, str | None, str | None, Any]   # day, seller, channel, product, amount
 PER_YEAR = {"month": 12, "quarter": 4, "year": 1}

@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..problems import Problem, TermsheetError
+from ..agreement.problems import Problem, TermsheetError
 from .checks import check_against
 from .engine import discount_factors, run_version
 from .paths import chunk_sizes, compile_paths, draw

@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..model import Commitment, Equity, RevenueShare, Span
+from ..agreement.model import Commitment, Equity, RevenueShare, Span
 from .run import Buffers, parties_of, prepare, run_plans
 from .scenario import Scenario, with_parameter
 from .terms import compile_version

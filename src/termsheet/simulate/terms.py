@@ -21,12 +21,12 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..model import (
+from ..agreement.model import (
     Commitment, Equity, FirstOf, RevenueShare, Tiers, Version, selector_matches,
 )
-from ..problems import TermsheetError
+from ..agreement.problems import TermsheetError
 from .paths import calendar, day_offset
-from .scenario import Scenario
+from .model import Scenario
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ import yaml
 from fastapi import Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..problems import Problem, TermsheetError
+from ..agreement.problems import Problem, TermsheetError
 from .errors import HttpProblem
 
 Role = Literal["admin", "party"]

@@ -29,8 +29,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..decide import BuyCompute, Distribute, GrantLicense, UseLicense, decide
-from ..history import History
-from ..problems import TermsheetError
+from ..agreement.history import History
+from ..agreement.problems import TermsheetError
 from .api import Viewer, catalog_of, visible
 from .errors import HttpProblem
 from .schemas import errors

@@ -11,10 +11,10 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..document import parse
-from ..history import History, agreement_files, check_chain, load_history
-from ..model import Version
-from ..problems import Problem, TermsheetError, known_hint
+from ..agreement.document import parse
+from ..agreement.history import History, agreement_files, check_chain, load_history
+from ..agreement.model import Version
+from ..agreement.problems import Problem, TermsheetError, known_hint
 from .errors import HttpProblem
 
 

@@ -18,9 +18,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..decide import BuyCompute, Distribute, GrantLicense, UseLicense, decide
-from ..history import History
-from ..plans import check_plan, parse_plan
-from ..problems import Problem, TermsheetError
+from ..agreement.history import History
+from ..decide.plans import check_plan, parse_plan
+from ..agreement.problems import Problem, TermsheetError
 from .api import Viewer, visible
 from .html import Viewer as PageViewer, render
 from .schemas import Out, errors

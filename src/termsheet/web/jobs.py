@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal
 
-from ..problems import Problem, TermsheetError
+from ..agreement.problems import Problem, TermsheetError
 
 Status = Literal["queued", "running", "done", "failed"]
 Progress = Callable[[int, int, str], None]

@@ -7,7 +7,7 @@ import json
 
 from fastapi import HTTPException
 
-from ..problems import Problem, render_json
+from ..agreement.problems import Problem, render_json
 
 DEFAULT_LIMIT = 1_000_000            # JSON requests: documents, decisions, plans
 UPLOAD_LIMIT = 50_000_000            # settlement data

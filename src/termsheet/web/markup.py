@@ -7,7 +7,7 @@ from html import escape
 
 from markdown_it import MarkdownIt
 
-from ..model import Version
+from ..agreement.model import Version
 
 
 def _markdown() -> MarkdownIt:

@@ -23,8 +23,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..jsonable import json_default
-from ..problems import Problem, TermsheetError
+from ..agreement.jsonable import json_default
+from ..agreement.problems import Problem, TermsheetError
 from .access import Principal
 from .errors import HttpProblem
 
@@ -67,7 +67,7 @@ class Ledger:
         return ledger
 
     def store(self):
-        from ..store import Store
+        from ..settle.store import Store
         if self._store is None:
             self._store = Store(str(self.store_path) if self.store_path else ":memory:")
         return self._store
@@ -185,7 +185,7 @@ def entries_view(entries: list) -> list[dict[str, Any]]:
 
 def _cents(amount, currency: str) -> str:
     """A rounded amount as the statement shows it (the store keeps ten decimals)."""
-    from ..settle.money import minor_unit
+    from ..money.currency import minor_unit
     return format(amount.quantize(minor_unit(currency)), "f")
 
 

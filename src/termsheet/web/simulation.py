@@ -19,8 +19,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..history import History
-from ..problems import Problem, TermsheetError, known_hint
+from ..agreement.history import History
+from ..agreement.problems import Problem, TermsheetError, known_hint
 from . import charts
 from .api import Viewer, visible
 from .errors import HttpProblem

@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..problems import Problem, TermsheetError
+from ..agreement.problems import Problem, TermsheetError
 from .access import Principal
 from .api import Admin, Viewer, visible
 from .html import Viewer as PageViewer, render

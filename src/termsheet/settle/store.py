@@ -21,11 +21,11 @@ from pathlib import Path
 
 import duckdb
 
-from .problems import Problem, TermsheetError
-from .settle.engine import Opening
-from .settle.lines import period_start
-from .settle.run import Settlement
-from .settle.statements import Line
+from ..agreement.problems import Problem, TermsheetError
+from .engine import Opening
+from .lines import period_start
+from .run import Settlement
+from .statements import Line
 
 DEFAULT_STORE = "termsheet.duckdb"
 M, X = "DECIMAL(38,10)", "DECIMAL(38,20)"

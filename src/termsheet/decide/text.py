@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterable
 
-from .decide import Cited
-from .describe import money, percent, selector_text
-from .model import ClauseBase, FirstOf, RevenueShare, events_in, resolve_end
+from .actions import Cited
+from ..agreement.describe import money, percent, selector_text
+from ..agreement.model import ClauseBase, FirstOf, RevenueShare, events_in, resolve_end
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 

@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Mapping
 
-from .diff import compare_clauses, heading_text
-from .history import History
-from .model import clause_window, events_in
+from .changes import compare_clauses, heading_text
+from ..agreement.history import History
+from ..agreement.model import clause_window, events_in
 
 # One colour per clause kind (colour-blind-safe, after Okabe and Ito).
 KIND_COLOURS = {

@@ -17,8 +17,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Union
 
-from .history import History
-from .model import Version
 
 KINDS = ("distribute", "use-license", "grant-license", "grant-exclusive-license", "buy-compute")
 DISTRIBUTE, USE_LICENSE, GRANT_LICENSE, GRANT_EXCLUSIVE, BUY_COMPUTE = range(len(KINDS))
@@ -215,24 +213,6 @@ class Decision:
         }
 
 
-# ---------------------------------------------------------------------------------------------
-# deciding
-
-
-def decide(history: History | Version, action: Action,
-           events: Mapping[str, dt.date] | None = None, *, version: str | None = None
-           ) -> Decision:
-    """Whether ``action`` is allowed, under the version in force on its date (or ``version``).
-
-    ``events`` gives the dates of the events that happened; an event not given has not happened.
-    Raises :class:`~termsheet.problems.TermsheetError` for an unknown name or a date before the
-    first version.
-    """
-    index = index_for(history, events)
-    outcome, pinned_late = index.outcome_of(action, version)
-    return finish(outcome, action, pinned_late)
-
-
 def finish(outcome: Outcome, action: Action, pinned_late: str | None = None) -> Decision:
     """A decision from a version's outcome and the state the action carries."""
     reasons = outcome.reasons
@@ -277,6 +257,3 @@ def first_launch_holds(rule: FirstLaunch, action: Distribute) -> tuple[bool, str
     return False, (f"{term} ({first}): available on {rule.on} only from {on_day}, later than "
                    f"{latest}"), assumed
 
-
-# The index compiles histories with the rules, which build on the records above.
-from .decide_index import index_for  # noqa: E402

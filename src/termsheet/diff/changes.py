@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .model import EVERYTHING, ClauseBase, Version
+from ..agreement.model import EVERYTHING, ClauseBase, Version
 
 Status = Literal["added", "removed", "changed", "renamed"]
 PROVENANCE_TERMS = frozenset({"heading", "source", "note", "assumed"})

@@ -23,19 +23,19 @@ import re
 from datetime import date
 from typing import Any, Iterable
 
-from .decide import (
+from .actions import (
     BUY_COMPUTE, COMPUTE, DISTRIBUTE, GRANT_EXCLUSIVE, GRANT_LICENSE, USE_LICENSE, Cited,
     FirstLaunch, Obligation, Outcome,
 )
-from .decide_text import (
+from .text import (
     channels_text, cite, clause_assumptions, describe_end, products_text, revenue_share_text,
     selector_text,
 )
-from .model import (
+from ..agreement.model import (
     ClauseBase, Distribution, Exclusivity, License, RevenueShare, RightOfFirstRefusal, Version,
     clause_window, selector_matches,
 )
-from .problems import Problem, known_hint
+from ..agreement.problems import Problem, known_hint
 
 
 FIRST_WORDS = ["first", "before", "appear", "ship"]

@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import yamlpos
-from .decide import BuyCompute, Decision, Distribute, GrantLicense, UseLicense, decide
-from .decide_index import index_for
-from .history import History
-from .problems import Problem, TermsheetError, known_hint
+from ..agreement import yamlpos
+from .actions import BuyCompute, Decision, Distribute, GrantLicense, UseLicense
+from .engine import decide
+from .index import index_for
+from ..agreement.history import History
+from ..agreement.problems import Problem, TermsheetError, known_hint
 
 # action -> (required fields, optional fields); every action also takes date, note and facts
 FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

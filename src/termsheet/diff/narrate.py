@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .diff import ClauseChange, Diff, EntryChange, TermChange, clause_terms, heading_text
-from .model import EVERYTHING, ClauseBase, Distribution, RevenueShare, Version
+from .changes import ClauseChange, Diff, EntryChange, TermChange, clause_terms, heading_text
+from ..agreement.model import EVERYTHING, ClauseBase, Distribution, RevenueShare, Version
 from .phrases import Phrases, phrasebook
 from .sentences import COMMON, COSMETIC, FRONT, KINDS, PIECES, SUMMARY
 

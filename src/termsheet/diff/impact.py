@@ -21,9 +21,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping
 
-from .history import History
-from .model import Version
-from .problems import Problem, TermsheetError
+from ..agreement.history import History
+from ..agreement.model import Version
+from ..agreement.problems import Problem, TermsheetError
 
 
 def as_governing(version: Version, start: dt.date) -> History:
@@ -78,7 +78,7 @@ def plan_flips(plan: Any, a: Version, b: Version, events: Mapping[str, dt.date] 
                facts: frozenset[str] = frozenset()) -> PlanFlips:
     """Check a plan (a path or a loaded plan) under ``a`` and under ``b``; the decisions that
     differ."""
-    from .plans import check_plan, load_plan
+    from ..decide.plans import check_plan, load_plan
     if not hasattr(plan, "steps"):
         plan = load_plan(plan)
     start = min([s.action.date for s in plan.steps] + [a.effective, b.effective])
@@ -175,7 +175,7 @@ def money_from_data(data: Any, a: Version, b: Version,
     """Settle the same revenue rows under ``a`` and under ``b``: each party's net (received
     minus paid) under each, in the agreement's currency."""
     try:
-        from .settle import settle
+        from ..settle import settle
     except ImportError:
         raise _unavailable("settlement", str(data))
     nets, notes = [], [GOVERNING]
@@ -212,7 +212,7 @@ def money_from_scenario(scenario: Any, a: Version, b: Version, history: History 
     """Simulate both versions over the same futures: each party's mean value (NPV of its flows
     plus its equity) under each, and the probability that the change is a gain."""
     try:
-        from .simulate import simulate
+        from ..simulate import simulate
     except ImportError:
         raise _unavailable("simulation", str(scenario))
     if history is None:

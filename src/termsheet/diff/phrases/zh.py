@@ -6,9 +6,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .glossary import CURRENCIES_ZH, EVENTS_ZH, TERMS, name_zh
-from .model import EVERYTHING, Base, Cap, FirstLaunch, FirstOf, Minimum, Tiers
-from .phrases import HUNDRED_MILLION, TEN_THOUSAND, Phrases, _mapping_parts, _tuple
+from ..glossary import CURRENCIES_ZH, EVENTS_ZH, TERMS, name_zh
+from ...agreement.model import EVERYTHING, Base, Cap, FirstLaunch, FirstOf, Minimum, Tiers
+from .base import HUNDRED_MILLION, TEN_THOUSAND, Phrases, _mapping_parts, _tuple
 
 
 class Chinese(Phrases):

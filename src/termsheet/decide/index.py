@@ -23,11 +23,11 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .decide import KINDS, Action, Outcome
-from .decide_rules import counterparties, date_breaks, evaluate
-from .history import History
-from .model import Version
-from .problems import Problem, TermsheetError, known_hint
+from .actions import KINDS, Action, Outcome
+from .rules import counterparties, date_breaks, evaluate
+from ..agreement.history import History
+from ..agreement.model import Version
+from ..agreement.problems import Problem, TermsheetError, known_hint
 
 NEVER = np.int32(2**30)  # an availability day that never comes
 ALLOWED, FORBIDDEN, PENDING, INVALID = 1, 0, 2, -1

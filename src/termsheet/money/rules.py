@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Sequence
 
-from .model import Band
+from ..agreement.model import Band
 
 
 @dataclass(frozen=True)
