@@ -59,6 +59,7 @@ class Needs:
     products: bool
     costs: tuple[str, ...]
     currencies: tuple[str, ...]
+    rated: tuple[tuple[str, date], ...] = ()  # currencies converted from a day on (currency.py)
 
     @property
     def keys(self) -> list[str]:
@@ -88,8 +89,10 @@ def summarize(rows: ibis.Table, needs: Needs) -> ibis.Table:
     """Every row, once: counts and sums per charge day and the names as written that the terms
     need. Rows that may be unusable (a bad field, a currency not written exactly as the
     agreement's) are also listed, by source and row, for the quarantine: no second pass."""
-    suspect = (rows.bad != 0) | rows.currency.isnull() | \
-        ~rows.currency.isin(list(needs.currencies))
+    other = ~rows.currency.isin(list(needs.currencies))
+    for code, first in needs.rated:  # converted at a rate: usable
+        other &= ~((rows.currency == code) & (rows.day >= first))
+    suspect = (rows.bad != 0) | rows.currency.isnull() | other
     sums = {cost: rows[cost].sum() for cost in needs.costs}
     # "source*ROW_ID+row|text", built only for suspect rows (the CASE keeps it off the others).
     listed = (rows.source.cast("int64") * ROW_ID + rows.source_row).cast("string") + "|" + \

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +21,7 @@ from ..agreement.history import History
 from ..agreement.problems import Problem, TermsheetError
 from . import focus
 from .backends import Backend, backend_for
+from .currency import Rates, as_rates, conversions, convert, daily_table, missing_text
 from .engine import ROW_ID, Names, Opening, classify, in_term, names_of, needs_of, summarize
 from .lines import is_simple, simple_slices, term_slices, true_up_years
 from .statements import (Line, Reconciliation, Slice, Statement, lines_of, reconcile,
@@ -63,6 +64,7 @@ class Settlement:
     terms: tuple[dict, ...] = ()
     allocations: str | None = None
     slices: tuple[Slice, ...] = field(default=(), repr=False)
+    rates: dict | None = None  # the exchange-rate table used: path, sha256, pairs
 
     @property
     def statements(self) -> list[Statement]:
@@ -74,8 +76,11 @@ class Settlement:
 
     @property
     def parameters(self) -> dict:
-        return {"start": self.start, "end": self.end, "engine": self.engine,
-                "events": {k: v.isoformat() for k, v in sorted(self.events.items())}}
+        out = {"start": self.start, "end": self.end, "engine": self.engine,
+               "events": {k: v.isoformat() for k, v in sorted(self.events.items())}}
+        if self.rates is not None:
+            out["rates"] = self.rates
+        return out
 
     def to_dict(self) -> dict:
         return {
@@ -88,6 +93,7 @@ class Settlement:
             "balanced": self.balanced,
             "quarantine": [q.to_dict() for q in self.quarantine],
             "allocations": self.allocations,
+            "rates": self.rates,
         }
 
 
@@ -123,11 +129,15 @@ def _paths(data: Any, folder: Path) -> list[Path]:
 def settle(history: History, data: Any, *, start: date | None = None, end: date | None = None,
            events: dict[str, date] | None = None, engine: str = "duckdb",
            opening: OpeningSource | None = None, allocations: str | Path | None = None,
-           threads: int | None = None, progress: Progress | None = None) -> Settlement:
+           threads: int | None = None, progress: Progress | None = None,
+           rates: Any = None) -> Settlement:
     """Settle revenue shares of ``history`` over ``data`` (FOCUS exports or revenue tables: paths,
     or rows as dicts or an Arrow table). ``opening`` carries lines already settled before the
-    run's first day (the store supplies them), so caps and life-to-date tiers continue."""
+    run's first day (the store supplies them), so caps and life-to-date tiers continue.
+    ``rates``: an exchange-rate table (a CSV or Parquet path, or ``currency.Rates``) that
+    converts rows in other currencies instead of quarantining them (see settle/currency.py)."""
     step = progress or (lambda _: None)
+    rates = as_rates(rates)
     events = dict(events or {})
     if start and end and end < start:
         raise TermsheetError([Problem("E054", f"--to {end} is before --from {start}", "--to")])
@@ -139,7 +149,7 @@ def settle(history: History, data: Any, *, start: date | None = None, end: date 
         backend = backend_for(engine, con)
         try:
             result = _run(history, backend, sources, start, end, events, opening or {},
-                          allocations, step)
+                          allocations, step, rates)
             for source in sources:  # rows given in memory: hashed while their file exists
                 if Path(source.path).is_relative_to(folder):
                     source.sha256
@@ -149,16 +159,22 @@ def settle(history: History, data: Any, *, start: date | None = None, end: date 
     return result
 
 
-def _run(history, backend: Backend, sources, start, end, events, opening, allocations, step):
+def _run(history, backend: Backend, sources, start, end, events, opening, allocations, step,
+         rates=None):
     vocab = vocabulary(history)
     needs = needs_of(terms_of(history, events), vocab.currencies)
+    if rates is not None:
+        needs = replace(needs, rated=_rated(rates, vocab.currencies))
     raw = backend.cached(summarize(backend.rows, needs))
     groups = backend.records(raw.group_by([*needs.names, "bad"]).aggregate(
         first=raw.day.min(), last=raw.day.max()))
     names = names_of(groups, vocab)
-    summary = backend.cached(classify(raw, names))
+    summary = classify(raw, names)
+    if rates is not None:
+        summary = _converted(backend, summary, groups, names, rates, history)
+    summary = backend.cached(summary)
     step("summarize")
-    first, last = _dates(groups, names, start, end)
+    first, last = _dates(groups, names, start, end, rates)
     if callable(opening):
         opening = opening(first) if first else {}
     terms = terms_of(history, events, first, last) if first else []
@@ -166,6 +182,8 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
     step("settle")
     carried = {key: sum((o.paid for o in items), Decimal(0)) for key, items in opening.items()}
     lines = lines_of(terms, slices, carried)
+    if rates is not None:
+        lines = _with_conversions(lines, terms, conversions(backend, summary, terms, first, last))
     recon = reconcile(backend.records(_reconciliation(summary, terms, start, end)))
     quarantined = sum(r.quarantined.rows for r in recon)
     quarantine = _quarantine(backend, summary, sources, vocab) if quarantined else []
@@ -175,13 +193,64 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
         written = _allocations(backend, names, terms, slices, first, last, Path(allocations))
     return Settlement(history.agreement, backend.name, first, last, events, tuple(sources),
                       version_hashes(history), tuple(lines), tuple(recon), tuple(quarantine),
-                      tuple(_term_info(t) for t in terms), written, tuple(slices))
+                      tuple(_term_info(t) for t in terms), written, tuple(slices),
+                      rates.to_dict() if rates is not None else None)
 
 
-def _dates(groups: list[dict], names: Names, start, end) -> tuple[date | None, date | None]:
+def _rated(rates: Rates, currencies: frozenset[str]) -> tuple[tuple[str, date], ...]:
+    """Currencies whose rows are all convertible from a day on (rates to every currency of
+    the agreement): the summary need not list their rows as possibly unusable."""
+    out = []
+    for source in sorted(rates.currencies - currencies):
+        firsts = [rates.first_day(source, target) for target in currencies]
+        if all(firsts):
+            out.append((source, max(firsts)))
+    return tuple(out)
+
+
+def _converted(backend, summary, groups, names: Names, rates: Rates, history: History):
+    """The summary with other currencies converted at the rate table's rates."""
+    import ibis
+    days = [g[k] for g in groups for k in ("first", "last") if g[k] is not None]
+    sources = {names.currency[g["currency"]] for g in groups
+               if g["currency"] in names.currency} & set(rates.currencies)
+    if not days or not sources:
+        first = last = date(2000, 1, 1)
+    else:
+        first, last = min(days), max(days)
+
+    def target_on(day: date) -> str | None:
+        version = history.in_force(day)
+        return version.currency if version is not None else None
+
+    table = daily_table(rates, target_on, first, last, sources)
+    if backend.name == "duckdb":  # cached() runs SQL text: the table must be one DuckDB knows
+        backend.con.con.register("termsheet_fx", table)
+        fx = backend.con.table("termsheet_fx")
+    else:
+        fx = ibis.memtable(table)
+    return convert(summary, fx)
+
+
+def _with_conversions(lines: list[Line], terms: list[Term], found: dict) -> list[Line]:
+    """Each line that converted rows records the rates it used."""
+    by_key = {(terms[index].key, period): items for (index, period), items in found.items()}
+    out = []
+    for line in lines:
+        items = by_key.get((f"{line.agreement}/{line.version}/{line.clause}", line.period))
+        if items and line.kind == "share":
+            line = replace(line, detail={**(line.detail or {}), "conversions": items})
+        out.append(line)
+    return out
+
+
+def _dates(groups: list[dict], names: Names, start, end,
+           rates: Rates | None = None) -> tuple[date | None, date | None]:
     """The run's dates: as given, else the first and last charge day of the usable rows."""
+    convertible = rates.currencies if rates is not None else frozenset()
     usable = [g for g in groups if g["bad"] == 0 and g["currency"] is not None
-              and g["currency"] not in names.currency_problem]
+              and (g["currency"] not in names.currency_problem
+                   or names.currency.get(g["currency"]) in convertible)]
     first = min((g["first"] for g in usable), default=None)
     last = max((g["last"] for g in usable), default=None)
     return start or first, end or last
@@ -213,15 +282,23 @@ def _reconciliation(summary: ibis.Table, terms: list[Term], start, end) -> ibis.
         inside &= summary.day <= end
     status = ibis.cases((summary.reason.notnull(), "quarantined"), (~inside, "outside-dates"),
                         (settled, "settled"), else_="out-of-scope")
-    t = summary.mutate(status=status, code=summary.currency_code.coalesce("(none)"))
+    # In the currency as read (a converted row counts in its own currency).
+    currency = summary.currency_in if "currency_in" in summary.columns else summary.currency_code
+    billed = summary.billed_in if "billed_in" in summary.columns else summary.billed
+    t = summary.mutate(status=status, code=currency.coalesce("(none)"), amount_in=billed)
     return t.group_by([t.code.name("currency"), "status"]).aggregate(
-        rows=t.n.sum(), amount=t.billed.sum())
+        rows=t.n.sum(), amount=t.amount_in.sum())
 
 
 def _quarantine(backend, summary, sources, vocab) -> list[Quarantined]:
     """Every unusable row, with its reason and source row number, from the rows the summary
     listed as suspect (a currency written 'usd' is suspect but fine: it is not listed here)."""
-    bad = summary.filter(summary.reason.notnull()).select("reason", "currency", "suspects")
+    bad = summary.filter(summary.reason.notnull())
+    extra = {}
+    if "currency_in" in summary.columns:
+        extra = {"currency_in": bad.currency_in, "day": bad.day,
+                 "target": ibis.literal("/".join(sorted(vocab.currencies)))}
+    bad = bad.select("reason", "currency", "suspects", **extra)
     expected = "/".join(sorted(vocab.currencies))
     out = []
     for group in backend.records(bad):
@@ -230,6 +307,11 @@ def _quarantine(backend, summary, sources, vocab) -> list[Quarantined]:
             number, _, text = item.partition("|")
             source, row = divmod(int(number), ROW_ID)
             value = group["currency"] if code.startswith("currency") else (text or None)
+            if code == "rate-missing":
+                value = f"{group['currency_in']}->{group['target']} {group['day']}"
+                out.append(Quarantined(source, sources[source].path, row, code, value,
+                                       missing_text(value)))
+                continue
             out.append(Quarantined(source, sources[source].path, row, code, value,
                                    focus.reason_text(code, value, expected)))
     return sorted(out, key=lambda q: (q.source, q.row))

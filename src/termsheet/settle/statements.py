@@ -47,11 +47,15 @@ class Line:
     amount: Decimal
     currency: str
     rounding: str
+    part: str = ""  # the base of a clause with several (``bases:``); "" for one base
+    # What a reader checks the line by: "conversions" (rates used), "advance" (recoupment).
+    detail: dict | None = None
 
     @property
     def key(self) -> str:
         """The line's identity in the ledger: the same key in a later run restates it."""
-        return f"{self.agreement}/{self.version}/{self.clause}/{self.period}/{self.kind}"
+        key = f"{self.agreement}/{self.version}/{self.clause}/{self.period}/{self.kind}"
+        return f"{key}/{self.part}" if self.part else key
 
     @property
     def label(self) -> str:

@@ -50,11 +50,13 @@ CREATE TABLE IF NOT EXISTS quarantine (
     reason VARCHAR);
 CREATE TABLE IF NOT EXISTS reconciliation (
     run INTEGER, currency VARCHAR, status VARCHAR, "rows" BIGINT, amount {M});
+ALTER TABLE statement_lines ADD COLUMN IF NOT EXISTS part VARCHAR DEFAULT '';
+ALTER TABLE statement_lines ADD COLUMN IF NOT EXISTS detail VARCHAR;
 """
 LINE_FIELDS = ("key", "agreement", "version", "clause", "heading", "payer", "payee", "period",
                "period_end", "settle", "kind", "base", "rows", "corrections", "first_day",
                "last_day", "cost", "rate", "due", "paid_year", "paid", "amount", "currency",
-               "rounding")
+               "rounding", "part", "detail")
 LEDGER_FIELDS = ("entry", "run", "key", "type", "restates", "date", "agreement", "version",
                  "clause", "payer", "payee", "period", "kind", "amount", "currency", "narration")
 
@@ -134,7 +136,7 @@ class Store:
             f"SELECT {', '.join(_q(f) for f in LINE_FIELDS)} FROM statement_lines s {where} "
             f"QUALIFY run = max(run) OVER (PARTITION BY key) ORDER BY period, payer, payee, "
             f"clause, version, kind", [agreement] if agreement else []).fetchall()
-        return [Line(**{k: v for k, v in zip(LINE_FIELDS, row) if k != "key"}) for row in rows]
+        return [_line(dict(zip(LINE_FIELDS, row))) for row in rows]
 
     def opening(self, agreement: str, before: date) -> dict[str, list[Opening]]:
         """Lines settled for periods that end before ``before``, by term key."""
@@ -203,8 +205,8 @@ class Store:
             json.dumps(s.versions), json.dumps([src.to_dict() for src in s.sources]),
             len(s.lines), sum(e.type == "posting" for e in entries),
             sum(e.type == "restatement" for e in entries), quarantined])
-        _insert(con, "statement_lines", [[run, *(getattr(line, f) if f != "key" else line.key
-                                                 for f in LINE_FIELDS)] for line in s.lines])
+        _insert(con, "statement_lines", [[run, *(_stored(line, f) for f in LINE_FIELDS)]
+                                         for line in s.lines])
         _insert(con, "ledger", [[getattr(e, f) for f in LEDGER_FIELDS] for e in entries])
         settled = {line.key for line in s.lines}
         for entry in entries:
@@ -221,10 +223,47 @@ class Store:
         """A line no longer due: a zero line in this run's statements, after its last one."""
         fields = ", ".join(
             "0" if f in ("base", "rows", "corrections", "due", "paid_year", "paid", "amount")
-            else "NULL" if f in ("first_day", "last_day") else "'no longer due'" if f == "rate"
+            else "NULL" if f in ("first_day", "last_day", "detail") else "'no longer due'" if f == "rate"
             else _q(f) for f in LINE_FIELDS)
         self.con.execute(f"INSERT INTO statement_lines SELECT {run}, {fields} FROM "
                          f"statement_lines WHERE key = ? ORDER BY run DESC LIMIT 1", [key])
+
+
+def _stored(line: Line, name: str):
+    if name == "key":
+        return line.key
+    if name == "detail":
+        return None if line.detail is None else json.dumps(line.detail, default=_plain)
+    return getattr(line, name)
+
+
+def _plain(value):
+    return str(value) if isinstance(value, (Decimal, date)) else value
+
+
+def _line(row: dict) -> Line:
+    """A stored line; its detail's amounts back to Decimal, dates to dates."""
+    row.pop("key")
+    row["part"] = row.get("part") or ""
+    if row.get("detail"):
+        row["detail"] = _typed(json.loads(row["detail"]))
+    return Line(**row)
+
+
+AMOUNTS = {"rate", "amount", "converted", "advance", "recouped", "recouped_to_date",
+           "unrecouped", "earned"}
+
+
+def _typed(value, key: str = ""):
+    if isinstance(value, dict):
+        return {k: _typed(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v, key) for v in value]
+    if isinstance(value, str) and key in AMOUNTS:
+        return Decimal(value)
+    if isinstance(value, str) and key.endswith("date"):
+        return date.fromisoformat(value)
+    return value
 
 
 def _q(name: str) -> str:
