@@ -212,7 +212,9 @@ def _rate_problem(version, clause, term, rate) -> list[Problem]:
 
 def _check_revenue_share(version: Version, clause: RevenueShare) -> list[Problem]:
     out = []
-    if (clause.rate is None) == (clause.tiers is None):
+    if clause.bases is not None:
+        out += _check_bases(version, clause)
+    elif (clause.rate is None) == (clause.tiers is None):
         out.append(_problem(version, clause, "rate", "E029",
                             "a revenue share needs exactly one of 'rate' or 'tiers'"))
     if isinstance(clause.rate, Decimal):
@@ -245,7 +247,8 @@ def _check_revenue_share(version: Version, clause: RevenueShare) -> list[Problem
                                         "list bands in ascending order of 'above'"))
     for term, amount in (("cap.total", clause.cap and clause.cap.total),
                          ("cap.per-year", clause.cap and clause.cap.per_year),
-                         ("minimum.per-year", clause.minimum and clause.minimum.per_year)):
+                         ("minimum.per-year", clause.minimum and clause.minimum.per_year),
+                         ("advance.amount", clause.advance and clause.advance.amount)):
         if amount is not None and amount < 0:
             out.append(_problem(version, clause, term, "E028", f"negative {term} {amount}"))
     return out
@@ -273,3 +276,26 @@ def check_version(version: Version, local_only: bool = False) -> list[Problem]:
     for check in LOCAL_CHECKS if local_only else CHECKS:
         problems.extend(check(version))
     return problems
+
+
+def _check_bases(version: Version, clause) -> list[Problem]:
+    """A clause with several bases: each has its rate (no clause-level rate or tiers), distinct
+    ids, rates within 0-100%, an advance not negative."""
+    out = []
+    if clause.rate is not None or clause.tiers is not None:
+        out.append(_problem(version, clause, "bases", "E029",
+                            "a revenue share with 'bases' gives each base its rate, not 'rate' "
+                            "or 'tiers'"))
+    if not clause.bases:
+        out.append(_problem(version, clause, "bases", "E021", "'bases' lists no base"))
+    seen = set()
+    for index, part in enumerate(clause.bases):
+        if part.id in seen:
+            out.append(_problem(version, clause, f"bases.{index}.id", "E020",
+                                f"two bases named '{part.id}'"))
+        seen.add(part.id)
+        steps = [part.rate] if not isinstance(part.rate, tuple) else [s.rate for s in part.rate]
+        if any(not 0 <= r <= 1 for r in steps):
+            out.append(_problem(version, clause, f"bases.{index}.rate", "E026",
+                                "rate outside 0-100%"))
+    return out

@@ -98,6 +98,9 @@ def revenue_share_text(clause: RevenueShare, currency: str = "") -> str:
         bands = clause.tiers.bands or clause.tiers.schedule[0].bands
         text = f"{clause.tiers.mode} tiers " + ", ".join(
             f"{percent(b.rate)} above {money(b.above)}" for b in bands)
+    elif clause.bases:
+        text = " + ".join(f"{percent(p.rate) if isinstance(p.rate, Decimal) else 'dated rates'}"
+                          f" of {p.id}" for p in clause.bases)
     else:
         text = "?"
     base = clause.base.model_dump(by_alias=True, exclude_none=True, exclude_defaults=True)
@@ -109,6 +112,9 @@ def revenue_share_text(clause: RevenueShare, currency: str = "") -> str:
         text += f"; cap {money(clause.cap.per_year, currency)} a year"
     if clause.minimum:
         text += f"; minimum {money(clause.minimum.per_year, currency)} a year"
+    if clause.advance:
+        text += (f"; advance {money(clause.advance.amount, currency)} paid "
+                 f"{clause.advance.paid}, recouped from royalties")
     return text
 
 

@@ -258,6 +258,33 @@ class Minimum(Record):
     per_year: Money = Field(alias="per-year")
 
 
+# --- royalty terms: several bases in one clause, advances (settle/advances.py) ---------------
+
+
+class Part(Base):
+    """One base of a clause with several (``bases:``): its own selectors, within the clause's
+    ``base``, and its own rate. A row is in the first part that selects it."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    rate: Fraction | tuple[DatedRate, ...]
+
+    def rate_on(self, day: date) -> Decimal:
+        if isinstance(self.rate, Decimal):
+            return self.rate
+        current = self.rate[0].rate
+        for step in self.rate:
+            if step.from_ <= day:
+                current = step.rate
+        return current
+
+
+class Advance(Record):
+    """An advance the payer pays on ``paid``, recouped from the royalties earned after it."""
+
+    amount: Money
+    paid: date
+
+
 class RevenueShare(ClauseBase):
     kind: Literal["revenue-share"]
     payer: str
@@ -269,6 +296,8 @@ class RevenueShare(ClauseBase):
     minimum: Minimum | None = None
     settle: Literal["month", "quarter", "year"] = "month"
     rounding: Literal["half-up", "half-even"] = "half-up"
+    bases: tuple[Part, ...] | None = None  # several bases, each with its rate (no rate/tiers)
+    advance: Advance | None = None
 
     def rate_on(self, day: date) -> Decimal | None:
         """The flat rate that applies on a day (None when the clause uses tiers)."""

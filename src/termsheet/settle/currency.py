@@ -220,27 +220,30 @@ def convert(t, fx):
     return joined.mutate(**changes).drop("fx_day", "fx_to")
 
 
-def conversions(backend, summary, terms, first, last) -> dict[tuple[int, date], list[dict]]:
-    """For each term and period, the conversions behind its line: currency, rate, the rate's
+def conversions(backend, summary, terms, first, last) -> dict[tuple[int, date, str], list[dict]]:
+    """For each term, period and base, the conversions behind its line: currency, rate, the rate's
     date, rows, the amount as read and converted."""
     import ibis
 
-    from .engine import COSTS, in_term, period_of
+    from .engine import COSTS, in_term, part_of, period_of
     parts = []
     for term in terms:
         cost = COSTS[term.clause.base.cost]
         f = summary.filter(in_term(summary, term, first, last) & summary.fx_rate.notnull())
+        part = part_of(f, term) if term.parts else ibis.literal(-1, type="int64")
         parts.append(f.group_by(
-            period=period_of(f.day, term.clause.settle), currency=f.currency_in,
+            period=period_of(f.day, term.clause.settle), part=part, currency=f.currency_in,
             rate=f.fx_rate, rate_day=f.fx_rate_day, to=f.currency_code).aggregate(
             rows=f.n.sum().cast("int64"), amount=f[f"{cost}_in"].sum(),
             converted=f[cost].sum()).mutate(term=ibis.literal(term.index, type="int64")))
     if not parts:
         return {}
     expr = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    out: dict[tuple[int, date], list[dict]] = defaultdict(list)
-    for r in backend.records(expr.order_by(["term", "period", "currency", "rate_day"])):
-        out[(r["term"], r["period"])].append(
+    out: dict[tuple[int, date, str], list[dict]] = defaultdict(list)
+    for r in backend.records(expr.order_by(["term", "period", "part", "currency", "rate_day"])):
+        term = terms[r["term"]]
+        part = term.clause.bases[r["part"]].id if r["part"] >= 0 else ""
+        out[(r["term"], r["period"], part)].append(
             {"from": r["currency"], "to": r["to"], "rate": r["rate"].normalize(),
              "rate_date": r["rate_day"], "rows": r["rows"], "amount": r["amount"],
              "converted": r["converted"]})

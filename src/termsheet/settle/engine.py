@@ -76,8 +76,10 @@ class Needs:
 def needs_of(terms: list[Term], currencies: frozenset[str]) -> Needs:
     clauses = [t.clause for t in terms]
     costs = {"billed"} | {COSTS[c.base.cost] for c in clauses}
-    return Needs(channels=any(t.channels is not None for t in terms),
-                 products=any(t.products is not None or t.services is not None for t in terms),
+    selectors = [*terms, *(part for t in terms for part in t.parts)]
+    return Needs(channels=any(t.channels is not None for t in selectors),
+                 products=any(t.products is not None or t.services is not None
+                              for t in selectors),
                  costs=tuple(c for c in ("billed", "effective", "list") if c in costs),
                  currencies=tuple(sorted(currencies)))
 
@@ -215,10 +217,31 @@ def in_term(t: ibis.Table, term: Term, start: date | None, end: date | None) -> 
                             ("product_id", term.products), ("service_key", term.services)):
         if allowed is not None:
             pred &= t[column].isin(sorted(allowed))
+    if term.parts:
+        pred &= part_of(t, term).notnull()
     return pred.fill_null(False)
 
 
-def segment_of(day: ibis.Value, term: Term) -> ibis.Value:
+def part_of(t: ibis.Table, term: Term) -> ibis.Value:
+    """Which of a clause's several bases a row is in: the first that selects it (or NULL)."""
+    branches = []
+    for index, part in enumerate(term.parts):
+        pred = ibis.literal(True)
+        for column, allowed in (("seller_id", part.sellers), ("channel_id", part.channels),
+                                ("product_id", part.products), ("service_key", part.services),
+                                ("category_key", part.categories)):
+            if allowed is not None:
+                pred &= t[column].isin(sorted(allowed)).fill_null(False)
+        branches.append((pred, index))
+    return ibis.cases(*branches, else_=ibis.null("int64")).cast("int64")
+
+
+def segment_of(day: ibis.Value, term: Term, part: ibis.Value | None = None) -> ibis.Value:
+    """A row's rate segment (for a clause with several bases: within its base ``part``)."""
+    if term.parts:
+        branches = [((part == seg.part) & (day >= seg.start), i)
+                    for i, seg in reversed(list(enumerate(term.segments)))]
+        return ibis.cases(*branches, else_=0).cast("int64")
     if len(term.segments) == 1:
         return ibis.literal(0, type="int64")
     branches = [(day >= seg.start, i) for i, seg in reversed(list(enumerate(term.segments)))]
@@ -234,10 +257,11 @@ def period_of(day: ibis.Value, settle: str) -> ibis.Value:
 def slices(t: ibis.Table, term: Term, start: date | None, end: date | None) -> ibis.Table:
     """A term's base rows grouped by settlement period and rate segment."""
     cost = t[COSTS[term.clause.base.cost]]
+    part = part_of(t, term) if term.parts else ibis.null("int64")
     base = t.filter(in_term(t, term, start, end)).select(
-        day=_.day, base=cost.cast(MONEY), n=_.n, corrections=_.corrections)
+        day=_.day, base=cost.cast(MONEY), n=_.n, corrections=_.corrections, part=part)
     grouped = base.group_by(period=period_of(base.day, term.clause.settle),
-                            segment=segment_of(base.day, term)).aggregate(
+                            segment=segment_of(base.day, term, base.part)).aggregate(
         base=_.base.sum().cast(MONEY), rows=_.n.sum().cast("int64"),
         corrections=_.corrections.sum().cast("int64"), first_day=_.day.min(),
         last_day=_.day.max())

@@ -131,7 +131,7 @@ def is_simple(term: Term, opening: list[Opening] | None) -> bool:
     totals to keep, so the term can be settled together with others like it."""
     clause = term.clause
     return clause.tiers is None and clause.cap is None and clause.minimum is None \
-        and not opening
+        and not opening and not clause.bases
 
 
 def simple_slices(t: ibis.Table, terms: list[Term], start: date | None,

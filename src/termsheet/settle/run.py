@@ -19,7 +19,7 @@ import ibis
 
 from ..agreement.history import History
 from ..agreement.problems import Problem, TermsheetError
-from . import focus
+from . import advances, focus
 from .backends import Backend, backend_for
 from .currency import Rates, as_rates, conversions, convert, daily_table, missing_text
 from .engine import ROW_ID, Names, Opening, classify, in_term, names_of, needs_of, summarize
@@ -177,6 +177,9 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
     first, last = _dates(groups, names, start, end, rates)
     if callable(opening):
         opening = opening(first) if first else {}
+    carried_lines = opening  # every line before the run; the engine carries only what it earned
+    opening = {key: kept for key, items in opening.items()
+               if (kept := [o for o in items if o.kind not in advances.KINDS])}
     terms = terms_of(history, events, first, last) if first else []
     slices = _slices(backend, summary, terms, first, last, opening)
     step("settle")
@@ -184,6 +187,7 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
     lines = lines_of(terms, slices, carried)
     if rates is not None:
         lines = _with_conversions(lines, terms, conversions(backend, summary, terms, first, last))
+    lines = advances.recoup(terms, lines, first, last, carried_lines)
     recon = reconcile(backend.records(_reconciliation(summary, terms, start, end)))
     quarantined = sum(r.quarantined.rows for r in recon)
     quarantine = _quarantine(backend, summary, sources, vocab) if quarantined else []
@@ -234,10 +238,12 @@ def _converted(backend, summary, groups, names: Names, rates: Rates, history: Hi
 
 def _with_conversions(lines: list[Line], terms: list[Term], found: dict) -> list[Line]:
     """Each line that converted rows records the rates it used."""
-    by_key = {(terms[index].key, period): items for (index, period), items in found.items()}
+    by_key = {(terms[index].key, period, part): items
+              for (index, period, part), items in found.items()}
     out = []
     for line in lines:
-        items = by_key.get((f"{line.agreement}/{line.version}/{line.clause}", line.period))
+        items = by_key.get((f"{line.agreement}/{line.version}/{line.clause}", line.period,
+                            line.part))
         if items and line.kind == "share":
             line = replace(line, detail={**(line.detail or {}), "conversions": items})
         out.append(line)

@@ -10,7 +10,7 @@ round(before)``), so a term's lines add up to its rounded exact total and a cap 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Iterable
@@ -165,21 +165,36 @@ def lines_of(terms: list[Term], slices: list[Slice],
     rounding carry continues where it left off.
     """
     carried = carried or {}
-    grouped: dict[tuple[int, date, str], list[Slice]] = defaultdict(list)
+    grouped: dict[tuple[int, date, str, int], list[Slice]] = defaultdict(list)
     for item in slices:
-        grouped[(item.term, item.period, item.kind)].append(item)
+        grouped[(item.term, item.period, item.kind, _part(terms[item.term], item))].append(item)
     by_term: dict[int, list[Line]] = defaultdict(list)
-    for (index, period, kind) in sorted(grouped, key=lambda k: (k[0], k[1], k[2] != "share")):
+    for (index, period, kind, part) in sorted(grouped, key=lambda k: (k[0], k[1], k[2] != "share",
+                                                                      k[3])):
         term = terms[index]
-        items = grouped[(index, period, kind)]
+        items = grouped[(index, period, kind, part)]
         paid = sum((i.paid for i in items), ZERO)
         before = carried.get(term.key, ZERO) + sum((line.paid for line in by_term[index]), ZERO)
         rule = term.clause.rounding
         amount = (round_money(before + paid, term.currency, rule)
                   - round_money(before, term.currency, rule))
-        by_term[index].append(_line(term, period, kind, items, paid, amount))
+        line = _line(term, period, kind, items, paid, amount)
+        if part >= 0:
+            line = replace(line, part=term.clause.bases[part].id)
+        by_term[index].append(line)
     return sorted((line for lines in by_term.values() for line in lines),
-                  key=lambda l: (l.period, l.payer, l.payee, l.clause, l.version, l.kind))
+                  key=lambda l: (l.period, l.payer, l.payee, l.clause, l.version,
+                                 KIND_ORDER.get(l.kind, 9), l.kind, l.part))
+
+
+KIND_ORDER = {"advance": 0, "share": 1, "true-up": 2, "recoupment": 3}
+
+
+def _part(term: Term, item: Slice) -> int:
+    """The base of a clause with several that a slice belongs to (-1: one base, or a true-up)."""
+    if not term.parts or item.kind != "share":
+        return -1
+    return term.segments[item.segment].part
 
 
 def _line(term: Term, period: date, kind: str, items: list[Slice], paid: Decimal,

@@ -296,7 +296,8 @@ def _insert_quarantine(con, run: int, s: Settlement) -> None:
 
 
 def _narration(clause: str, label: str, version: str, kind: str) -> str:
-    what = "minimum true-up" if kind == "true-up" else "revenue share"
+    what = {"true-up": "minimum true-up", "advance": "advance",
+            "recoupment": "advance recouped"}.get(kind, "revenue share")
     return f"{clause} {label}: {what} (version {version})"
 
 

@@ -68,6 +68,7 @@ class Segment:
     start: date
     rate: Decimal | None
     bands: tuple[Band, ...] | None
+    part: int | None = None  # the base it belongs to, in a clause with several
 
     def describe(self) -> str:
         if self.rate is not None:
@@ -88,6 +89,7 @@ class Term:
     products: frozenset[str] | None
     services: frozenset[str] | None
     categories: frozenset[str]
+    parts: tuple["PartSelect", ...] = ()  # a clause with several bases: each base's selectors
 
     @property
     def key(self) -> str:
@@ -104,6 +106,18 @@ class Term:
             if segment.start <= day:
                 index = number
         return index
+
+
+@dataclass(frozen=True, slots=True)
+class PartSelect:
+    """One base of a clause with several: its id and selectors (None: as the clause's base)."""
+
+    id: str
+    sellers: frozenset[str] | None
+    channels: frozenset[str] | None
+    products: frozenset[str] | None
+    services: frozenset[str] | None
+    categories: frozenset[str] | None
 
 
 def terms_of(history: History, events: dict[str, date] | None = None,
@@ -135,13 +149,41 @@ def _term(index: int, version: Version, clause: RevenueShare, start: date,
         channels=_select(base.channel, {k: v.model_dump() for k, v in version.channels.items()}),
         products=_select(base.product, {k: v.attributes for k, v in version.products.items()}),
         services=_lower(base.service),
-        categories=frozenset(c.lower() for c in base.charge_category)
-        if base.charge_category else DEFAULT_CATEGORIES,
+        categories=_categories(clause),
+        parts=tuple(PartSelect(
+            part.id, _ids(part.seller),
+            _select(part.channel, {k: v.model_dump() for k, v in version.channels.items()}),
+            _select(part.product, {k: v.attributes for k, v in version.products.items()}),
+            _lower(part.service),
+            frozenset(c.lower() for c in part.charge_category) if part.charge_category else
+            frozenset(c.lower() for c in base.charge_category) if base.charge_category else
+            DEFAULT_CATEGORIES)
+            for part in clause.bases or ()),
     )
 
 
+def _categories(clause: RevenueShare) -> frozenset[str]:
+    """The clause's charge categories; a clause with several bases also takes those its bases
+    name (each base then keeps to its own)."""
+    base = clause.base
+    out = frozenset(c.lower() for c in base.charge_category) if base.charge_category \
+        else DEFAULT_CATEGORIES
+    for part in clause.bases or ():
+        if part.charge_category and not base.charge_category:
+            out |= {c.lower() for c in part.charge_category}
+    return out
+
+
 def segments(clause: RevenueShare, start: date, end: date | None) -> tuple[Segment, ...]:
-    """Split [start, end] where the rate schedule or the tier schedule changes."""
+    """Split [start, end] where the rate schedule or the tier schedule changes (for a clause
+    with several bases: each base's rate steps, base after base)."""
+    if clause.bases:
+        out = []
+        for index, part in enumerate(clause.bases):
+            steps = {s.from_ for s in part.rate} if isinstance(part.rate, tuple) else set()
+            days = [start] + sorted(d for d in steps if d > start and (end is None or d <= end))
+            out += [Segment(day, part.rate_on(day), None, index) for day in days]
+        return tuple(out)
     changes = set()
     if isinstance(clause.rate, tuple):
         changes |= {step.from_ for step in clause.rate}
