@@ -18,7 +18,6 @@ amounts, so recoupment rounds nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
