@@ -11,7 +11,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import api
 from ..agreement.problems import Problem, TermsheetError
-from ..settle import render
+from ..settle import counterparty, render
+from ..settle.currency import load_rates
 from ..settle.ledger import beancount
 from ..settle.run import settle as run_settle
 from ..settle.store import DEFAULT_STORE, Store
@@ -75,12 +76,18 @@ def settle(
     fmt: str = typer.Option("table", "--format", help="table, json, csv or html."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write statements here."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole run as JSON."),
+    rates: Optional[Path] = typer.Option(None, "--rates", help="Exchange-rate table (CSV or "
+                                         "Parquet: date, from, to, rate): rows in other "
+                                         "currencies are converted, not quarantined."),
+    documents: Optional[Path] = typer.Option(None, "--statements", help="Write each statement "
+                                             "as JSON, CSV, HTML and PDF into this folder."),
 ) -> None:
     """Settle the revenue shares of an agreement over billing and revenue data."""
     fmt = "json" if as_json else _check_format(fmt)
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     history = api.load_history_of(agreement)
     scenario = _events(events)
+    table = load_rates(rates) if rates is not None else None
     with Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
                   console=console_err, transient=True, disable=as_json) as progress:
         task = progress.add_task("read", total=len(STEPS))
@@ -94,7 +101,7 @@ def settle(
             opening = (lambda day: ledger.opening(history.agreement, day)) if ledger else None
             result = run_settle(history, [str(p) for p in data], start=first, end=last,
                                 events=scenario, engine=engine, opening=opening,
-                                allocations=allocations, progress=step)
+                                allocations=allocations, progress=step, rates=table)
             posted = ledger.record(result) if ledger else None
             step("store")
         finally:
@@ -104,6 +111,12 @@ def settle(
     data_out["store"] = None if posted is None else {
         "path": str(store), "run": posted.run, "postings": posted.postings,
         "restatements": posted.restatements}
+    if documents is not None:
+        written = counterparty.write(counterparty.from_settlement(
+            result, history, posted.run if posted else None), documents)
+        data_out["statement_files"] = [str(p) for p in written]
+        if fmt == "table":
+            console_err.print(f"wrote {len(written)} statement file(s) to {documents}")
     if fmt != "table":
         _show_lines(result.lines, fmt, output, f"{history.agreement} statements", data_out)
         return
@@ -134,14 +147,38 @@ def statements(
     fmt: str = typer.Option("table", "--format", help="table, json, csv or html."),
     output: Optional[Path] = typer.Option(None, "--output", "-o"),
     as_json: bool = typer.Option(False, "--json"),
+    documents: Optional[Path] = typer.Option(None, "--statements", help="Write each statement "
+                                             "as JSON, CSV, HTML and PDF into this folder."),
+    texts: Optional[Path] = typer.Option(None, "--documents", help="The agreement's folder, "
+                                         "to quote its clauses in the statement files."),
 ) -> None:
     """The statements in the store: each line as last settled."""
     fmt = "json" if as_json else _check_format(fmt)
+    history = api.load_history_of(texts) if texts is not None else None
     with Store(store, read_only=True) as db:
         lines = db.current_lines(agreement)
+        docs = _stored_documents(db, agreement, history) if documents is not None else []
     data = {"store": str(store), "statements": [s.to_dict() for s in
                                                 render.statements_of(lines)]}
+    if documents is not None:
+        data["statement_files"] = [str(p) for p in counterparty.write(docs, documents)]
+        if fmt == "table":
+            console_err.print(f"wrote {len(data['statement_files'])} statement file(s) to "
+                              f"{documents}")
     _show_lines(lines, fmt, output, "statements", data)
+
+
+def _stored_documents(db: Store, agreement: str | None, history) -> list[dict]:
+    """Statement documents from the store: each statement with the run that settled it."""
+    texts = counterparty.clause_texts(history)
+    docs = []
+    for run, lines in db.lines_by_run(agreement).items():
+        found = db.provenance(run)
+        docs += counterparty.documents(
+            lines, clauses=texts, versions=found["versions"],
+            inputs=[{k: i.get(k) for k in ("path", "sha256", "kind")} for i in found["inputs"]],
+            rates=found["rates"], reconciliation=found["reconciliation"], run=run)
+    return docs
 
 
 def ledger(

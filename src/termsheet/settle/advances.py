@@ -21,6 +21,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
+from ..money.currency import round_money
 from .lines import period_end, period_start
 from .statements import Line
 from .terms import Term
@@ -42,6 +43,8 @@ def recoup(terms: list[Term], lines: list[Line], first: date | None, last: date 
         if advance is None or first is None or last is None:
             continue
         settle = term.clause.settle
+        advance = advance.model_copy(update={"amount": round_money(advance.amount,
+                                                                   term.currency)})
         paid_day = max(advance.paid, term.start)
         paid_period = period_start(paid_day, settle)
         prior = opening.get(term.key, [])

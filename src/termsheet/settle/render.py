@@ -15,7 +15,7 @@ from .statements import Line, Reconciliation, notes_of, statements_of
 
 CSV_FIELDS = ("label", "payer", "payee", "agreement", "version", "clause", "kind", "period",
               "period_end", "rows", "corrections", "base", "cost", "rate", "paid", "amount",
-              "currency", "first_day", "last_day", "key")
+              "currency", "first_day", "last_day", "key", "part")
 
 
 def money(value: Decimal) -> str:
@@ -42,7 +42,8 @@ def statements_table(lines: Iterable[Line], title: str | None = None) -> Table:
             rows = f"{line.rows:,}" + (f" ({line.corrections} corr.)" if line.corrections else "")
             table.add_row(statement.period if index == 0 else "",
                           f"{line.payer} → {line.payee}" if index == 0 else "",
-                          line.clause, line.version, rows,
+                          line.clause + (f" / {line.part}" if line.part else ""),
+                          line.version, rows,
                           money(line.base) if line.kind == "share" else "",
                           line.rate, f"{money(line.amount)} {line.currency}")
     for (payer, payee, currency), total in sorted(totals(lines).items()):
@@ -95,7 +96,8 @@ def to_html(lines: Iterable[Line], title: str = "Statements") -> str:
                      "</th><th>version</th><th>rows</th><th>base</th><th>rate</th><th>amount"
                      "</th></tr>")
         for line in s.lines:
-            parts.append(f"<tr><td title='{e(line.key)}'>{e(line.clause)}</td><td>"
+            clause = line.clause + (f" / {line.part}" if line.part else "")
+            parts.append(f"<tr><td title='{e(line.key)}'>{e(clause)}</td><td>"
                          f"{e(line.version)}</td><td class=n>{line.rows:,}</td><td class=n>"
                          f"{money(line.base)}</td><td>{e(line.rate)}</td><td class=n>"
                          f"{money(line.amount)} {e(line.currency)}</td></tr>")

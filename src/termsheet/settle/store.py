@@ -57,6 +57,9 @@ LINE_FIELDS = ("key", "agreement", "version", "clause", "heading", "payer", "pay
                "period_end", "settle", "kind", "base", "rows", "corrections", "first_day",
                "last_day", "cost", "rate", "due", "paid_year", "paid", "amount", "currency",
                "rounding", "part", "detail")
+# Lines in the order a statement shows them: an advance, the shares, a true-up, a recoupment.
+KIND_ORDER = ("CASE kind WHEN 'advance' THEN 0 WHEN 'share' THEN 1 WHEN 'true-up' THEN 2 "
+              "WHEN 'recoupment' THEN 3 ELSE 9 END")
 LEDGER_FIELDS = ("entry", "run", "key", "type", "restates", "date", "agreement", "version",
                  "clause", "payer", "payee", "period", "kind", "amount", "currency", "narration")
 
@@ -135,8 +138,39 @@ class Store:
         rows = self.con.execute(
             f"SELECT {', '.join(_q(f) for f in LINE_FIELDS)} FROM statement_lines s {where} "
             f"QUALIFY run = max(run) OVER (PARTITION BY key) ORDER BY period, payer, payee, "
-            f"clause, version, kind", [agreement] if agreement else []).fetchall()
+            f"clause, version, {KIND_ORDER}, kind, part", [agreement] if agreement else []
+        ).fetchall()
         return [_line(dict(zip(LINE_FIELDS, row))) for row in rows]
+
+    def lines_by_run(self, agreement: str | None = None) -> dict[int, list[Line]]:
+        """The current lines (each key's latest), grouped by the run that settled them."""
+        where = "WHERE agreement = ?" if agreement else ""
+        rows = self.con.execute(
+            f"SELECT run, {', '.join(_q(f) for f in LINE_FIELDS)} FROM statement_lines s "
+            f"{where} QUALIFY run = max(run) OVER (PARTITION BY key) ORDER BY run, period, "
+            f"payer, payee, clause, version, {KIND_ORDER}, kind, part",
+            [agreement] if agreement else []).fetchall()
+        out: dict[int, list[Line]] = {}
+        for run, *row in rows:
+            out.setdefault(run, []).append(_line(dict(zip(LINE_FIELDS, row))))
+        return out
+
+    def provenance(self, run: int) -> dict:
+        """What a run ran on: inputs with their hashes, version hashes, the rate table, and its
+        reconciliation (``Reconciliation`` records)."""
+        from .statements import Reconciliation, Tally
+        inputs, versions, parameters = self.con.execute(
+            "SELECT inputs, versions, parameters FROM runs WHERE run = ?", [run]).fetchone()
+        tallies: dict[str, dict[str, Tally]] = {}
+        for currency, status, rows, amount in self.con.execute(
+                'SELECT currency, status, "rows", amount FROM reconciliation WHERE run = ? '
+                "ORDER BY currency", [run]).fetchall():
+            tallies.setdefault(currency, {})[status] = Tally(int(rows), amount)
+        recon = [Reconciliation(c, t.get("in", Tally()), t.get("settled", Tally()),
+                                t.get("out_of_scope", Tally()), Tally(),
+                                t.get("quarantined", Tally())) for c, t in tallies.items()]
+        return {"inputs": json.loads(inputs), "versions": json.loads(versions),
+                "rates": json.loads(parameters).get("rates"), "reconciliation": recon}
 
     def opening(self, agreement: str, before: date) -> dict[str, list[Opening]]:
         """Lines settled for periods that end before ``before``, by term key."""
