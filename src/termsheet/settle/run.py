@@ -22,7 +22,8 @@ from ..agreement.problems import Problem, TermsheetError
 from . import focus
 from .backends import Backend, backend_for
 from .engine import ROW_ID, Names, Opening, classify, in_term, names_of, needs_of, summarize
-from .lines import is_simple, simple_slices, term_slices, true_up_years
+from ..money.compile import chains
+from .lines import chain_slices, is_simple, simple_slices, true_up_years
 from .statements import (Line, Reconciliation, Slice, Statement, lines_of, reconcile,
                          statements_of)
 from .terms import Term, terms_of, vocabulary
@@ -161,11 +162,14 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
     first, last = _dates(groups, names, start, end)
     if callable(opening):
         opening = opening(first) if first else {}
-    terms = terms_of(history, events, first, last) if first else []
-    slices = _slices(backend, summary, terms, first, last, opening)
+    every = terms_of(history, events) if first else []
+    terms = [t for t in every if _overlaps(t, first, last)]
+    groups = [c for c in chains(every, lambda t: t.clause, lambda t: t.currency)
+              if any(t in terms for t in c)]
+    slices = _slices(backend, summary, groups, first, last, opening)
     step("settle")
     carried = {key: sum((o.paid for o in items), Decimal(0)) for key, items in opening.items()}
-    lines = lines_of(terms, slices, carried)
+    lines = lines_of(every, slices, carried)
     recon = reconcile(backend.records(_reconciliation(summary, terms, start, end)))
     quarantined = sum(r.quarantined.rows for r in recon)
     quarantine = _quarantine(backend, summary, sources, vocab) if quarantined else []
@@ -187,18 +191,27 @@ def _dates(groups: list[dict], names: Names, start, end) -> tuple[date | None, d
     return start or first, end or last
 
 
-def _slices(backend, summary, terms: list[Term], first, last, opening) -> list[Slice]:
-    if not terms:
+def _overlaps(term: Term, first: date | None, last: date | None) -> bool:
+    return (first is None or term.end is None or term.end >= first) and \
+        (last is None or term.start <= last)
+
+
+def _slices(backend, summary, groups: list[list[Term]], first, last, opening) -> list[Slice]:
+    """Every chain's slices: the simple ones (flat rates, nothing to carry) in one expression,
+    each other chain in its own."""
+    if not groups:
         return []
-    simple = [t for t in terms if is_simple(t, opening.get(t.key))]
+    simple = [t for chain in groups if is_simple(chain, opening) for t in chain
+              if _overlaps(t, first, last)]
     parts = [simple_slices(summary, simple, first, last)] if simple else []
-    parts += [term_slices(summary, term, first, last, true_up_years(term, first, last),
-                          opening.get(term.key)) for term in terms if term not in simple]
+    parts += [chain_slices(summary, chain, first, last, true_up_years(chain, first, last),
+                           opening) for chain in groups if not is_simple(chain, opening)]
     expr = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
     records = backend.records(expr.order_by(["term", "period", "segment"]))
     return [Slice(r["term"], r["period"], r["segment"], r["kind"], r["base"] or Decimal(0),
                   r["rows"], r["corrections"], r["first_day"], r["last_day"],
-                  r["due"] or Decimal(0), r["paid_year"] or Decimal(0), r["paid"] or Decimal(0))
+                  r["due"] or Decimal(0), r["paid_year"] or Decimal(0), r["paid"] or Decimal(0),
+                  r["band"])
             for r in records]
 
 
