@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,8 +22,11 @@ from ..agreement.problems import Problem, TermsheetError
 from . import focus
 from .backends import Backend, backend_for
 from .engine import ROW_ID, Names, Opening, classify, in_term, names_of, needs_of, summarize
+from ..money import compile as money
 from ..money.compile import chains
-from .lines import chain_slices, is_simple, simple_slices, true_up_years
+from ..money.currency import round_money
+from ..money.rules import DECIMAL_OPS, capped
+from .lines import chain_slices, is_simple, prorated_minimum, simple_slices, true_up_years
 from .statements import (Line, Reconciliation, Slice, Statement, lines_of, reconcile,
                          statements_of)
 from .terms import Term, terms_of, vocabulary
@@ -74,6 +77,11 @@ class Settlement:
         return all(r.balanced for r in self.reconciliation)
 
     @property
+    def pending(self) -> list[str]:
+        """Obligations the run's dates stop short of, such as a minimum's year-end true-up."""
+        return [text for r in self.reconciliation for text in r.pending]
+
+    @property
     def parameters(self) -> dict:
         return {"start": self.start, "end": self.end, "engine": self.engine,
                 "events": {k: v.isoformat() for k, v in sorted(self.events.items())}}
@@ -86,7 +94,7 @@ class Settlement:
             "terms": list(self.terms),
             "statements": [s.to_dict() for s in self.statements],
             "reconciliation": [r.to_dict() for r in self.reconciliation],
-            "balanced": self.balanced,
+            "balanced": self.balanced, "pending": self.pending,
             "quarantine": [q.to_dict() for q in self.quarantine],
             "allocations": self.allocations,
         }
@@ -164,13 +172,17 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
         opening = opening(first) if first else {}
     every = terms_of(history, events) if first else []
     terms = [t for t in every if _overlaps(t, first, last)]
-    groups = [c for c in chains(every, lambda t: t.clause, lambda t: t.currency)
-              if any(t in terms for t in c)]
-    slices = _slices(backend, summary, groups, first, last, opening)
+    overlapping = {t.index for t in terms}
+    linked = [c for c in chains(every, lambda t: t.clause, lambda t: t.currency)
+              if any(t.index in overlapping for t in c)]
+    slices = _slices(backend, summary, linked, first, last, opening)
     step("settle")
     carried = {key: sum((o.paid for o in items), Decimal(0)) for key, items in opening.items()}
     lines = lines_of(every, slices, carried)
-    recon = reconcile(backend.records(_reconciliation(summary, terms, start, end)))
+    pending = pending_obligations(linked, slices, opening, first, last)
+    recon = [replace(r, pending=tuple(text for currency, text in pending
+                                       if currency == r.currency))
+             for r in reconcile(backend.records(_reconciliation(summary, terms, start, end)))]
     quarantined = sum(r.quarantined.rows for r in recon)
     quarantine = _quarantine(backend, summary, sources, vocab) if quarantined else []
     step("reconcile")
@@ -213,6 +225,47 @@ def _slices(backend, summary, groups: list[list[Term]], first, last, opening) ->
                   r["due"] or Decimal(0), r["paid_year"] or Decimal(0), r["paid"] or Decimal(0),
                   r["band"])
             for r in records]
+
+
+def pending_obligations(groups: list[list[Term]], slices: list[Slice],
+                        opening: dict[str, list[Opening]], first: date | None,
+                        last: date | None) -> list[tuple[str, str]]:
+    """(currency, text) for each minimum whose contract year the run's dates enter but stop
+    before the end of: at most the minimum less what the year has paid so far is pending."""
+    if first is None or last is None:
+        return []
+    paid: dict[tuple[int, int], Decimal] = {}
+    for item in slices:
+        if item.kind == "share":
+            key = (item.term, item.period)
+            paid[key] = paid.get(key, Decimal(0)) + item.paid_year
+    out = []
+    for chain in groups:
+        if all(t.clause.minimum is None for t in chain):
+            continue
+        month = chain[0].start_month
+        for year in range(money.contract_year(max(first, chain[0].start), month),
+                          money.contract_year(last, month) + 1):
+            year_end = min(money.year_last(year, month), chain[-1].end or date.max)
+            required = prorated_minimum(chain, year)
+            if year_end <= last or required is None or chain[0].start > last:
+                continue
+            so_far = sum((amount for (index, period), amount in paid.items()
+                          if any(t.index == index for t in chain)
+                          and money.contract_year(period, month) == year), Decimal(0))
+            so_far += sum((o.paid_year for t in chain for o in opening.get(t.key, ())
+                           if o.kind == "share" and money.contract_year(o.period, month) == year),
+                          Decimal(0))
+            term = max((t for t in chain if t.start <= year_end), key=lambda t: t.start)
+            per_year = term.clause.cap.per_year if term.clause.cap else None
+            left = capped(DECIMAL_OPS, max(required - so_far, Decimal(0)), so_far, per_year)
+            amount = round_money(left, term.currency, term.clause.rounding)
+            out.append((term.currency,
+                        f"minimum for {money.year_label(year, month)} not yet settled: at most "
+                        f"{amount:,} {term.currency} pending ({term.clause.id}: the run's dates "
+                        f"end {last}, before the year's end {year_end}; a run through "
+                        f"{year_end} settles it)"))
+    return out
 
 
 def _reconciliation(summary: ibis.Table, terms: list[Term], start, end) -> ibis.Table:

@@ -106,6 +106,8 @@ class Reconciliation:
     out_of_scope: Tally
     outside_dates: Tally
     quarantined: Tally
+    # Obligations the run's dates stop short of ("minimum for 2026 not yet settled: ...").
+    pending: tuple[str, ...] = ()
 
     @property
     def balanced(self) -> bool:
@@ -116,7 +118,8 @@ class Reconciliation:
                 (("in", self.rows_in), ("settled", self.settled),
                  ("out_of_scope", self.out_of_scope), ("outside_dates", self.outside_dates),
                  ("quarantined", self.quarantined))}
-        return {"currency": self.currency, **data, "balanced": self.balanced}
+        return {"currency": self.currency, **data, "balanced": self.balanced,
+                "pending": list(self.pending)}
 
 
 def reconcile(groups: Iterable[dict]) -> list[Reconciliation]:
@@ -171,6 +174,8 @@ def lines_of(terms: list[Term], slices: list[Slice],
         term = terms[index]
         items = grouped[(index, period, kind)]
         paid = sum((i.paid for i in items), ZERO)
+        if kind == "true-up" and paid == 0:
+            continue  # the year's payments reached the minimum: nothing to true up
         before = carried.get(term.key, ZERO) + sum((line.paid for line in by_term[index]), ZERO)
         rule = term.clause.rounding
         amount = (round_money(before + paid, term.currency, rule)
