@@ -28,7 +28,7 @@ agreement: acme-beta
 version: {version}
 title: Acme and Beta, version {version}
 effective: {effective}
-{amends}{year_start}currency: USD
+{amends}currency: USD
 parties:
   acme: {{name: Acme Corp, aliases: [ACME, Acme]}}
   beta: Beta Ltd
@@ -67,9 +67,10 @@ def write_versions(case: dict, folder: Path) -> Path:
         version = spec.get("version", "v1")
         events = yaml.safe_dump(spec.get("events") or {}, default_flow_style=True).strip()
         text = FRONT.format(version=version, effective=spec.get("effective", "2026-01-01"),
-                            amends=f"amends: {previous}\n" if previous else "", events=events,
-                            year_start=f"year-start: '{spec['year-start']}'\n"
-                            if spec.get("year-start") else "")
+                            amends=f"amends: {previous}\n" if previous else "", events=events)
+        if spec.get("year-start"):
+            text = text.replace("currency: USD", f"year-start: '{spec['year-start']}'\n"
+                                f"currency: USD", 1)
         for clause in spec["clauses"]:
             block = yaml.safe_dump(clause, sort_keys=False, default_flow_style=None)
             text += f"\n## {clause['id']}\n\nA clause of the case.\n\n```terms\n{block}```\n"
