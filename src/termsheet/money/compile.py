@@ -149,14 +149,6 @@ def period_end(start: date, unit: str) -> date:
     return following - timedelta(days=1)
 
 
-def window_fits(per: str, settle: str) -> bool:
-    """Whether a tier window holds whole settlement periods (``per: month`` cannot count inside
-    a quarter's statement)."""
-    if per in ("period", "life-to-date"):
-        return True
-    return UNIT_MONTHS[per] >= UNIT_MONTHS[settle]
-
-
 # ---------------------------------------------------------------------------------------------
 # chains and minimums
 
