@@ -2,7 +2,7 @@
 and the plain reference (Decimal) select the same rows and pay the same amounts."""
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
