@@ -99,3 +99,11 @@ def conflicts(path: str | Path, start: date | None = None, end: date | None = No
     :mod:`termsheet.portfolio.conflicts`)."""
     from .portfolio.conflicts import find_conflicts
     return find_conflicts(load_portfolio_of(path), start, end, events)
+
+
+def calendar(path: str | Path, start: date | None = None, end: date | None = None,
+             events: dict[str, date] | None = None):
+    """Every dated duty and deadline of the agreements under ``path`` (see
+    :mod:`termsheet.portfolio.calendar`)."""
+    from .portfolio.calendar import calendar as build
+    return build(load_portfolio_of(path), start, end, events)

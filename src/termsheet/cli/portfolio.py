@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.table import Table
 
 from .. import api
 from .common import console, parse_date, print_json
@@ -60,5 +62,46 @@ def conflicts(
                       markup=False, soft_wrap=True)
 
 
+FORMATS = ("table", "json", "ics")
+
+
+def calendar(
+        folder: Path = typer.Argument(..., help="A folder of agreement folders."),
+        start: Optional[str] = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
+        end: Optional[str] = typer.Option(None, "--to", help="Last day (YYYY-MM-DD)."),
+        output_format: str = typer.Option("table", "--format", help="table, json or ics."),
+        event: Optional[list[str]] = typer.Option(
+            None, "--event", help="NAME=YYYY-MM-DD: an event that happened (repeatable)."),
+        as_json: bool = typer.Option(False, "--json", help="The same as --format json.")
+) -> None:
+    """Every dated duty and deadline across the agreements: terms and shares ending, caps,
+    commitments, first-launch duties with their conditions."""
+    if output_format not in FORMATS:
+        raise typer.BadParameter(f"'{output_format}': choose {', '.join(FORMATS)}",
+                                 param_hint="--format")
+    lo, hi = _period(start, end)
+    cal = api.calendar(folder, lo, hi, parse_events(event))
+    if as_json or output_format == "json":
+        print_json(cal.to_dict())
+        return
+    if output_format == "ics":
+        from ..portfolio.calendar import to_ics
+        sys.stdout.write(to_ics(cal).decode("utf-8"))
+        return
+    grid = Table("date", "agreement", "clause", "what", "condition")
+    for column in grid.columns[1:3]:
+        column.overflow = "fold"
+    for entry in cal.entries:
+        grid.add_row(str(entry.date), f"{entry.agreement}@{entry.version}", entry.clause,
+                     f"{entry.kind}: {entry.text}", entry.condition or "")
+    console.print(grid)
+    if cal.undated:
+        console.print("[bold]Undated[/bold] (on events that have no date):")
+        for entry in cal.undated:
+            console.print(f"  {entry.agreement}@{entry.version} {entry.clause}: {entry.text}",
+                          markup=False, soft_wrap=True)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(conflicts)
+    app.command()(calendar)
