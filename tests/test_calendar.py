@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 
 from icalendar import Calendar
 
@@ -19,14 +17,14 @@ from termsheet.portfolio import load
 from termsheet.portfolio.calendar import calendar, to_ics
 
 from conftest import FLAGSHIP
+from support.cli import run_cli
 
 AGREEMENTS = FLAGSHIP.parent
 D = dt.date
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "termsheet", *args], capture_output=True,
-                          text=True)
+def run(*args: str):
+    return run_cli(*args)
 
 
 def test_dated_duties_and_deadlines():

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -22,6 +20,7 @@ from termsheet.diff.decisions import ALLOWED, FORBIDDEN, UNKNOWN, Domain, decisi
 from termsheet.diff.impact import as_governing
 
 from conftest import FLAGSHIP
+from support.cli import run_cli
 
 BASE = dt.date(2025, 1, 1)
 HORIZON = 45  # days checked one by one after the earlier effective date
@@ -52,12 +51,11 @@ def test_flagship_rewrite_every_flip_grouped():
 
 
 def test_cli_prints_the_count_and_the_json_has_the_rules():
-    args = [sys.executable, "-m", "termsheet", "diff", f"{FLAGSHIP}@2026-02-27",
-            f"{FLAGSHIP}@2026-04-27", "--decisions"]
-    text = subprocess.run(args, capture_output=True, text=True)
+    args = ["diff", f"{FLAGSHIP}@2026-02-27", f"{FLAGSHIP}@2026-04-27", "--decisions"]
+    text = run_cli(*args)
     assert text.returncode == 0, text.stderr
     assert "2,748 cases compared" in text.stdout
-    data = json.loads(subprocess.run(args + ["--json"], capture_output=True, text=True).stdout)
+    data = json.loads(run_cli(*args, "--json").stdout)
     [report] = data["decisions"]
     assert report["cases_compared"] == 2748 and report["rules"]
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from termsheet import api
@@ -17,14 +15,14 @@ from termsheet.portfolio.conflicts import find_conflicts
 from termsheet.portfolio.synthetic import write_portfolio
 
 from conftest import FLAGSHIP
+from support.cli import run_cli
 
 AGREEMENTS = FLAGSHIP.parent
 D = dt.date
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "termsheet", *args], capture_output=True,
-                          text=True)
+def run(*args: str):
+    return run_cli(*args)
 
 
 def doc(agreement: str, version: str, front: str, clauses: str = "") -> str:
