@@ -53,6 +53,8 @@ CODES = {
     "E073": "probability outside [0, 1]",
     "E074": "correlations that cannot hold",
     "E075": "scenario for another agreement",
+    "E080": "an agreement in two folders of a portfolio",
+    "E081": "same-as names an id no other agreement of the portfolio declares",
 }
 
 
