@@ -152,9 +152,9 @@ def settle(history: History, data: Any, *, start: date | None = None, end: date 
         backend = backend_for(engine, con, master=spark_master, remote=spark_remote,
                               conf=spark_conf, temp_dir=temp_dir) \
             if engine == "spark" else backend_for(engine, con)
-        if monitor is not None:
-            monitor.start(con if engine == "duckdb" else None, sources)
         try:
+            if monitor is not None:
+                monitor.start(con, sources, poll=engine == "duckdb")
             result = _run(history, backend, sources, start, end, events, opening or {},
                           allocations, step)
             for source in sources:  # rows given in memory: hashed while their file exists
