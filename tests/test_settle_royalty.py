@@ -105,7 +105,7 @@ quarterly-minimum-prorated:
     - {period: 2026-Q4, kind: true-up, amount: "404.11"}
 quarterly-minimum-met:
   # "10% quarterly, at least 1,000 a year": Q1 5,000 -> 500.00, Q3 7,000 -> 700.00; 1,200 paid,
-  # above the minimum: the year-end true-up is 0.00.
+  # above the minimum: there is nothing to true up, and no true-up line is stated.
   clause: {rate: 10%, settle: quarter, minimum: {per-year: 1000}}
   to: 2026-12-31
   revenue:
@@ -114,7 +114,6 @@ quarterly-minimum-met:
   lines:
     - {period: 2026-Q1, amount: "500.00"}
     - {period: 2026-Q3, amount: "700.00"}
-    - {period: 2026-Q4, kind: true-up, amount: "0.00"}
 advance-recouped-then-paid-out:
   # "An advance of 1,000 paid at signing (2026-01-01), recouped from 10% royalties". January
   # earns 400: all recouped (600 left), pays 1,000 advance + 400 - 400. February earns 500:

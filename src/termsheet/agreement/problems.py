@@ -48,12 +48,15 @@ CODES = {
     "E055": "store cannot be opened",
     "E056": "unknown output format",
     "E058": "exchange-rate table unreadable, lacking a column, or with a bad row",
+    "E059": "memory limit or temporary directory unusable",
     "E070": "unknown stream in a scenario",
     "E071": "unknown parameter, clause or term in a scenario",
     "E072": "negative volatility",
     "E073": "probability outside [0, 1]",
     "E074": "correlations that cannot hold",
     "E075": "scenario for another agreement",
+    "E080": "an agreement in two folders of a portfolio",
+    "E081": "same-as names an id no other agreement of the portfolio declares",
 }
 
 

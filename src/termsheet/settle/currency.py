@@ -241,7 +241,7 @@ def conversions(backend, summary, terms, first, last) -> dict[tuple[int, date, s
     expr = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
     out: dict[tuple[int, date, str], list[dict]] = defaultdict(list)
     for r in backend.records(expr.order_by(["term", "period", "part", "currency", "rate_day"])):
-        term = terms[r["term"]]
+        term = next(t for t in terms if t.index == r["term"])
         part = term.clause.bases[r["part"]].id if r["part"] >= 0 else ""
         out[(r["term"], r["period"], part)].append(
             {"from": r["currency"], "to": r["to"], "rate": r["rate"].normalize(),
