@@ -93,15 +93,16 @@ class Ledger:
     # settling ------------------------------------------------------------------------------
 
     def settle(self, history, inputs: list[Path], start: date | None, end: date | None,
-               events: dict[str, date]) -> Run:
-        """Settle files already in a fresh folder (``inputs[0].parent``) and record the run."""
+               events: dict[str, date], rates: Any = None) -> Run:
+        """Settle files already in a fresh folder (``inputs[0].parent``) and record the run.
+        ``rates``: an exchange-rate table (a file in that folder, or records)."""
         from ..settle import settle
         folder = inputs[0].parent
         with self._lock:
             store = self.store()
             settlement = settle(history, inputs, start=start, end=end, events=events,
                                 opening=lambda first: store.opening(history.agreement, first),
-                                allocations=folder / "allocations.parquet")
+                                allocations=folder / "allocations.parquet", rates=rates)
             posted = store.record(settlement)
             summary = {"run": posted.run, "agreement": history.agreement,
                        **json.loads(json.dumps(settlement.to_dict(), default=json_default)),
@@ -112,6 +113,8 @@ class Ledger:
             folder.rename(final)
             summary["sources"] = [{**s, "path": Path(s["path"]).name}
                                   for s in summary["sources"]]
+            if summary.get("rates"):
+                summary["rates"]["path"] = Path(summary["rates"]["path"]).name
             (final / "summary.json").write_text(json.dumps(summary, indent=1), "utf-8")
             run = Run(posted.run, history.agreement, final, summary)
             self._remember(run)
@@ -155,6 +158,29 @@ class Ledger:
         _attach_inputs(run, allocated)
         return {"key": key, "run": run.run, "line": _line_dict(line), "rows": allocated,
                 "shown": len(allocated), "total_rows": line.rows}
+
+
+def history_view(lines: list, entries: list) -> dict[str, list[dict[str, Any]]]:
+    """Each line's restatement history: its posting and every restatement, in order, with the
+    total after each (the line's amount as it stood after that run)."""
+    keys = {line.key for line in lines}
+    out: dict[str, list[dict[str, Any]]] = {}
+    totals: dict[str, Any] = {}
+    for entry in entries:
+        if entry.key not in keys:
+            continue
+        totals[entry.key] = totals.get(entry.key, 0) + entry.amount
+        data = entries_view([entry])[0]
+        data["total"] = _cents(totals[entry.key], entry.currency)
+        out.setdefault(entry.key, []).append(data)
+    return out
+
+
+def period_history(lines: list, entries: list, period: str) -> list[dict[str, Any]]:
+    """The lines of one period (its label: 2026-05, 2026-Q2, 2026) with their histories."""
+    chosen = [line for line in lines if line.label == period]
+    history = history_view(chosen, entries)
+    return [{**_line_dict(line), "history": history.get(line.key, [])} for line in chosen]
 
 
 def statements_view(lines: list) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path as Path_, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,7 +16,8 @@ from .access import Principal
 from .api import Admin, Viewer, visible
 from .html import Viewer as PageViewer, render
 from .schemas import Out, errors
-from .settlement import (Ledger, entries_view, rows_to_csv, safe_name, statements_view)
+from .settlement import (Ledger, entries_view, history_view, period_history, rows_to_csv,
+                         safe_name, statements_view)
 
 api = APIRouter(prefix="/api", tags=["settle"], responses=errors(401, 404, 413, 422))
 pages = APIRouter(include_in_schema=False)
@@ -39,6 +40,10 @@ class SettleIn(BaseModel):
     end: dt.date | None = Field(None, alias="to", description="Last day to settle")
     events: dict[Annotated[str, Field(max_length=100)], dt.date] = Field(
         default_factory=dict, max_length=50)
+    rates: list[dict[str, str | int | float | None]] | None = Field(
+        None, max_length=MAX_ROWS, description="An exchange-rate table: rows of date, from, to, "
+        "rate; rows in other currencies are converted at the latest rate on or before their "
+        "charge day")
 
 
 class RunOut(Out):
@@ -80,7 +85,13 @@ def settle_rows(agreement: str, body: SettleIn, request: Request, principal: Adm
     ledger = ledger_of(request)
     folder = ledger.new_folder()
     path = rows_to_csv(body.rows, folder)
-    return ledger.settle(history, [path], body.start, body.end, dict(body.events)).summary
+    rates = None
+    if body.rates is not None:
+        from ..settle.currency import rates_from
+        rates = rates_from([{k: None if v is None else str(v) for k, v in row.items()}
+                            for row in body.rates], "body.rates")
+    return ledger.settle(history, [path], body.start, body.end, dict(body.events),
+                         rates).summary
 
 
 async def _save(uploads: list[UploadFile], folder) -> list:
@@ -100,15 +111,33 @@ async def settle_files(agreement: str, request: Request, principal: Admin,
                        files: Annotated[list[UploadFile], File(description="FOCUS exports or "
                                                                "revenue tables, CSV or Parquet")],
                        start: Annotated[dt.date | None, Form(alias="from")] = None,
-                       end: Annotated[dt.date | None, Form(alias="to")] = None):
-    """Settle uploaded files (admin only)."""
+                       end: Annotated[dt.date | None, Form(alias="to")] = None,
+                       rates: Annotated[UploadFile | None, File(
+                           description="An exchange-rate table (date, from, to, rate), CSV or "
+                                       "Parquet: rows in other currencies are converted")] = None):
+    """Settle uploaded files (admin only), with an exchange-rate table if given."""
     from starlette.concurrency import run_in_threadpool
     history = visible(request, principal, agreement)
     _check_dates(start, end)
     ledger = ledger_of(request)
-    paths = await _save(files, ledger.new_folder())
-    run = await run_in_threadpool(ledger.settle, history, paths, start, end, {})
+    folder = ledger.new_folder()
+    paths = await _save(files, folder)
+    table = await _save_rates(rates, folder)
+    run = await run_in_threadpool(ledger.settle, history, paths, start, end, {}, table)
     return run.summary
+
+
+async def _save_rates(upload: UploadFile | None, folder):
+    """An uploaded rate table, read (an E058 problem if it cannot be)."""
+    if upload is None or not upload.filename:
+        return None
+    from ..settle.currency import load_rates
+    target = folder / "rates" / safe_name(upload.filename, 0)
+    target.parent.mkdir()
+    with open(target, "wb") as handle:
+        while chunk := await upload.read(CHUNK):
+            handle.write(chunk)
+    return load_rates(target)
 
 
 TEXT = {"text/plain": {"schema": {"type": "string"}}}
@@ -136,6 +165,19 @@ def get_line_rows(agreement: str, request: Request, principal: Viewer,
     """The input rows behind one statement line: each row's allocation and its fields."""
     visible(request, principal, agreement)
     return ledger_of(request).line_rows(agreement, line, principal, limit)
+
+
+@api.get("/agreements/{agreement}/periods/{period}/history", tags=["settle"])
+def get_period_history(agreement: str, period: Annotated[str, Path_(
+        max_length=10, pattern=r"^\d{4}(-\d{2}|-Q[1-4])?$", description="2026-05, 2026-Q2 or 2026")],
+        request: Request, principal: Viewer) -> dict[str, Any]:
+    """The restatement history of one period: each of its lines (those a party's token may
+    read) with its posting and every restatement, in order, and the total after each."""
+    visible(request, principal, agreement)
+    ledger = ledger_of(request)
+    lines = ledger.lines(agreement, principal)
+    return {"agreement": agreement, "period": period,
+            "lines": period_history(lines, ledger.entries(agreement, principal), period)}
 
 
 @api.get("/agreements/{agreement}/ledger", response_model=LedgerOut,
@@ -183,9 +225,10 @@ def _page(request: Request, principal: Principal, agreement: str, status: int = 
     ledger = ledger_of(request)
     lines = ledger.lines(agreement, principal)
     runs = [r.summary for r in ledger.runs.values() if r.agreement == agreement]
+    entries = ledger.entries(agreement, principal)
     return render(request, "statements.html", principal, status=status, agreement=agreement,
-                  statements=statements_view(lines),
-                  entries=entries_view(ledger.entries(agreement, principal)),
+                  statements=statements_view(lines), history=history_view(lines, entries),
+                  entries=entries_view(entries),
                   runs=runs if principal.admin else [_run_row(r) for r in runs],
                   latest=runs[-1] if runs and principal.admin else None,
                   problems=problems or [])
@@ -201,7 +244,8 @@ def statements_page(agreement: str, request: Request, principal: PageViewer):
 async def settle_page(agreement: str, request: Request, principal: PageViewer,
                       files: Annotated[list[UploadFile], File()],
                       start: Annotated[str, Form(alias="from", max_length=10)] = "",
-                      end: Annotated[str, Form(alias="to", max_length=10)] = ""):
+                      end: Annotated[str, Form(alias="to", max_length=10)] = "",
+                      rates: Annotated[UploadFile | None, File()] = None):
     from starlette.concurrency import run_in_threadpool
     from .errors import HttpProblem
     if not principal.admin:
@@ -212,10 +256,12 @@ async def settle_page(agreement: str, request: Request, principal: PageViewer,
         first = dt.date.fromisoformat(start) if start else None
         last = dt.date.fromisoformat(end) if end else None
         _check_dates(first, last)
-        paths = await _save([f for f in files if f.filename], ledger.new_folder())
+        folder = ledger.new_folder()
+        paths = await _save([f for f in files if f.filename], folder)
         if not paths:
             raise ValueError("choose at least one file")
-        await run_in_threadpool(ledger.settle, history, paths, first, last, {})
+        table = await _save_rates(rates, folder)
+        await run_in_threadpool(ledger.settle, history, paths, first, last, {}, table)
     except (ValueError, TermsheetError) as err:
         problems = getattr(err, "problems", None) or [Problem("E422", str(err), "form")]
         return _page(request, principal, agreement, 422, [p.to_dict() for p in problems])
