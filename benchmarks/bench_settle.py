@@ -30,7 +30,8 @@ CHUNK = 1_000_000
 
 # The flagship's terms over 2025-07..2026-12, written out by hand: 20% each way; Microsoft's share
 # to OpenAI ends when the 2026-04-27 version takes effect; OpenAI's share under that version is
-# capped at $38B in total.
+# capped at $38B in total. Currency conversion is on: a tenth of the rows are billed in EUR and
+# converted at the latest EUR->USD rate on or before their charge day (rates on weekdays only).
 SQL = """
 WITH src AS (
     SELECT CAST(ChargePeriodStart AS DATE) AS day, BilledCost AS cost, PublisherName AS seller,
@@ -39,15 +40,28 @@ WITH src AS (
     UNION ALL
     SELECT date, amount, seller, NULL, 'usage', currency FROM read_parquet('{direct}')
 ), tagged AS (
-    SELECT day, cost,
+    SELECT day, cost, upper(trim(currency)) AS currency,
            CASE WHEN lower(seller) IN ('openai', 'openai group pbc', 'openai, l.l.c.')
                 THEN 'revenue-share-to-microsoft'
                 WHEN lower(seller) IN ('microsoft', 'microsoft corporation')
                      AND lower(service) = 'azure openai service' AND day < DATE '2026-04-27'
                 THEN 'revenue-share-to-openai' END AS clause
     FROM src
-    WHERE upper(trim(currency)) = 'USD' AND cost IS NOT NULL AND day >= DATE '2025-01-21'
+    WHERE upper(trim(currency)) IN ('USD', 'EUR') AND cost IS NOT NULL
+      AND day >= DATE '2025-01-21'
       AND lower(category) IN ('usage', 'purchase', 'credit', 'adjustment')
+), daily AS (
+    SELECT clause, day, currency, sum(cost) AS cost FROM tagged WHERE clause IS NOT NULL
+    GROUP BY ALL
+), rates AS (
+    SELECT CAST(date AS DATE) AS date, "from", CAST(rate AS DECIMAL(38, 10)) AS rate
+    FROM read_csv('{rates}', all_varchar = true) WHERE "to" = 'USD'
+), converted AS (
+    SELECT d.clause, d.day,
+           CASE WHEN d.currency = 'USD' THEN d.cost
+                ELSE CAST(d.cost * r.rate AS DECIMAL(38, 10)) END AS cost
+    FROM daily d ASOF LEFT JOIN rates r ON d.currency = r."from" AND d.day >= r.date
+    WHERE d.currency = 'USD' OR r.rate IS NOT NULL
 ), lines AS (
     SELECT clause,
            CASE WHEN day >= DATE '2026-04-27' THEN '2026-04-27'
@@ -55,7 +69,7 @@ WITH src AS (
                 WHEN day >= DATE '2025-10-28' THEN '2025-10-28'
                 ELSE '2025-01-21' END AS version,
            CAST(date_trunc('month', day) AS DATE) AS period, sum(cost) * 0.2 AS due
-    FROM tagged WHERE clause IS NOT NULL GROUP BY ALL
+    FROM converted GROUP BY ALL
 ), paid AS (
     SELECT *, CASE WHEN version = '2026-04-27'
                    THEN least(38000000000, sum(due) OVER w) - least(38000000000, sum(due) OVER w - due)
@@ -69,23 +83,44 @@ FROM paid WINDOW w AS (PARTITION BY clause, version ORDER BY period)
 
 
 def generate(folder: Path, rows: int) -> list[Path]:
+    """FOCUS rows (a tenth of the USD ones billed in EUR), OpenAI's direct sales, and a table of
+    EUR->USD rates for the weekdays of the period."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
     from termsheet.settle.generate import focus_table, revenue_table, write
     focus, writer = folder / "focus.parquet", None
     for index in range(0, rows, CHUNK):
         table = focus_table(FIRST, LAST, min(CHUNK, rows - index), seed=100 + index // CHUNK)
+        column = table.schema.get_field_index("BillingCurrency")
+        currency = table.column(column).cast(pa.string())
+        tenth = pc.equal(pc.bit_wise_and(pa.array(range(table.num_rows), pa.int64()), 7), 3)
+        eur = pc.and_(pc.equal(currency, "USD"), tenth)
+        table = table.set_column(column, "BillingCurrency", pc.if_else(eur, "EUR", currency)
+                                 .cast(table.schema.field(column).type))
         writer = writer or pq.ParquetWriter(focus, table.schema)
         writer.write_table(table, row_group_size=250_000)
     writer.close()
-    return [focus, write(revenue_table(FIRST, LAST), folder / "direct.parquet")]
+    rates = folder / "rates.csv"
+    with open(rates, "w") as handle:
+        handle.write("date,from,to,rate\n")
+        day = date(2025, 1, 1)
+        while day <= LAST:
+            if day.weekday() < 5:
+                rate = Decimal("1.0500") + Decimal(day.toordinal() % 97) / 10_000
+                handle.write(f"{day},EUR,USD,{rate}\n")
+            day = date.fromordinal(day.toordinal() + 1)
+    return [focus, write(revenue_table(FIRST, LAST), folder / "direct.parquet"), rates]
 
 
 def run_termsheet(paths: list[str]) -> dict[str, str]:
     from termsheet import load_history_of, settle
+    from termsheet.settle.currency import load_rates
     history = load_history_of(FLAGSHIP)
-    settle(history, paths[1:])  # start-up: the libraries' lazy imports, on the small file
+    rates = load_rates(paths[2])
+    settle(history, paths[1:2], rates=rates)  # start-up: the libraries' lazy imports
     began = time.perf_counter()
-    result = settle(history, paths)
+    result = settle(history, paths[:2], rates=rates)
     seconds = time.perf_counter() - began
     assert result.balanced
     return seconds, {f"{l.clause}|{l.version}|{l.period}": str(l.amount) for l in result.lines}
@@ -96,7 +131,7 @@ def run_sql(paths: list[str]) -> dict[str, str]:
     con = duckdb.connect()
     con.execute(f"SELECT count(*) FROM read_parquet('{paths[1]}')").fetchall()  # start-up
     began = time.perf_counter()
-    rows = con.execute(SQL.format(focus=paths[0], direct=paths[1])).fetchall()
+    rows = con.execute(SQL.format(focus=paths[0], direct=paths[1], rates=paths[2])).fetchall()
     seconds = time.perf_counter() - began
     return seconds, {f"{c}|{v}|{p}": str(a) for c, v, p, a in rows}
 
@@ -125,7 +160,8 @@ def run_pandas(paths: list[str]) -> dict[str, str]:
                                direct.currency.astype("string[pyarrow]")], ignore_index=True)})
     del focus
     seller = frame.seller.str.lower()
-    usable = (frame.currency.str.strip().str.upper() == "USD") & frame.cost.notna() \
+    currency = frame.currency.str.strip().str.upper()
+    usable = currency.isin(["USD", "EUR"]) & frame.cost.notna() \
         & (frame.day >= pd.Timestamp("2025-01-21")) \
         & frame.category.str.lower().isin(["usage", "purchase", "credit", "adjustment"])
     openai = usable & seller.isin(["openai", "openai group pbc", "openai, l.l.c."])
@@ -136,6 +172,8 @@ def run_pandas(paths: list[str]) -> dict[str, str]:
     for clause, mask in (("revenue-share-to-microsoft", openai),
                          ("revenue-share-to-openai", azure)):
         part = frame.loc[mask.fillna(False), ["day", "cost"]]
+        part = part.assign(currency=currency[mask.fillna(False)])
+        part = _pandas_converted(pd, part, paths[2])
         version = pd.cut(part.day.astype("datetime64[ns]"), bins=pd.to_datetime(
             ["1900-01-01", "2025-10-28", "2026-02-27", "2026-04-27", "2100-01-01"]), right=False,
             labels=["2025-01-21", "2025-10-28", "2026-02-27", "2026-04-27"])
@@ -144,6 +182,30 @@ def run_pandas(paths: list[str]) -> dict[str, str]:
         parts.append((clause, sums))
     amounts = _pandas_amounts(parts)
     return time.perf_counter() - began, amounts
+
+
+def _pandas_converted(pd, part, rates_path: str):
+    """EUR rows summed per day, converted at the latest rate on or before the day (held at ten
+    decimals, as termsheet and the SQL hold it), USD rows as they are: one cost per day."""
+    rates = pd.read_csv(rates_path, dtype=str)
+    rates = rates[rates["to"] == "USD"]
+    table = dict(zip(pd.to_datetime(rates["date"]), rates["rate"].map(Decimal)))
+    steps = sorted(table)
+    daily = part.groupby(["day", "currency"], observed=True).cost.sum()
+    days, costs = [], []
+    import bisect
+    for (day, cur), cost in daily.items():
+        cost = Decimal(cost)
+        if cur == "EUR":
+            index = bisect.bisect_right(steps, pd.Timestamp(day).tz_localize(None)) - 1
+            if index < 0:
+                continue
+            cost = (cost * table[steps[index]]).quantize(Decimal("1e-10"),
+                                                          rounding=ROUND_HALF_UP)
+        days.append(day)
+        costs.append(cost)
+    return pd.DataFrame({"day": pd.Series(days, dtype=part.day.dtype),
+                         "cost": pd.Series(costs, dtype=object)})
 
 
 def _pandas_amounts(parts) -> dict[str, str]:
@@ -201,7 +263,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-settle-") as tmp:
         folder = args.data or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        paths = [str(p) for p in (folder / "focus.parquet", folder / "direct.parquet")]
+        paths = [str(p) for p in (folder / "focus.parquet", folder / "direct.parquet",
+                                  folder / "rates.csv")]
         if not all(Path(p).exists() for p in paths):
             began = time.perf_counter()
             paths = [str(p) for p in generate(folder, args.rows)]
