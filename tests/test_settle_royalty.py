@@ -399,3 +399,22 @@ def test_bases_need_their_own_rates(tmp_path):
     with pytest.raises(TermsheetError) as err:
         agreement(case, tmp_path)
     assert any(p.code == "E029" for p in err.value.problems)
+
+
+def test_the_worked_example_of_the_docs():
+    """docs/examples/royalty, worked from its clause: 5% of net sales + 20% of sublicensing,
+    quarterly, an advance of 10,000 at signing, at least 12,000 a year. Q1: net sales 60,000 USD
+    + EUR 20,000 at 1.10 (the rate of 03-01, the latest on or before 03-05) = 82,000 -> 4,100.00;
+    sublicensing 10,000 -> 2,000.00; 6,100 recouped (3,900 left); with the advance the statement
+    is 10,000.00. Q2: 40,000 -> 2,000.00, recouped (1,900 left): 0.00. Q3: the GBP row has no
+    rate: quarantined. Q4: 20,000 -> 1,000.00; the year earned 9,100, so the true-up is 2,900.00;
+    1,900 recouped (0 left): 2,000.00. In all 12,000.00, the minimum."""
+    folder = Path(__file__).resolve().parents[1] / "docs" / "examples" / "royalty"
+    result = settle(load_history_of(folder / "widget-licence.md"), [folder / "revenue.csv"],
+                    end=date(2026, 12, 31), rates=folder / "rates.csv")
+    totals = {s.period: s.total for s in result.statements}
+    assert totals == {"2026-Q1": Decimal("10000.00"), "2026-Q2": Decimal("0.00"),
+                      "2026-Q4": Decimal("2000.00")}
+    (q4,) = [l for l in result.lines if l.label == "2026-Q4" and l.kind == "recoupment"]
+    assert (q4.amount, q4.detail["advance"]["unrecouped"]) == (Decimal("-1900.00"), 0)
+    assert [(q.row, q.code) for q in result.quarantine] == [(5, "rate-missing")]
