@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from . import api, authzen, decisions, diffs, html, pages, simulation, statements
+from . import api, authzen, decisions, diffs, html, pages, portfolio, simulation, statements
 from .access import Access
 from .catalog import Catalog
 from .errors import HANDLERS, status_of
@@ -26,7 +26,7 @@ from .settlement import Ledger
 
 HERE = Path(__file__).parent
 # Feature modules: each has an ``api`` router (JSON) and a ``pages`` router (HTML).
-FEATURES = (decisions, diffs, simulation, statements)
+FEATURES = (decisions, diffs, simulation, statements, portfolio)
 API_PREFIXES = ("/api/", "/access/", "/.well-known/", "/openapi.json", "/jobs/")
 
 
