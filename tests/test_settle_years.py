@@ -83,3 +83,56 @@ def test_any_sequence_of_runs_gives_the_same_lines(tmp_path_factory, amounts, cu
         ledger = sum(e.amount for e in store.entries())
     assert got == want
     assert ledger == sum(want.values())
+
+
+def settle_into(store, history, amounts, months, first, last):
+    result = settle(history, rows_of(amounts, months), start=first, end=last,
+                    opening=lambda day: store.opening(history.agreement, day),
+                    later=lambda day: store.later(history.agreement, day))
+    return store.record(result)
+
+
+@settings(max_examples=4, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(amounts=st.lists(st.decimals(0, 400000, places=2), min_size=12, max_size=12),
+       month=st.integers(1, 12), amount=st.decimals(0, 900000, places=2),
+       threshold=st.sampled_from([100000, 1000000]),
+       minimum=st.one_of(st.none(), st.sampled_from([50000, 900000])),
+       per_year=st.one_of(st.none(), st.sampled_from([200000, 600000])),
+       total=st.one_of(st.none(), st.sampled_from([150000, 700000])),
+       amended=st.integers(2, 12))
+@example(amounts=[Decimal(100000)] * 12, month=2, amount=Decimal(400000), threshold=1000000,
+         minimum=900000, per_year=None, total=700000, amended=7)
+def test_a_restatement_cascades_and_restating_back_posts_net_zero(
+        tmp_path_factory, amounts, month, amount, threshold, minimum, per_year, total, amended):
+    """Restating one month settles every later month again: the store then holds the lines of
+    one fresh run over the corrected year, the later differences are traced to the
+    restatement, and restating the month back posts a net zero."""
+    folder = tmp_path_factory.mktemp("cascade")
+    history = load_history_of(write_versions(
+        reseller(threshold, minimum, per_year, total, amended, False), folder / "agreement"))
+    corrected = list(amounts)
+    corrected[month - 1] = amount
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    fresh = {line.key: line.amount
+             for line in settle(history, rows_of(corrected, range(1, 13)), start=year[0],
+                                end=year[1]).lines}
+    first, last = date(2026, month, 1), date(2026, month, monthrange(2026, month)[1])
+    with Store(folder / "s.duckdb") as store:
+        settle_into(store, history, amounts, range(1, 13), *year)
+        before = {line.key: line.amount for line in store.current_lines()}
+        restated = settle_into(store, history, corrected, range(month, month + 1), first, last)
+        now = {line.key: line.amount for line in store.current_lines() if line.amount}
+        assert now == {k: v for k, v in fresh.items() if v}
+        for entry in restated.entries:
+            assert entry.type == "restatement" or entry.period > last
+            if entry.period > last:
+                assert f"cascades from run 2's restatement of {first} to {last}" in \
+                    entry.narration, entry.narration
+        back = settle_into(store, history, amounts, range(month, month + 1), first, last)
+        net: dict[str, Decimal] = {}
+        for entry in (*restated.entries, *back.entries):
+            net[entry.key] = net.get(entry.key, Decimal(0)) + entry.amount
+        assert all(value == 0 for value in net.values()), net
+        assert {line.key: line.amount for line in store.current_lines() if line.amount} == \
+            {k: v for k, v in before.items() if v}
