@@ -136,3 +136,37 @@ def test_a_restatement_cascades_and_restating_back_posts_net_zero(
         assert all(value == 0 for value in net.values()), net
         assert {line.key: line.amount for line in store.current_lines() if line.amount} == \
             {k: v for k, v in before.items() if v}
+
+
+SIMULATION = """
+scenario: reseller
+first-year: 2026
+horizon: 2
+futures: 2
+discount-rate: 0%
+streams:
+  resale: {revenue: {seller: acme, channel: direct, product: widget}, start: START, volatility: 0%}
+"""
+
+
+def test_simulation_agrees_with_settlement_on_the_amended_agreement(tmp_path):
+    """The reseller clause amended on 2026-07-01 (30% -> 28%, 25% above 1,000,000 a year, at
+    least 50,000 a year), revenue flat at 2,400,000 a year (200,000 a month), zero volatility: the
+    simulation of the history as amended pays what settlement of the same monthly rows pays.
+    By hand, 2026: January-May 1,000,000 at 30% = 300,000; June-December's 1,400,000 at 25% =
+    350,000 (the count carries over the amendment, which changes only the band below 1,000,000):
+    650,000.00. 2027 (all under v2): 1,000,000 at 28% + 1,400,000 at 25% = 630,000.00."""
+    from termsheet.simulate import parse_scenario, simulate
+    history = load_history_of(write_versions(
+        reseller(1000000, 50000, None, None, 7, False), tmp_path / "agreement"))
+    rows = [{"date": str(date(year, month, 1)), "seller": "Acme", "channel": "direct",
+             "product": "widget", "amount": "200000", "currency": "USD"}
+            for year in (2026, 2027) for month in range(1, 13)]
+    settled = settle(history, rows, start=date(2026, 1, 1), end=date(2027, 12, 31))
+    by_year = {year: sum(line.amount for line in settled.lines if line.period.year == year)
+               for year in (2026, 2027)}
+    assert by_year == {2026: Decimal("650000.00"), 2027: Decimal("630000.00")}
+    sim = simulate(history, parse_scenario(SIMULATION.replace("START", "2400000")), amended=True)
+    assert sim.versions == ("as amended",)
+    flows = sim.outcomes[0].party("beta").flows
+    assert [round(flows[y].mean, 6) for y in range(2)] == [650000.0, 630000.0]
