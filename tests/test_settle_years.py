@@ -20,15 +20,18 @@ SETTINGS = settings(max_examples=4, deadline=None,
 
 
 def reseller(threshold: int, minimum: int | None, per_year: int | None, total: int | None,
-             amended: int, reset: bool) -> dict:
+             amended: int, reset: bool, by: bool = False) -> dict:
     """The reseller clause (30%, 25% above a yearly threshold), amended to 28% on the first of
-    month ``amended``."""
+    month ``amended``; with ``by``, the bands apply to each seller's revenue (acme's and
+    beta's)."""
     def clause(rate: str, extra: dict) -> dict:
         out = {"id": "resale", "kind": "revenue-share", "payer": "acme", "payee": "beta",
-               "base": {"seller": "acme"},
+               "base": {"seller": ["acme", "beta"] if by else "acme"},
                "tiers": {"mode": "marginal", "per": "year",
                          "bands": [{"above": 0, "rate": rate},
                                    {"above": threshold, "rate": "25%"}]}}
+        if by:
+            out["tiers"]["by"] = "seller"
         if minimum is not None:
             out["minimum"] = {"per-year": minimum}
         cap = {k: v for k, v in (("per-year", per_year), ("total", total)) if v is not None}
@@ -41,10 +44,15 @@ def reseller(threshold: int, minimum: int | None, per_year: int | None, total: i
          "clauses": [clause("28%", {"reset": True} if reset else {})]}]}
 
 
-def rows_of(amounts: list[Decimal], months: range) -> list[dict]:
-    return [{"date": str(date(2026, m, 14)), "seller": "Acme", "channel": "direct",
+def rows_of(amounts: list[Decimal], months: range, by: bool = False) -> list[dict]:
+    """A row of acme's each month; with ``by``, beta sells half as much again on the 20th."""
+    rows = [{"date": str(date(2026, m, 14)), "seller": "Acme", "channel": "direct",
              "product": "widget", "amount": str(amounts[m - 1]), "currency": "USD"}
             for m in months]
+    if by:
+        rows += [{**row, "date": row["date"][:-2] + "20", "seller": "Beta Ltd",
+                  "amount": str(Decimal(row["amount"]) / 2)} for row in list(rows)]
+    return rows
 
 
 @SETTINGS
@@ -55,25 +63,26 @@ def rows_of(amounts: list[Decimal], months: range) -> list[dict]:
        minimum=st.one_of(st.none(), st.sampled_from([50000, 900000])),
        per_year=st.one_of(st.none(), st.sampled_from([200000, 600000])),
        total=st.one_of(st.none(), st.sampled_from([150000, 700000])),
-       amended=st.integers(2, 12), reset=st.booleans())
+       amended=st.integers(2, 12), reset=st.booleans(), by=st.booleans())
 @example(amounts=[Decimal(90000 + 10000 * m) for m in range(12)], cuts=list(range(2, 13)),
-         threshold=1000000, minimum=50000, per_year=None, total=None, amended=7, reset=False)
+         threshold=1000000, minimum=50000, per_year=None, total=None, amended=7, reset=False,
+         by=False)
 @example(amounts=[Decimal(250000)] * 12, cuts=[4, 7, 10], threshold=1000000, minimum=900000,
-         per_year=600000, total=700000, amended=5, reset=False)
+         per_year=600000, total=700000, amended=5, reset=False, by=True)
 def test_any_sequence_of_runs_gives_the_same_lines(tmp_path_factory, amounts, cuts, threshold,
-                                                  minimum, per_year, total, amended, reset):
+                                                  minimum, per_year, total, amended, reset, by):
     """Month by month, quarter by quarter, any cuts or one run: the same lines, to the cent."""
     folder = tmp_path_factory.mktemp("years")
     history = load_history_of(write_versions(
-        reseller(threshold, minimum, per_year, total, amended, reset), folder / "agreement"))
-    whole = settle(history, rows_of(amounts, range(1, 13)), start=date(2026, 1, 1),
+        reseller(threshold, minimum, per_year, total, amended, reset, by), folder / "agreement"))
+    whole = settle(history, rows_of(amounts, range(1, 13), by), start=date(2026, 1, 1),
                    end=date(2026, 12, 31))
     want = {line.key: line.amount for line in whole.lines}
     edges = [1, *cuts, 13]
     with tempfile.TemporaryDirectory() as place, Store(Path(place) / "s.duckdb") as store:
         for first, after in zip(edges, edges[1:]):
             last = after - 1
-            result = settle(history, rows_of(amounts, range(first, after)),
+            result = settle(history, rows_of(amounts, range(first, after), by),
                             start=date(2026, first, 1),
                             end=date(2026, last, monthrange(2026, last)[1]),
                             opening=lambda day: store.opening(history.agreement, day))

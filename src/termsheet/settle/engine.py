@@ -49,6 +49,7 @@ class Opening:
     due: Decimal
     paid_year: Decimal
     paid: Decimal
+    group: str = ""  # tiers by a column: a group's volume (its amounts are on the line's row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,5 +277,6 @@ def _opening_table(opening: list[Opening]) -> ibis.Table:
         "stored_due": pa.array([o.due for o in opening], exact),
         "stored_paid_year": pa.array([o.paid_year for o in opening], exact),
         "stored_paid": pa.array([o.paid for o in opening], exact),
+        "grp": pa.array([o.group for o in opening], pa.string()),
     }
     return ibis.memtable(pa.table(arrays))

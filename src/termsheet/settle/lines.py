@@ -310,7 +310,7 @@ def chain_slices(t: ibis.Table, chain: list[Term], start: date | None, end: date
             parts.append(_later_table(later[term.key], term, link).select(*part.columns))
         if opening.get(term.key):
             carried = _opening_table(opening[term.key]).mutate(
-                grp=ibis.literal(""), term=ibis.literal(term.index, type="int64"),
+                term=ibis.literal(term.index, type="int64"),
                 link=ibis.literal(link, type="int64"))
             parts.append(carried.select(*part.columns))
     s = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]

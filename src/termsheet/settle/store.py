@@ -140,13 +140,26 @@ class Store:
         return [Line(**{k: v for k, v in zip(LINE_FIELDS, row) if k != "key"}) for row in rows]
 
     def opening(self, agreement: str, before: date) -> dict[str, list[Opening]]:
-        """Lines settled for periods that end before ``before``, by term key."""
+        """Lines settled for periods that end before ``before``, by term key. A line whose
+        bands apply per group (``tiers.by``) opens as its amounts with each group's volume
+        beside them, so each group's count goes on."""
+        groups: dict[str, list[tuple[str, Decimal]]] = {}
+        for key, grp, base in self.con.execute(
+                "SELECT s.key, s.grp, sum(s.base) FROM slices s JOIN (SELECT key, max(run) AS run "
+                "FROM statement_lines WHERE agreement = ? GROUP BY key) c ON s.key = c.key AND "
+                "s.run = c.run WHERE s.agreement = ? AND s.grp <> '' GROUP BY s.key, s.grp "
+                "ORDER BY s.key, s.grp", [agreement, agreement]).fetchall():
+            groups.setdefault(key, []).append((grp, base))
         out: dict[str, list[Opening]] = {}
         for line in self.current_lines(agreement):
             if line.period_end < before:
                 key = f"{line.agreement}/{line.version}/{line.clause}"
-                out.setdefault(key, []).append(Opening(line.period, line.kind, line.base,
-                                                       line.due, line.paid_year, line.paid))
+                split = groups.get(line.key, [])
+                out.setdefault(key, []).append(Opening(
+                    line.period, line.kind, Decimal(0) if split else line.base, line.due,
+                    line.paid_year, line.paid))
+                out[key] += [Opening(line.period, "share", base, Decimal(0), Decimal(0),
+                                     Decimal(0), grp) for grp, base in split]
         return out
 
     def later(self, agreement: str, after: date) -> dict[str, list[Later]]:
