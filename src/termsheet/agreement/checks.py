@@ -93,8 +93,8 @@ def check_products(version: Version) -> list[Problem]:
     for clause in version.clauses:
         for term in ("products", "subject", "excludes"):
             value = getattr(clause, term, None)
-            if value is not None and not (term == "subject" and clause.kind ==
-                                          "right-of-first-refusal"):
+            if value is not None and not (term == "subject" and clause.kind in
+                                          ("right-of-first-refusal", "commitment")):
                 out += _check_names(version, clause, term, value, version.products, "E012",
                                     "product")
         if isinstance(clause, RevenueShare) and clause.base.product is not None:

@@ -339,6 +339,7 @@ class Commitment(ClauseBase):
     counterparty: str
     amount: Money
     by: date | None = None
+    subject: str | None = None  # what is bought (compute: weighed against first refusal)
 
 
 class Cooperation(ClauseBase):
@@ -369,15 +370,20 @@ Clause = Annotated[
 # front matter
 
 
+SameAs = Annotated[str | None, Field(None, alias="same-as")]
+
+
 class Party(Record):
     name: str
     aliases: tuple[str, ...] = ()
+    same_as: SameAs = None  # this id names, in a portfolio, what another agreement calls same-as
 
 
 class Channel(Record):
     operator: str | None = None
     name: str | None = None
     aliases: tuple[str, ...] = ()
+    same_as: SameAs = None
 
 
 class Product(BaseModel):
@@ -387,10 +393,12 @@ class Product(BaseModel):
     owner: str | None = None
     type: str | None = None
     name: str | None = None
+    same_as: SameAs = None
 
     @property
     def attributes(self) -> dict[str, Any]:
-        return {k: v for k, v in self.model_dump(by_alias=True).items() if v is not None}
+        return {k: v for k, v in self.model_dump(by_alias=True).items()
+                if v is not None and k != "same-as"}
 
 
 class Source(Record):

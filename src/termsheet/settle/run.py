@@ -20,7 +20,8 @@ import ibis
 from ..agreement.history import History
 from ..agreement.problems import Problem, TermsheetError
 from . import focus
-from .backends import Backend, backend_for
+from .backends import (Backend, backend_for, check_memory, configure,
+                       make_temp_dir)
 from .engine import (ROW_ID, Later, Names, Opening, classify, in_term, names_of, needs_of,
                      summarize)
 from ..money import compile as money
@@ -72,6 +73,8 @@ class Settlement:
     terms: tuple[dict, ...] = ()
     allocations: str | None = None
     slices: tuple[Slice, ...] = field(default=(), repr=False)
+    # per source index: (rows, first charge day, last charge day), for the store's inputs table
+    coverage: dict = field(default_factory=dict, repr=False)
     # Term keys whose periods after the run's dates were settled again (a cascade).
     cascaded: tuple[str, ...] = ()
 
@@ -140,29 +143,45 @@ def settle(history: History, data: Any, *, start: date | None = None, end: date 
            events: dict[str, date] | None = None, engine: str = "duckdb",
            opening: OpeningSource | None = None, later: LaterSource | None = None,
            allocations: str | Path | None = None,
-           threads: int | None = None, progress: Progress | None = None) -> Settlement:
+           threads: int | None = None, progress: Progress | None = None,
+           memory_limit: str | None = None, temp_dir: str | Path | None = None,
+           spark_master: str | None = None, spark_remote: str | None = None,
+           spark_conf: dict[str, str] | None = None, monitor: Any = None) -> Settlement:
     """Settle revenue shares of ``history`` over ``data`` (FOCUS exports or revenue tables: paths,
     or rows as dicts or an Arrow table). ``opening`` carries lines already settled before the
     run's first day (the store supplies them), so caps and life-to-date tiers continue;
     ``later`` the share slices settled before for periods after its last day, which it settles
-    again, so a restatement cascades to every later period its caps, tiers and minimums reach."""
+    again, so a restatement cascades to every later period its caps, tiers and minimums reach.
+    ``memory_limit`` and ``temp_dir`` hold DuckDB to a memory size, spilling to the directory;
+    ``spark_master``/``spark_remote`` run the spark engine on a cluster or a Connect server;
+    ``monitor`` (see progress.py) watches the rows being read."""
     step = progress or (lambda _: None)
     events = dict(events or {})
     if start and end and end < start:
         raise TermsheetError([Problem("E054", f"--to {end} is before --from {start}", "--to")])
-    with tempfile.TemporaryDirectory(prefix="termsheet-") as folder:
+    check_memory(memory_limit)
+    if temp_dir is not None:
+        make_temp_dir(temp_dir)
+    with tempfile.TemporaryDirectory(prefix="termsheet-", dir=temp_dir) as folder:
         con = focus.connect(threads)
+        configure(con, memory_limit, temp_dir)
         costs = needs_of(terms_of(history, events), frozenset()).costs
         sources = focus.load(con, _paths(data, Path(folder)), costs)
         step("read")
-        backend = backend_for(engine, con)
+        backend = backend_for(engine, con, master=spark_master, remote=spark_remote,
+                              conf=spark_conf, temp_dir=temp_dir) \
+            if engine == "spark" else backend_for(engine, con)
         try:
+            if monitor is not None:
+                monitor.start(con, sources, poll=engine == "duckdb")
             result = _run(history, backend, sources, start, end, events, opening or {},
                           later or {}, allocations, step)
             for source in sources:  # rows given in memory: hashed while their file exists
                 if Path(source.path).is_relative_to(folder):
                     source.sha256
         finally:
+            if monitor is not None:
+                monitor.stop()
             backend.close()
             con.close()
     return result
@@ -176,6 +195,9 @@ def _run(history, backend: Backend, sources, start, end, events, opening, later,
     groups = backend.records(raw.group_by([*needs.names, "bad"]).aggregate(
         first=raw.day.min(), last=raw.day.max()))
     names = names_of(groups, vocab)
+    coverage = {r["source"]: (int(r["rows"]), r["first"], r["last"]) for r in backend.records(
+        raw.group_by("source").aggregate(rows=raw.n.sum(), first=raw.day.min(),
+                                         last=raw.day.max()))}
     summary = backend.cached(classify(raw, names))
     step("summarize")
     first, last = _dates(groups, names, start, end)
@@ -210,7 +232,7 @@ def _run(history, backend: Backend, sources, start, end, events, opening, later,
         written = _allocations(backend, names, terms, slices, first, last, Path(allocations))
     return Settlement(history.agreement, backend.name, first, last, events, tuple(sources),
                       version_hashes(history), tuple(lines), tuple(recon), tuple(quarantine),
-                      tuple(_term_info(t) for t in terms), written, tuple(slices),
+                      tuple(_term_info(t) for t in terms), written, tuple(slices), coverage,
                       tuple(sorted(later)))
 
 
