@@ -53,6 +53,8 @@ CODES = {
     "E073": "probability outside [0, 1]",
     "E074": "correlations that cannot hold",
     "E075": "scenario for another agreement",
+    "E080": "agreement tests file: a case of the wrong shape",
+    "E081": "no agreement tests found",
 }
 
 

@@ -24,7 +24,8 @@ app = typer.Typer(
 )
 
 # One module per command group; each defines register(app).
-COMMAND_MODULES = ("documents", "demo", "decide", "serve", "diff", "simulate", "settle")
+COMMAND_MODULES = ("documents", "demo", "decide", "serve", "diff", "simulate", "settle",
+                   "authoring")
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}").register(app)
