@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 
 import pytest
+from support.cli import run_cli
 
 from termsheet.agreement.history import load_history
 from termsheet.agreement.problems import TermsheetError
@@ -16,8 +15,7 @@ from termsheet.authoring.scaffold import init_agreement, new_version
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "termsheet", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd)
+    return run_cli(*args, cwd=cwd)
 
 
 def line_of(text: str, needle: str) -> int:
