@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import sys
 import types
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -64,18 +64,3 @@ class _Package(types.ModuleType):
 
 sys.modules[__name__].__class__ = _Package
 
-
-if TYPE_CHECKING:  # for type checkers and editors: the same names, imported eagerly
-    from .agreement.document import parse, parse_file
-    from .agreement.history import History, load_history
-    from .agreement.model import (
-        Clause, ClauseBase, Commitment, Cooperation, Distribution, Equity, Exclusivity, License,
-        RevenueShare, RightOfFirstRefusal, Span, Version,
-    )
-    from .agreement.problems import Problem, TermsheetError
-    from .agreement.render import render
-    from .api import load, load_history_of, load_version, validate
-    from .decide import BuyCompute, Decision, Distribute, GrantLicense, UseLicense, decide
-    from .diff import Diff, diff, narrate, timeline
-    from .settle import Settlement, settle
-    from .simulate import Scenario, Simulation, load_scenario, simulate
