@@ -152,7 +152,7 @@ def test_a_tests_file_of_the_wrong_shape_is_reported_at_its_lines(tmp_path):
     assert result.returncode == 1
     errors = json.loads(result.stdout)["errors"]
     assert [(e["code"], e["line"]) for e in errors] == [
-        ("E080", line_of(text, "action: distibute")), ("E080", line_of(text, "missing.csv"))]
+        ("E090", line_of(text, "action: distibute")), ("E090", line_of(text, "missing.csv"))]
     assert "did you mean 'distribute'" in errors[0]["hint"]
 
 
@@ -161,7 +161,7 @@ def test_no_tests_anywhere(tmp_path):
     init_agreement(folder)
     (folder / "tests.yaml").unlink()
     result = run("test", str(folder))
-    assert result.returncode == 1 and "E081" in result.stderr
+    assert result.returncode == 1 and "E091" in result.stderr
 
 
 def test_statement_expectations_match_by_version(flagship_dir, tmp_path):

@@ -184,7 +184,7 @@ def check_tests(tests: TestsFile) -> list[Problem]:
 
     def bad(keys: tuple, message: str, hint: str | None = None) -> None:
         line, column = tests.at(*keys)
-        problems.append(Problem("E080", message, str(tests.path), line, column, None, hint))
+        problems.append(Problem("E090", message, str(tests.path), line, column, None, hint))
 
     def keys_of(item: Any, keys: tuple, allowed: set[str], required: Iterable[str],
                 what: str) -> bool:
@@ -195,7 +195,7 @@ def check_tests(tests: TestsFile) -> list[Problem]:
             if key not in allowed:
                 line, column = tests.at(*keys, key, "<key>")
                 from ..agreement.problems import known_hint
-                problems.append(Problem("E080", f"unknown key '{key}' in {what}",
+                problems.append(Problem("E090", f"unknown key '{key}' in {what}",
                                         str(tests.path), line, column, None,
                                         known_hint(str(key), allowed)))
         for key in required:
@@ -330,7 +330,7 @@ def run_tests(paths: Iterable[str | Path]) -> TestReport:
         raise TermsheetError(problems)
     if not loaded:
         where = ", ".join(str(p) for p in paths)
-        raise TermsheetError([Problem("E081", f"no {TESTS_FILE} in {where}", where,
+        raise TermsheetError([Problem("E091", f"no {TESTS_FILE} in {where}", where,
                                       hint="termsheet init NAME writes an agreement folder "
                                            "with one")])
     results: list[CaseResult] = []

@@ -46,6 +46,11 @@ LAZY: dict[str, tuple[str, str]] = {
                          "JSON."),
     "generate-billing": ("settle", "Write synthetic FOCUS billing data and a revenue table for "
                                    "the flagship."),
+    "conflicts": ("portfolio", "Every date range on which one agreement grants or requires what "
+                               "another forbids."),
+    "calendar": ("portfolio", "Every dated duty and deadline across the agreements: terms and "
+                              "shares ending, caps, commitments, first-launch duties with their "
+                              "conditions."),
     "test": ("authoring", "Run the tests beside each agreement (tests.yaml); exit 0 all pass, "
                           "1 any fails."),
     "init": ("authoring", "Write a new agreement folder that validates and passes `termsheet "
@@ -56,7 +61,7 @@ LAZY: dict[str, tuple[str, str]] = {
 
 # One module per command group; each defines register(app).
 COMMAND_MODULES = ("documents", "demo", "decide", "serve", "diff", "simulate", "settle",
-                   "authoring")
+                   "portfolio", "authoring")
 
 
 class LazyGroup(TyperGroup):
