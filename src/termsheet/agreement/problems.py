@@ -56,6 +56,8 @@ CODES = {
     "E075": "scenario for another agreement",
     "E080": "an agreement in two folders of a portfolio",
     "E081": "same-as names an id no other agreement of the portfolio declares",
+    "E090": "agreement tests file: a case of the wrong shape",
+    "E091": "no agreement tests found",
 }
 
 
