@@ -100,7 +100,7 @@ SAMPLE_TERMS = {
     "cap": {"total": 1000000, "per-year": 250000}, "minimum": {"per-year": 50000},
     "settle": "quarter", "rounding": "half-even", "stake": "12.5%", "amount": 5000000,
     "by": date(2027, 6, 30), "areas": ("chips",), "territories": {"excludes": ("eu",)},
-    "fields": ("healthcare",),
+    "fields": ("healthcare",), "reset": True,
 }
 
 

@@ -270,9 +270,23 @@ class DatedBands(Record):
     bands: tuple[Band, ...] = Field(min_length=1)
 
 
+def _tier_window(value: Any) -> Any:
+    """``life`` is another spelling of ``life-to-date``."""
+    return "life-to-date" if value == "life" else value
+
+
+# Where tier volumes are counted: the settlement period, a calendar unit of the contract year
+# (month, quarter, year: independent of the statement period), or the clause's whole life.
+TIER_WINDOWS = ("period", "month", "quarter", "year", "life-to-date")
+# The columns of the input rows that tier bands may apply per group of (``tiers: {by: ...}``).
+GROUP_COLUMNS = ("seller", "channel", "product", "service")
+
+
 class Tiers(Record):
     mode: Literal["marginal", "whole"] = "marginal"
-    per: Literal["period", "life-to-date"] = "period"
+    per: Annotated[Literal["period", "month", "quarter", "year", "life-to-date"],
+                   BeforeValidator(_tier_window)] = "period"
+    by: Literal["seller", "channel", "product", "service"] | None = None
     bands: tuple[Band, ...] | None = None
     schedule: tuple[DatedBands, ...] | None = None
 
@@ -306,6 +320,9 @@ class RevenueShare(ClauseBase):
     minimum: Minimum | None = None
     settle: Literal["month", "quarter", "year"] = "month"
     rounding: Literal["half-up", "half-even"] = "half-up"
+    # Counts (tier volumes, caps, minimums) carry on from the previous version's clause of the
+    # same id unless the amendment says they start again here.
+    reset: bool = False
 
     def rate_on(self, day: date) -> Decimal | None:
         """The flat rate that applies on a day (None when the clause uses tiers)."""
@@ -442,6 +459,8 @@ class FrontMatter(Record):
     effective: date
     amends: VersionId | None = None
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    # The first day of the contract year, MM-01 (None: 01-01, the calendar year).
+    year_start: str | None = Field(None, alias="year-start", pattern=r"^(0[1-9]|1[0-2])-01$")
     parties: dict[str, PartyEntry]
     channels: dict[str, ChannelEntry] = Field(default_factory=dict)
     products: dict[str, ProductEntry] = Field(default_factory=dict)
@@ -468,6 +487,11 @@ class Version(FrontMatter):
     clauses: tuple[Clause, ...] = ()
     span: SkipJsonSchema[Span | None] = Field(None, exclude=True)
     term_spans: SkipJsonSchema[dict[str, Span]] = Field(default_factory=dict, exclude=True)
+
+    @property
+    def year_start_month(self) -> int:
+        """The month a contract year starts in (1: the calendar year)."""
+        return int(self.year_start[:2]) if self.year_start else 1
 
     def clause(self, clause_id: str) -> ClauseBase | None:
         for clause in self.clauses:
