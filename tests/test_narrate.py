@@ -107,7 +107,7 @@ def sample(kind: str):
     model = CLAUSE_KINDS[kind]
     data = {"id": f"sample-{kind}", "kind": kind, "heading": f"Sample {kind}"}
     for term in term_names(model):
-        if term == "subject" and kind == "right-of-first-refusal":
+        if term == "subject" and kind in ("right-of-first-refusal", "commitment"):
             data[term] = "compute"
         elif term == "tiers":
             continue  # a revenue share has a rate or tiers, not both

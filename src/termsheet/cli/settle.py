@@ -156,8 +156,9 @@ def settle(
         ledger = None if no_store else Store(store)
         try:
             opening = (lambda day: ledger.opening(history.agreement, day)) if ledger else None
+            later = (lambda day: ledger.later(history.agreement, day)) if ledger else None
             result = run_settle(history, [str(p) for p in data], start=first, end=last,
-                                events=scenario, engine=engine, opening=opening,
+                                events=scenario, engine=engine, opening=opening, later=later,
                                 allocations=allocations, progress=step,
                                 memory_limit=memory_limit, temp_dir=temp_dir,
                                 spark_master=spark_master, spark_remote=spark_remote,

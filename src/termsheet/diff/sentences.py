@@ -239,6 +239,11 @@ KINDS = {
                 "set": "“{heading}”: the amount must now be spent by {new}.",
                 "cleared": "“{heading}”: the deadline of {old} is dropped.",
             },
+            "subject": {
+                "changed": "“{heading}”: the commitment now buys {new} (before: {old}).",
+                "set": "“{heading}”: the commitment is now said to buy {new}.",
+                "cleared": "“{heading}”: the commitment no longer names what it buys ({old}).",
+            },
         },
         "cooperation": {
             "added": "New, “{heading}”: {parties} undertake to work together on {areas}.",
@@ -382,6 +387,11 @@ KINDS = {
                 "changed": "「{heading}」：期限改为{new}前（原为{old}前）。",
                 "set": "「{heading}」：该金额现须在{new}前投入。",
                 "cleared": "「{heading}」：取消{old}的期限。",
+            },
+            "subject": {
+                "changed": "「{heading}」：承诺采购的内容改为{new}（原为{old}）。",
+                "set": "「{heading}」：现写明承诺采购{new}。",
+                "cleared": "「{heading}」：不再写明承诺采购的内容（原为{old}）。",
             },
         },
         "cooperation": {

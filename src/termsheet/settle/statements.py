@@ -174,6 +174,8 @@ class Slice:
     paid_year: Decimal
     paid: Decimal
     band: int | None = None  # whole-volume tiers: the band the volume reached
+    group: str = ""          # the value of tiers.by ('' when bands are not grouped)
+    key: str = ""            # the statement line's key (the store keeps slices by it)
 
 
 def lines_of(terms: list[Term], slices: list[Slice],
