@@ -506,6 +506,32 @@ class Version(FrontMatter):
     def path(self) -> str:
         return self.span.path if self.span else "<memory>"
 
+    # notebooks: a short repr, an HTML table of the clauses, Arrow and pandas tables of them
+
+    def __repr__(self) -> str:
+        return (f"<Version {self.agreement}@{self.version} effective {self.effective}, "
+                f"{len(self.clauses)} clauses, {self.currency}>")
+
+    def clause_rows(self) -> list[dict[str, Any]]:
+        return [{"id": c.id, "kind": c.kind, "heading": c.heading,
+                 "parties": list(c.party_ids),
+                 "from": None if c.from_ is None else str(c.from_),
+                 "until": None if c.until is None else str(c.until),
+                 "source": list(c.sources)} for c in self.clauses]
+
+    def _repr_html_(self) -> str:
+        from .tables import html_table
+        return html_table(self.clause_rows(), f"{self.title}: {self.agreement} version "
+                                              f"{self.version}, effective {self.effective}")
+
+    def to_arrow(self):
+        from .tables import to_arrow
+        return to_arrow(self.clause_rows())
+
+    def to_pandas(self):
+        from .tables import to_pandas
+        return to_pandas(self.clause_rows())
+
 
 # ---------------------------------------------------------------------------------------------
 # periods

@@ -220,6 +220,8 @@ def ledger(
     agreement: Optional[str] = typer.Option(None, "--agreement", help="Only this agreement id."),
     output: Optional[Path] = typer.Option(None, "--output", "-o"),
     as_json: bool = typer.Option(False, "--json"),
+    party: Optional[str] = typer.Option(None, "--party", help="Only this party's books (a "
+                                        "Beancount file for Fava)."),
 ) -> None:
     """The append-only ledger: postings and restatements, as Beancount or JSON."""
     if fmt not in ("beancount", "json"):
@@ -230,7 +232,8 @@ def ledger(
         from .common import to_json
         _emit(to_json({"store": str(store), "entries": [e.to_dict() for e in entries]}), output)
     else:
-        _emit(beancount(entries, f"termsheet ledger {agreement or ''}".strip()), output)
+        title = f"termsheet ledger {agreement or ''}".strip() + (f" ({party})" if party else "")
+        _emit(beancount(entries, title, party), output)
 
 
 def _month(text: str, option: str, last: bool = False) -> date:
