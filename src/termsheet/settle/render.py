@@ -29,10 +29,13 @@ def exact(value: Decimal) -> str:
     return f"{whole}.{part.ljust(2, '0')}"
 
 
-def statements_table(lines: Iterable[Line], title: str | None = None) -> Table:
-    """One row per statement line, grouped by period and payer -> payee, with totals."""
+def statements_table(lines: Iterable[Line], title: str | None = None,
+                     pending: Iterable[str] = ()) -> Table:
+    """One row per statement line, grouped by period and payer -> payee, with totals; the
+    caption gives the rounding and what is still pending."""
     lines = list(lines)
-    table = Table(title=title, caption="; ".join(notes_of(lines)) or None, show_lines=False)
+    caption = "\n".join(["; ".join(notes_of(lines)), *pending]).strip()
+    table = Table(title=title, caption=caption or None, show_lines=False)
     for column, justify in (("period", "left"), ("payer → payee", "left"), ("clause", "left"),
                             ("version", "left"), ("rows", "right"), ("base", "right"),
                             ("rate", "left"), ("amount", "right")):
