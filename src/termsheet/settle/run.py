@@ -91,6 +91,36 @@ class Settlement:
         """Obligations the run's dates stop short of, such as a minimum's year-end true-up."""
         return [text for r in self.reconciliation for text in r.pending]
 
+    # notebooks: a short repr, the statement lines as HTML, Arrow and pandas tables of them
+
+    def __repr__(self) -> str:
+        totals: dict[str, Decimal] = {}
+        for line in self.lines:
+            totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.amount
+        money = ", ".join(f"{format(v, ',f')} {c}" for c, v in sorted(totals.items()))
+        return (f"<Settlement {self.agreement} {self.start} → {self.end}: {len(self.lines)} "
+                f"lines{', ' + money if money else ''}; {len(self.quarantine)} quarantined; "
+                f"{'balanced' if self.balanced else 'NOT balanced'}>")
+
+    def line_rows(self) -> list[dict]:
+        return [line.to_dict() for line in self.lines]
+
+    def _repr_html_(self) -> str:
+        from ..agreement.tables import html_table
+        rows = [{"period": line.label, "payer → payee": f"{line.payer} → {line.payee}",
+                 "clause": line.clause, "version": line.version, "rows": line.rows,
+                 "base": line.base, "rate": line.rate, "amount": line.amount,
+                 "currency": line.currency} for line in self.lines]
+        return html_table(rows, repr(self)[1:-1])
+
+    def to_arrow(self):
+        from ..agreement.tables import to_arrow
+        return to_arrow(self.line_rows())
+
+    def to_pandas(self):
+        from ..agreement.tables import to_pandas
+        return to_pandas(self.line_rows())
+
     @property
     def parameters(self) -> dict:
         return {"start": self.start, "end": self.end, "engine": self.engine,

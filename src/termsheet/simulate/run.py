@@ -7,6 +7,8 @@ arrays, so memory holds one chunk's working arrays per thread plus the per-futur
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -89,7 +91,8 @@ def simulate(history: Any, scenario: Scenario | str | Path, versions: Sequence[s
                                       "--futures")])
     plans = tuple(compile_version(v, scenario, scales) for v in chosen)
     buffers = run_plans(plans, scenario, futures, workers, progress)
-    return summarise(history.agreement, scenario, plans, buffers, futures)
+    result = summarise(history.agreement, scenario, plans, buffers, futures)
+    return dataclasses.replace(result, currency=chosen[0].currency)
 
 
 def run_plans(plans: Sequence[Plan], scenario: Scenario, futures: int, workers: int | None = None,
