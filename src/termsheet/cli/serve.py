@@ -60,7 +60,7 @@ def serve(agreements: Path = typer.Option(Path("agreements"), "--agreements",
         raise typer.Exit(2)
     if workers > 1 and store is None:
         console_err.print("several workers share jobs and settlement runs through the store: "
-                          "pass --store FILE (a DuckDB file) with --workers")
+                          "pass --store FILE (a DuckDB file) with --workers", soft_wrap=True)
         raise typer.Exit(2)
     import os
 
@@ -87,12 +87,15 @@ def serve(agreements: Path = typer.Option(Path("agreements"), "--agreements",
     # Each worker process builds its app from the settings (the same in all of them).
     os.environ[ENVIRONMENT] = settings.to_environment()
     uvicorn.run("termsheet.web.app:app_from_environment", factory=True, host=host, port=port,
-                workers=workers, **SERVER)
+                workers=workers, timeout_worker_healthcheck=WORKER_START, **SERVER)
 
 
 # The server stack, chosen for speed: uvloop's event loop, the httptools HTTP parser, no access
 # log (the audit of decisions and settlements is the application's own).
 SERVER = {"loop": "uvloop", "http": "httptools", "log_level": "warning", "access_log": False}
+# Seconds a worker process may take to start (imports, loading the agreements) and to answer the
+# supervisor's health checks; uvicorn's 5 s restarts slow starters in a loop on a busy machine.
+WORKER_START = 60
 
 
 @token_app.command("add")

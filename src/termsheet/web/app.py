@@ -129,6 +129,7 @@ def routers() -> list:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
+    app.state.jobs.start()      # jobs queued before a restart run again
     yield
     app.state.reloader.stop()
     app.state.jobs.shutdown()

@@ -21,6 +21,7 @@ finished jobs are kept, the oldest forgotten first.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import threading
@@ -34,6 +35,7 @@ from ..agreement.jsonable import json_default
 from ..agreement.problems import Problem, TermsheetError
 from .errors import HttpProblem
 
+log = logging.getLogger("termsheet.jobs")
 Status = Literal["queued", "running", "done", "failed"]
 Progress = Callable[[int, int, str], None]
 Work = Callable[[Progress], Any]
@@ -113,10 +115,20 @@ class JobRunner:
         with self.ledger.using() as store:
             store.con.execute(SCHEMA)
             self._requeue_orphans(store.con)
-        self._threads = [threading.Thread(target=self._loop, name=f"termsheet-job-{n}",
-                                          daemon=True) for n in range(max(0, workers))]
-        for thread in self._threads:
-            thread.start()
+        self.workers = max(0, workers)
+        self._threads: list[threading.Thread] = []
+        self._starting = threading.Lock()
+
+    def start(self) -> None:
+        """Start this process's job threads (once; the server's start-up calls it, and so
+        does the first job submitted)."""
+        with self._starting:
+            if self._threads or self._stop.is_set():
+                return
+            self._threads = [threading.Thread(target=self._loop, name=f"termsheet-job-{n}",
+                                              daemon=True) for n in range(self.workers)]
+            for thread in self._threads:
+                thread.start()
 
     # asking ----------------------------------------------------------------------------------
 
@@ -143,6 +155,7 @@ class JobRunner:
                         "'[]', NULL, ?, NULL, NULL)",
                         [job.id, seq, kind, owner, _dumps(params), _dumps(spec), time.time()])
             self._forget_old(con)
+        self.start()
         self._wake.set()
         return job
 
@@ -162,9 +175,14 @@ class JobRunner:
                                      "ORDER BY seq").fetchall()
         return [self._live.get(row[0]) or self._job(row) for row in rows]
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: float = 5.0) -> None:
+        """Stop taking jobs; wait a little for the threads (a job still running when the store
+        closes is run again by the next start)."""
         self._stop.set()
         self._wake.set()
+        deadline = time.monotonic() + wait
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     @staticmethod
     def _job(row) -> Job:
@@ -178,7 +196,10 @@ class JobRunner:
         while not self._stop.is_set():
             try:
                 claimed = self._claim()
-            except TermsheetError:      # the store is busy or gone: look again later
+            except Exception as err:    # the store is busy, or closed as the server stops
+                if self._stop.is_set():
+                    return
+                log.warning("could not look for jobs: %s", err)
                 claimed = None
             if claimed is None:
                 self._wake.wait(self.poll)
@@ -244,7 +265,10 @@ class JobRunner:
                              _dumps(job.result) if job.status == "done" else None,
                              _dumps(job.errors), time.time()])
                 break
-            except TermsheetError:
+            except Exception as err:    # busy: try again; closed (stopping): the next
+                if self._stop.is_set():  # start runs the job again
+                    break
+                log.warning("could not record job %s: %s", job.id, err)
                 time.sleep(1)
         self._live.pop(job.id, None)
 

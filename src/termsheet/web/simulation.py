@@ -189,15 +189,23 @@ def simulate_submit(agreement: str, request: Request, principal: PageViewer,
         body = SimulateIn(scenario=scenario or None, versions=versions or None, futures=count,
                           settings=[s.strip() for s in settings.splitlines() if s.strip()])
         job = start(request, principal, agreement, body)
-    except (ValueError, TermsheetError, HttpProblem) as err:
-        problems = getattr(err, "problems", None) or [
-            Problem("E422", str(err).splitlines()[0], "form")]
-        return render(request, "simulate.html", principal, status=422, agreement=agreement,
-                      scenarios=scenarios_for(request, history),
-                      versions=[v.version for v in history.versions], jobs=[],
-                      problems=[p.to_dict() for p in problems], form=form)
+    except HttpProblem as err:
+        if err.status == 429:     # too many jobs: the error page, with its status
+            raise
+        return _form_problems(request, principal, agreement, history, form, err)
+    except (ValueError, TermsheetError) as err:
+        return _form_problems(request, principal, agreement, history, form, err)
     return RedirectResponse(f"/agreements/{quote(agreement)}/simulate/{job.id}",
                             status_code=303)
+
+
+def _form_problems(request, principal, agreement, history, form, err):
+    problems = getattr(err, "problems", None) or [
+        Problem("E422", str(err).splitlines()[0], "form")]
+    return render(request, "simulate.html", principal, status=422, agreement=agreement,
+                  scenarios=scenarios_for(request, history),
+                  versions=[v.version for v in history.versions], jobs=[],
+                  problems=[p.to_dict() for p in problems], form=form)
 
 
 @pages.get("/agreements/{agreement}/simulate/{job_id}", response_class=HTMLResponse)
