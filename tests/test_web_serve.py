@@ -246,11 +246,13 @@ def test_a_broken_edit_keeps_the_old_agreements_and_reports_where(flagship_dir, 
 
     with api_client(app) as client:
         assert client.post("/access/v1/evaluation", json=question).json()["decision"] is True
-        # line 5 of the front matter is "effective: 2026-04-27"; month 13 is not a month
+        # month 13 is not a month: the problem points at the date, after "effective: "
+        line = text.splitlines().index("effective: 2026-04-27") + 1
         latest.write_text(text.replace("effective: 2026-04-27", "effective: 2026-13-45"))
         status = settled(client, lambda s: s["problems"])
         problem = status["problems"][0]
-        assert problem["code"] == "E024" and problem["line"] == 5 and problem["column"] == 12
+        assert problem["code"] == "E024" and problem["line"] == line
+        assert problem["column"] == len("effective: ") + 1
         assert problem["path"].endswith("2026-04-27.md")
         assert status["generation"] == 0
         # the old version keeps serving, pages and decisions alike
