@@ -259,8 +259,10 @@ def test_a_broken_edit_keeps_the_old_agreements_and_reports_where(flagship_dir, 
         assert client.get(version).json()["effective"] == "2026-04-27"
         assert client.post("/access/v1/evaluation", json=question).json()["decision"] is True
         # a good edit is served, and the problems are gone
-        latest.write_text(text.replace("title: The next phase of the Microsoft–OpenAI "
-                                       "partnership", "title: The next phase, edited"))
+        edited = text.replace("en: The next phase of the Microsoft–OpenAI partnership",
+                              "en: The next phase, edited")
+        assert edited != text
+        latest.write_text(edited)
         status = settled(client, lambda s: s["generation"] == 1)
         assert status["problems"] == []
         assert client.get(version).json()["title"] == "The next phase, edited"
