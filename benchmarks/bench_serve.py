@@ -304,6 +304,9 @@ def main() -> None:
             print(f"termsheet serve (uvicorn, uvloop, httptools; 1 worker) on {base} "
                   f"(pid {server.pid}); load: {client} in a separate process, keep-alive; "
                   f"{os.cpu_count()} cores shared with the load generator")
+            # warm-up: the working set asked once, as a busy server would have by now
+            round_(base, token, "/access/v1/evaluation", hot, c, 2, folder)
+            round_(base, token, "/access/v1/evaluations", hot_batches, 8, 2, folder)
             bare = round_(base, token, BARE, singles, c, d, folder)
             one = round_(base, token, "/access/v1/evaluation", hot, c, d, folder)
             one_new = round_(base, token, "/access/v1/evaluation", many, c, d, folder)
