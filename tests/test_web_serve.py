@@ -338,3 +338,27 @@ def test_a_verified_token_is_checked_again_after_it_expires(tmp_path):
     time.sleep(0.3)
     assert access.remembered(token)[0] is None           # expired: checked again
     assert access.principal_for(token).name == "desk"
+
+
+def test_kept_answers_do_not_let_a_bad_item_through(flagship_dir):
+    """An item answered before is answered from the kept answers; a new item of the wrong shape
+    in the same batch is still a 400 that names it, and an unknown field type a 400 too."""
+    from termsheet.web import Settings, create_app
+    good = {"subject": {"type": "party", "id": "openai"}, "action": {"name": "distribute"},
+            "resource": {"type": "product", "id": "chatgpt", "properties": {"channel": "aws"}},
+            "context": {"date": "2026-04-01"}}  # under 2026-02-27 apps may go to any cloud
+    bad = {**good, "subject": {"type": 7, "id": "openai"}}
+    app = create_app(Settings(agreements=flagship_dir))
+    with api_client(app) as client:
+        first = client.post("/access/v1/evaluations", json={"evaluations": [good]})
+        assert [a["decision"] for a in first.json()["evaluations"]] == [True]
+        assert app.state.catalog.answers            # kept
+        again = client.post("/access/v1/evaluations", json={"evaluations": [good, bad]})
+        assert again.status_code == 400
+        assert again.json()["errors"][0]["path"] == "body.evaluations.1.subject.type"
+        one = client.post("/access/v1/evaluation", json=bad)
+        assert one.status_code == 400 and one.json()["errors"][0]["path"] == \
+            "body.subject.type"
+        text = client.post("/access/v1/evaluation", content=b"{}",
+                           headers={"content-type": "text/plain"})
+        assert text.status_code == 400

@@ -221,7 +221,7 @@ def evaluate(catalog: Catalog, principal: Principal, ev: dict[str, Any]) -> dict
 # positioned messages), and keeps encoded answers. The FastAPI functions below declare the same
 # routes for the OpenAPI document and answer through the same code when reached.
 
-ANSWERS_KEPT = 20_000     # encoded answers kept per set of loaded agreements
+ANSWERS_KEPT = 20_000     # encoded answers kept per set of loaded agreements (~1 KB each)
 
 
 def _shape(ev: Any, *, item: bool) -> bool:
@@ -304,7 +304,6 @@ class Answers:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         self.memo: dict = catalog.answers
-        self.encoded: dict[bytes, bytes] = {}    # one copy of each distinct answer
 
     def one(self, principal: Principal, ev: dict[str, Any], key: tuple | None = None
             ) -> tuple[bool, bytes]:
@@ -314,11 +313,9 @@ class Answers:
             return hit
         answer = evaluate(self.catalog, principal, ev)
         encoded = orjson.dumps(answer)
-        answered = (answer["decision"], self.encoded.setdefault(encoded, encoded))
+        answered = (answer["decision"], encoded)
         if len(self.memo) >= ANSWERS_KEPT:
             self.memo.pop(next(iter(self.memo), None), None)
-            if len(self.encoded) >= ANSWERS_KEPT:
-                self.encoded.clear()
         self.memo[key] = answered
         return answered
 
