@@ -106,18 +106,22 @@ class DecisionIndex:
         if action.facts:
             self._check_facts(action.facts)
         key = seg * self.cells + ((kind * self.P + p) * self.I + i) * self.T + t
+        scope = getattr(action, "scope", None)
+        if scope:  # a scoped request (territory, field, channel): its own memo
+            key = (key, tuple(sorted(scope.items())))
         outcome = self._memo.get(key)
         if outcome is None:
-            outcome = self._memo[key] = self._evaluate(seg, kind, p, i, t)
+            outcome = self._memo[key] = self._evaluate(seg, kind, p, i, t, scope)
         if outcome.problem is not None:
             raise TermsheetError([outcome.problem])
         return outcome, late
 
-    def _evaluate(self, seg: int, kind: int, p: int, i: int, t: int) -> Outcome:
+    def _evaluate(self, seg: int, kind: int, p: int, i: int, t: int,
+                  scope: dict[str, str] | None = None) -> Outcome:
         version = self.versions[self.seg_version[seg]]
         day = dt.date.fromordinal(self.seg_start[seg])
         return evaluate(version, kind, self.parties[p], self.items[i], self.targets[t], day,
-                        self.events)
+                        self.events, scope)
 
     def _pinned(self, version_id: str, day: dt.date) -> tuple[int, str | None]:
         index = self.history.index(version_id) if any(

@@ -19,18 +19,21 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from . import api, authzen, decisions, diffs, html, pages, reload, simulation, statements
+from . import (
+    api, authzen, decisions, diffs, html, pages, portfolio, reload, simulation, statements,
+)
 from .access import Access
 from .catalog import Catalog
 from .errors import HANDLERS, status_of
 from .jobs import PER_TOKEN, TOTAL, JobRunner
 from .limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit
 from .reload import Reloader
+from .requestlog import RequestLog
 from .settlement import Ledger
 
 HERE = Path(__file__).parent
 # Feature modules: each has an ``api`` router (JSON) and a ``pages`` router (HTML).
-FEATURES = (decisions, diffs, simulation, statements)
+FEATURES = (decisions, diffs, simulation, statements, portfolio)
 API_PREFIXES = ("/api/", "/access/", "/.well-known/", "/openapi.json", "/jobs/")
 ENVIRONMENT = "TERMSHEET_SERVE_SETTINGS"   # the settings, as JSON, for each worker process
 
@@ -103,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_exception_handler(exc, _negotiated(handler))
     app.add_middleware(BodyLimit, default=settings.max_body,
                        limits={"/settle": settings.max_upload})
+    app.add_middleware(RequestLog)  # outermost: sees every request, rejected ones included
     for router in routers():
         app.include_router(router)
     # the AuthZEN decisions, answered ahead of FastAPI's routes (see web/authzen.py)

@@ -8,7 +8,8 @@ The four entities map onto a decision like this::
               properties: {exclusive: true}}                   # grant-license only
     resource {type: product, id: openai-api,
               properties: {channel: aws,                        # distribute
-                           licensor: openai, to: amazon}}       # use- / grant-license
+                           licensor: openai, to: amazon,        # use- / grant-license
+                           territory: eu, field: healthcare}}   # a licence's scope
              or {type: channel, id: aws}                        # buy-compute: the supplier
     context  {date: 2026-05-01, facts: [...], events: {agi-verified: ...},
               available: {azure: 2026-04-20}, agreement: ..., version: ...}
@@ -142,6 +143,15 @@ def _property(entity: dict[str, Any], *names: str) -> Any:
     return None
 
 
+def _scope(resource: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """A licence's scope from resource properties: territory, field (of use), channel."""
+    values = [_property(resource, name) for name in ("territory", "field", "channel")]
+    for name, value in zip(("territory", "field", "channel"), values):
+        if value is not None and not isinstance(value, str):
+            raise Denied(f"resource.properties.{name} must be a name")
+    return values[0], values[1], values[2]
+
+
 def to_action(history: History, ev: dict[str, Any]):
     """The engine's action for an evaluation; Denied when it cannot be one."""
     subject, action, resource = ev["subject"], ev["action"], ev["resource"]
@@ -155,20 +165,22 @@ def to_action(history: History, ev: dict[str, Any]):
         if not channel:
             raise Denied("distribute needs resource.properties.channel")
         return Distribute(party, resource["id"], str(channel), day, facts,
-                          _dates(context.get("available"), "context.available"))
+                          _dates(context.get("available"), "context.available"),
+                          *_scope(resource)[:2])
     if name == "use-license":
         product = history.latest.products.get(resource["id"])
         licensor = _property(resource, "licensor", "owner") or (product.owner if product
                                                                   else None)
         if not licensor:
             raise Denied("use-license needs resource.properties.licensor")
-        return UseLicense(party, str(licensor), resource["id"], day, facts)
+        return UseLicense(party, str(licensor), resource["id"], day, facts, *_scope(resource))
     if name == "grant-license":
         to = _property(resource, "to") or _property(action, "to")
         if not to:
             raise Denied("grant-license needs resource.properties.to, the grantee")
         exclusive = _property(action, "exclusive") or _property(resource, "exclusive")
-        return GrantLicense(party, str(to), resource["id"], day, exclusive is True, facts)
+        return GrantLicense(party, str(to), resource["id"], day, exclusive is True, facts,
+                            *_scope(resource))
     if name == "buy-compute":
         supplier = _property(resource, "from", "supplier", "channel") or resource["id"]
         return BuyCompute(party, str(supplier), day, facts)
