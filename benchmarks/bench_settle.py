@@ -30,7 +30,7 @@ CHUNK = 1_000_000
 
 # The flagship's terms over 2025-07..2026-12, written out by hand: 20% each way; Microsoft's share
 # to OpenAI ends when the 2026-04-27 version takes effect; OpenAI's share under that version is
-# capped at $38B in total. Currency conversion is on: a tenth of the rows are billed in EUR and
+# capped at $38B in total. Currency conversion is on: an eighth of the rows are billed in EUR and
 # converted at the latest EUR->USD rate on or before their charge day (rates on weekdays only).
 SQL = """
 WITH src AS (
@@ -83,7 +83,7 @@ FROM paid WINDOW w AS (PARTITION BY clause, version ORDER BY period)
 
 
 def generate(folder: Path, rows: int) -> list[Path]:
-    """FOCUS rows (a tenth of the USD ones billed in EUR), OpenAI's direct sales, and a table of
+    """FOCUS rows (an eighth of the USD ones billed in EUR), OpenAI's direct sales, and a table of
     EUR->USD rates for the weekdays of the period."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -94,8 +94,8 @@ def generate(folder: Path, rows: int) -> list[Path]:
         table = focus_table(FIRST, LAST, min(CHUNK, rows - index), seed=100 + index // CHUNK)
         column = table.schema.get_field_index("BillingCurrency")
         currency = table.column(column).cast(pa.string())
-        tenth = pc.equal(pc.bit_wise_and(pa.array(range(table.num_rows), pa.int64()), 7), 3)
-        eur = pc.and_(pc.equal(currency, "USD"), tenth)
+        eighth = pc.equal(pc.bit_wise_and(pa.array(range(table.num_rows), pa.int64()), 7), 3)
+        eur = pc.and_(pc.equal(currency, "USD"), eighth)
         table = table.set_column(column, "BillingCurrency", pc.if_else(eur, "EUR", currency)
                                  .cast(table.schema.field(column).type))
         writer = writer or pq.ParquetWriter(focus, table.schema)
