@@ -23,7 +23,7 @@ import duckdb
 
 from ..agreement.problems import Problem, TermsheetError
 from .engine import Opening
-from .lines import period_start
+from .lines import period_end, period_start
 from .run import Settlement
 from .statements import Line
 
@@ -287,5 +287,7 @@ def _covered(info: list, settlement: Settlement) -> bool:
     period, version, clause = info[6], info[2], info[3]
     settle = next((t.get("settle", "month") for t in settlement.terms
                    if t["version"] == version and t["clause"] == clause), "month")
-    return (period_start(settlement.start, settle) <= period
-            <= period_start(settlement.end, settle))
+    # Dates given: only periods wholly inside them; else the periods of the rows' days.
+    low = settlement.given[0] or period_start(settlement.start, settle)
+    high = settlement.given[1] or period_end(period_start(settlement.end, settle), settle)
+    return low <= period and period_end(period, settle) <= high
