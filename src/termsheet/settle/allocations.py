@@ -14,6 +14,7 @@ from pathlib import Path
 import ibis
 import pyarrow as pa
 
+from ..agreement.atomic import replacing
 from .engine import COSTS, EXACT, MONEY, Names, classify, in_term, period_of, segment_of
 from .statements import Slice
 from .terms import Term
@@ -63,7 +64,9 @@ def allocation_rows(rows: ibis.Table, names: Names, terms: list[Term], slices: l
 
 def write_allocations(backend, names: Names, terms: list[Term], slices: list[Slice], first, last,
                       path: Path) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    import duckdb
     expr = allocation_rows(backend.rows, names, terms, slices, first, last)
-    backend.con.to_parquet(expr.order_by(["source", "source_row", "clause", "version"]), path)
+    with replacing(path, (duckdb.IOException, duckdb.PermissionException)) as temp:
+        backend.con.to_parquet(expr.order_by(["source", "source_row", "clause", "version"]),
+                               temp)
     return str(path)

@@ -30,6 +30,7 @@ import yaml
 from fastapi import Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ..agreement.atomic import write_atomic
 from ..agreement.problems import Problem, TermsheetError
 from .errors import HttpProblem
 
@@ -122,8 +123,20 @@ def read_entries(path: str | Path) -> list[TokenEntry]:
     except yaml.YAMLError as err:
         raise TermsheetError([Problem("E001", f"YAML syntax error in access file: {err}",
                                       str(path))])
+    shape = "an access file is a mapping with a list of tokens: 'tokens: [{id, name, role, hash}]'"
+    if not isinstance(data, dict):
+        raise TermsheetError([Problem("E023", f"the access file holds a {_kind(data)}, not a "
+                                      "mapping", str(path), hint=shape)])
+    tokens = data.get("tokens") or []
+    if not isinstance(tokens, list):
+        raise TermsheetError([Problem("E023", f"'tokens' is a {_kind(tokens)}, not a list",
+                                      str(path), hint=shape)])
     entries, problems = [], []
-    for index, item in enumerate(data.get("tokens") or []):
+    for index, item in enumerate(tokens):
+        if not isinstance(item, dict):
+            problems.append(Problem("E023", f"token {index + 1} is a {_kind(item)}, not a "
+                                    "mapping", str(path), hint=shape))
+            continue
         try:
             entry = TokenEntry(id=str(item["id"]), name=str(item["name"]), role=item["role"],
                                hash=str(item["hash"]), party=item.get("party"))
@@ -140,6 +153,11 @@ def read_entries(path: str | Path) -> list[TokenEntry]:
     return entries
 
 
+def _kind(value) -> str:
+    return {str: "text", list: "list", int: "number", float: "number", bool: "yes/no",
+            type(None): "nothing"}.get(type(value), type(value).__name__)
+
+
 def write_entries(path: str | Path, entries: list[TokenEntry]) -> None:
     rows = []
     for e in entries:
@@ -149,7 +167,7 @@ def write_entries(path: str | Path, entries: list[TokenEntry]) -> None:
         rows.append({**row, "hash": e.hash})
     text = ("# termsheet access: tokens are stored hashed; create them with "
             "`termsheet token add`\n" + yaml.safe_dump({"tokens": rows}, sort_keys=False))
-    Path(path).write_text(text, encoding="utf-8")
+    write_atomic(Path(path), text)
 
 
 def add_token(path: str | Path, name: str, role: Role, party: str | None = None) -> str:

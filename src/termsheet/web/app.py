@@ -21,7 +21,7 @@ from .access import Access
 from .catalog import Catalog
 from .errors import HANDLERS, status_of
 from .jobs import JobRunner
-from .limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit
+from .limits import BATCH_LIMIT, DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit
 from .settlement import Ledger
 
 HERE = Path(__file__).parent
@@ -74,7 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for exc, handler in HANDLERS:
         app.add_exception_handler(exc, _negotiated(handler))
     app.add_middleware(BodyLimit, default=settings.max_body,
-                       limits={"/settle": settings.max_upload})
+                       limits={"/settle": settings.max_upload,
+                               # 10,000 decisions or evaluations, as the batch routes allow
+                               "/decide/batch": BATCH_LIMIT,
+                               "/access/v1/evaluations": BATCH_LIMIT})
     for router in routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -18,11 +18,13 @@ import re
 import shutil
 import tempfile
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..agreement.atomic import write_atomic
 from ..agreement.jsonable import json_default
 from ..agreement.problems import Problem, TermsheetError
 from .access import Principal
@@ -97,7 +99,7 @@ class Ledger:
         """Settle files already in a fresh folder (``inputs[0].parent``) and record the run."""
         from ..settle import settle
         folder = inputs[0].parent
-        with self._lock:
+        with self._lock, self.incoming(folder):
             store = self.store()
             settlement = settle(history, inputs, start=start, end=end, events=events,
                                 opening=lambda first: store.opening(history.agreement, first),
@@ -106,16 +108,33 @@ class Ledger:
             summary = {"run": posted.run, "agreement": history.agreement,
                        **json.loads(json.dumps(settlement.to_dict(), default=json_default)),
                        "posted": posted.postings, "restated": posted.restatements}
-            final = self.folder / str(posted.run)
-            if final.exists():
-                shutil.rmtree(final)
-            folder.rename(final)
             summary["sources"] = [{**s, "path": Path(s["path"]).name}
                                   for s in summary["sources"]]
-            (final / "summary.json").write_text(json.dumps(summary, indent=1), "utf-8")
+            write_atomic(folder / "summary.json", json.dumps(summary, indent=1))
+            final = self.folder / str(posted.run)
+            if final.exists():  # a folder of another store's run: kept, moved aside
+                aside = Path(tempfile.mkdtemp(prefix=f"{posted.run}-", dir=self._replaced()))
+                final.rename(aside / "run")
+            folder.rename(final)
             run = Run(posted.run, history.agreement, final, summary)
             self._remember(run)
             return run
+
+    @contextmanager
+    def incoming(self, folder: Path):
+        """Uploads of a settle that fails are removed with their folder (only ever a fresh
+        ``incoming-*`` folder of this ledger's)."""
+        try:
+            yield folder
+        except BaseException:
+            if folder.parent == self.folder and folder.name.startswith("incoming-"):
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
+
+    def _replaced(self) -> Path:
+        aside = self.folder / "replaced"
+        aside.mkdir(exist_ok=True)
+        return aside
 
     def new_folder(self) -> Path:
         return Path(tempfile.mkdtemp(prefix="incoming-", dir=self.folder))
