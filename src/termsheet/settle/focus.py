@@ -142,9 +142,14 @@ def _register_csv(con, table: str, path: Path) -> accounting.Lines:
     header, delimiter = accounting.first_record(path)
     accounting.check_header(path, header)
     if not accounting.RESERVED & {name.lower() for name in header}:
+        first = '"' + header[0].replace('"', '""') + '"'
         try:
             _read_csv(con, table, path, header, delimiter)
-            rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            # A repeated header (exports concatenated) is a header line, not a row.
+            rows, repeated = con.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE lower(trim({first})) = "
+                f"{_literal(header[0].lower())}) FROM {table}").fetchone()
+            rows = None if repeated else rows
         except duckdb.Error:
             rows = None
         lines = accounting.count_lines(path)
