@@ -2,7 +2,7 @@
 
 A reader (or a crash) never sees a half-written statement, ledger, access file or chart; a
 failure leaves the old file as it was and no temporary file behind. A target that cannot be
-written is bad input (E059, exit 1), not a crash.
+written is bad input (E061, exit 1), not a crash.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from .problems import Problem, TermsheetError
 def cannot_write(path: Path, err: BaseException) -> TermsheetError:
     reason = getattr(err, "strerror", None) or str(err).splitlines()[0] if str(err) else \
         type(err).__name__
-    return TermsheetError([Problem("E059", f"cannot write {path}: {reason}", str(path),
+    return TermsheetError([Problem("E061", f"cannot write {path}: {reason}", str(path),
                                    hint="choose a path in a folder you may write to")])
 
 
@@ -29,7 +29,7 @@ def replacing(path: str | Path, errors: tuple[type[BaseException], ...] = ()) ->
     ``errors``: more exception types that mean the target cannot be written (an engine's)."""
     path = Path(path)
     if path.is_dir():
-        raise TermsheetError([Problem("E059", f"cannot write {path}: it is a folder", str(path),
+        raise TermsheetError([Problem("E061", f"cannot write {path}: it is a folder", str(path),
                                       hint="give a file name")])
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -49,14 +49,17 @@ CODES = {
     "E055": "store cannot be opened",
     "E056": "unknown output format",
     "E057": "dates a run cannot settle: a partial settlement period, or outside 0001-01-01 to 9998-12-31",
-    "E058": "input rows lost between the line count and the reconciliation",
-    "E059": "output file cannot be written",
+    "E059": "memory limit or temporary directory unusable",
+    "E060": "input rows lost between the line count and the reconciliation",
+    "E061": "output file cannot be written",
     "E070": "unknown stream in a scenario",
     "E071": "unknown parameter, clause or term in a scenario",
     "E072": "negative volatility",
     "E073": "probability outside [0, 1]",
     "E074": "correlations that cannot hold",
     "E075": "scenario for another agreement",
+    "E080": "an agreement in two folders of a portfolio",
+    "E081": "same-as names an id no other agreement of the portfolio declares",
 }
 
 

@@ -203,6 +203,12 @@ KINDS = {
             },
             "settle": "“{heading}”: the share is now settled {new} (before: {old}).",
             "rounding": "“{heading}”: amounts are now rounded {new} (before: {old}).",
+            "reset": {
+                "true": "“{heading}”: from this version its tier volumes, caps and minimum are "
+                        "counted afresh.",
+                "false": "“{heading}”: its tier volumes, caps and minimum now carry on from the "
+                         "previous version.",
+            },
             "until": {
                 "changed": "“{heading}”: {payer} keeps paying {payee} {share} of {base}, now "
                            "{new} (before: {old}).",
@@ -346,6 +352,10 @@ KINDS = {
             },
             "settle": "「{heading}」：结算周期改为{new}（原为{old}）。",
             "rounding": "「{heading}」：金额舍入方式改为{new}（原为{old}）。",
+            "reset": {
+                "true": "「{heading}」：自本版本起，阶梯累计金额、上限和保底金额重新计算。",
+                "false": "「{heading}」：阶梯累计金额、上限和保底金额改为承接上一版本继续计算。",
+            },
             "until": {
                 "changed": "「{heading}」：{payer}继续向{payee}支付{base}的{share}，期限改为{new}"
                            "（原为{old}）。",

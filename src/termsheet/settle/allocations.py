@@ -14,7 +14,7 @@ from pathlib import Path
 import ibis
 import pyarrow as pa
 
-from ..agreement.atomic import replacing
+from ..agreement.atomic import cannot_write, replacing
 from .engine import COSTS, EXACT, MONEY, Names, classify, in_term, period_of, segment_of
 from .statements import Slice
 from .terms import Term
@@ -62,11 +62,49 @@ def allocation_rows(rows: ibis.Table, names: Names, terms: list[Term], slices: l
         allocated=(joined.base * joined.factor.coalesce(0)).cast(EXACT).cast(MONEY), currency=joined.currency)
 
 
+PARTITIONS = ("clause", "period")
+
+
 def write_allocations(backend, names: Names, terms: list[Term], slices: list[Slice], first, last,
                       path: Path) -> str:
-    import duckdb
+    """Write the allocations: to one Parquet file, in row order, when ``path`` ends in
+    ``.parquet``; else to a directory of Parquet files partitioned by clause and period
+    (``clause=.../period=.../*.parquet``), streamed by the engine as it computes them: no sort,
+    nothing collected in Python, within DuckDB's memory limit."""
     expr = allocation_rows(backend.rows, names, terms, slices, first, last)
-    with replacing(path, (duckdb.IOException, duckdb.PermissionException)) as temp:
-        backend.con.to_parquet(expr.order_by(["source", "source_row", "clause", "version"]),
-                               temp)
+    import duckdb
+    unwritable = (duckdb.IOException, duckdb.PermissionException)
+    if path.suffix == ".parquet":
+        with replacing(path, unwritable) as temp:
+            backend.con.to_parquet(expr.order_by(["source", "source_row", "clause", "version"]),
+                                   temp)
+        return str(path)
+    _check_folder(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise cannot_write(path, err) from None
+    if backend.name == "duckdb":
+        con = backend.con
+        sql = con.compile(expr)
+        con._run_pre_execute_hooks(expr)  # registers the factors' in-memory table
+        target = str(path).replace("'", "''")
+        try:
+            con.con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet, PARTITION_BY "
+                            f"({', '.join(PARTITIONS)}), OVERWRITE true)")
+        except unwritable as err:
+            raise cannot_write(path, err) from None
+    else:
+        backend.con.to_parquet(expr, path, mode="overwrite", partitionBy=list(PARTITIONS))
     return str(path)
+
+
+def _check_folder(path: Path) -> None:
+    """An allocations directory is replaced whole: only one that holds nothing else."""
+    from ..agreement.problems import Problem, TermsheetError
+    if path.exists() and (not path.is_dir() or any(
+            not (p.name.startswith("clause=") or p.name.startswith((".", "_")))
+            for p in path.iterdir())):
+        raise TermsheetError([Problem(
+            "E059", f"{path} is not an allocations directory: it holds other files",
+            "--allocations", hint="name a new or empty directory, or a file ending in .parquet")])

@@ -62,14 +62,14 @@ class Needs:
 
     @property
     def keys(self) -> list[str]:
-        keys = ["day", "seller", "category", "currency", "bad"]
+        keys = ["source", "day", "seller", "category", "currency", "bad"]
         keys += list(CHANNEL_COLUMNS) if self.channels else []
         keys += list(PRODUCT_COLUMNS) if self.products else []
         return keys
 
     @property
     def names(self) -> list[str]:
-        return [k for k in self.keys if k not in ("day", "bad")]
+        return [k for k in self.keys if k not in ("source", "day", "bad")]
 
 
 def needs_of(terms: list[Term], currencies: frozenset[str]) -> Needs:
@@ -85,8 +85,8 @@ ROW_ID = 10**12  # a listed row is source * ROW_ID + row
 
 
 def summarize(rows: ibis.Table, needs: Needs) -> ibis.Table:
-    """Every row, once: counts and sums per charge day and the names as written that the terms
-    need. Rows that may be unusable (a bad field, a currency not written exactly as the
+    """Every row, once: counts and sums per input file, charge day and the names as written
+    that the terms need. Rows that may be unusable (a bad field, a currency not written exactly as the
     agreement's) are also listed, by source and row, for the quarantine: no second pass."""
     suspect = (rows.bad != 0) | rows.currency.isnull() | \
         ~rows.currency.isin(list(needs.currencies))

@@ -165,7 +165,7 @@ def _register_csv(con, table: str, path: Path) -> accounting.Lines:
         _read_csv(con, table, scratch, [*scan.columns, "__row", "__line", "__bad"], ",")
     count = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     if count != scan.lines.rows:
-        raise TermsheetError([Problem("E058", f"{path}: {scan.lines.rows} rows counted but "
+        raise TermsheetError([Problem("E060", f"{path}: {scan.lines.rows} rows counted but "
                                       f"{count} read", str(path))])
     con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_n AS SELECT CAST(__row AS BIGINT) AS _row, "
                 f"CAST(__line AS BIGINT) AS _line, * EXCLUDE (__row, __line) FROM {table}")

@@ -59,7 +59,10 @@ def totals(lines: Iterable[Line]) -> dict[tuple[str, str, str], Decimal]:
 
 
 def reconciliation_table(items: Iterable[Reconciliation]) -> Table:
-    table = Table(title="reconciliation: in = settled + out of scope + quarantined")
+    items = list(items)
+    pending = [text for r in items for text in r.pending]
+    table = Table(title="reconciliation: in = settled + out of scope + quarantined",
+                  caption="\n".join(pending) or None)
     for column in ("currency", "in", "settled", "out of scope", "quarantined", "balanced"):
         table.add_column(column, justify="left" if column == "currency" else "right")
     for r in items:

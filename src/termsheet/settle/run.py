@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -20,10 +20,15 @@ import ibis
 from ..agreement.history import History
 from ..agreement.problems import Problem, TermsheetError
 from . import focus
-from .backends import Backend, backend_for
+from .backends import (Backend, backend_for, check_memory, configure,
+                       make_temp_dir)
 from .engine import ROW_ID, Names, Opening, classify, in_term, names_of, needs_of, summarize
-from .lines import (is_simple, period_end, period_start, simple_slices, term_slices,
-                    true_up_years)
+from ..money import compile as money
+from ..money.compile import chains
+from ..money.currency import round_money
+from ..money.rules import DECIMAL_OPS, capped
+from .lines import (chain_slices, is_simple, period_end, period_start, prorated_minimum,
+                    simple_slices, true_up_years)
 from .statements import (Line, Reconciliation, Slice, Statement, lines_of, reconcile,
                          statements_of)
 from .terms import Term, terms_of, vocabulary
@@ -65,6 +70,8 @@ class Settlement:
     terms: tuple[dict, ...] = ()
     allocations: str | None = None
     slices: tuple[Slice, ...] = field(default=(), repr=False)
+    # per source index: (rows, first charge day, last charge day), for the store's inputs table
+    coverage: dict = field(default_factory=dict, repr=False)
     given: tuple[date | None, date | None] = (None, None)  # the dates as asked (--from, --to)
 
     @property
@@ -74,6 +81,11 @@ class Settlement:
     @property
     def balanced(self) -> bool:
         return all(r.balanced for r in self.reconciliation)
+
+    @property
+    def pending(self) -> list[str]:
+        """Obligations the run's dates stop short of, such as a minimum's year-end true-up."""
+        return [text for r in self.reconciliation for text in r.pending]
 
     @property
     def parameters(self) -> dict:
@@ -88,7 +100,7 @@ class Settlement:
             "terms": list(self.terms),
             "statements": [s.to_dict() for s in self.statements],
             "reconciliation": [r.to_dict() for r in self.reconciliation],
-            "balanced": self.balanced,
+            "balanced": self.balanced, "pending": self.pending,
             "quarantine": [q.to_dict() for q in self.quarantine],
             "allocations": self.allocations,
         }
@@ -126,26 +138,42 @@ def _paths(data: Any, folder: Path) -> list[Path]:
 def settle(history: History, data: Any, *, start: date | None = None, end: date | None = None,
            events: dict[str, date] | None = None, engine: str = "duckdb",
            opening: OpeningSource | None = None, allocations: str | Path | None = None,
-           threads: int | None = None, progress: Progress | None = None) -> Settlement:
+           threads: int | None = None, progress: Progress | None = None,
+           memory_limit: str | None = None, temp_dir: str | Path | None = None,
+           spark_master: str | None = None, spark_remote: str | None = None,
+           spark_conf: dict[str, str] | None = None, monitor: Any = None) -> Settlement:
     """Settle revenue shares of ``history`` over ``data`` (FOCUS exports or revenue tables: paths,
     or rows as dicts or an Arrow table). ``opening`` carries lines already settled before the
-    run's first day (the store supplies them), so caps and life-to-date tiers continue."""
+    run's first day (the store supplies them), so caps and life-to-date tiers continue.
+    ``memory_limit`` and ``temp_dir`` hold DuckDB to a memory size, spilling to the directory;
+    ``spark_master``/``spark_remote`` run the spark engine on a cluster or a Connect server;
+    ``monitor`` (see progress.py) watches the rows being read."""
     step = progress or (lambda _: None)
     events = dict(events or {})
     check_dates(start, end)
-    with tempfile.TemporaryDirectory(prefix="termsheet-") as folder:
+    check_memory(memory_limit)
+    if temp_dir is not None:
+        make_temp_dir(temp_dir)
+    with tempfile.TemporaryDirectory(prefix="termsheet-", dir=temp_dir) as folder:
         con = focus.connect(threads)
+        configure(con, memory_limit, temp_dir)
         costs = needs_of(terms_of(history, events), frozenset()).costs
         sources = focus.load(con, _paths(data, Path(folder)), costs)
         step("read")
-        backend = backend_for(engine, con)
+        backend = backend_for(engine, con, master=spark_master, remote=spark_remote,
+                              conf=spark_conf, temp_dir=temp_dir) \
+            if engine == "spark" else backend_for(engine, con)
         try:
+            if monitor is not None:
+                monitor.start(con, sources, poll=engine == "duckdb")
             result = _run(history, backend, sources, start, end, events, opening or {},
                           allocations, step)
             for source in sources:  # rows given in memory: hashed while their file exists
                 if Path(source.path).is_relative_to(folder):
                     source.sha256
         finally:
+            if monitor is not None:
+                monitor.stop()
             backend.close()
             con.close()
     return result
@@ -158,18 +186,28 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
     groups = backend.records(raw.group_by([*needs.names, "bad"]).aggregate(
         first=raw.day.min(), last=raw.day.max()))
     names = names_of(groups, vocab)
+    coverage = {r["source"]: (int(r["rows"]), r["first"], r["last"]) for r in backend.records(
+        raw.group_by("source").aggregate(rows=raw.n.sum(), first=raw.day.min(),
+                                         last=raw.day.max()))}
     summary = backend.cached(classify(raw, names))
     step("summarize")
     first, last = _dates(backend, summary, groups, names, terms_of(history, events), start, end)
     if callable(opening):
         opening = opening(first) if first else {}
-    terms = terms_of(history, events, first, last) if first else []
+    every = terms_of(history, events) if first else []
+    terms = [t for t in every if _overlaps(t, first, last)]
     check_whole_periods(terms, start, end)
-    slices = _slices(backend, summary, terms, first, last, opening)
+    overlapping = {t.index for t in terms}
+    linked = [c for c in chains(every, lambda t: t.clause, lambda t: t.currency)
+              if any(t.index in overlapping for t in c)]
+    slices = _slices(backend, summary, linked, first, last, opening)
     step("settle")
     carried = {key: sum((o.paid for o in items), Decimal(0)) for key, items in opening.items()}
-    lines = lines_of(terms, slices, carried)
-    recon = reconcile(backend.records(_reconciliation(summary, terms, start, end)))
+    lines = lines_of(every, slices, carried)
+    pending = pending_obligations(linked, slices, opening, first, last)
+    recon = [replace(r, pending=tuple(text for currency, text in pending
+                                       if currency == r.currency))
+             for r in reconcile(backend.records(_reconciliation(summary, terms, start, end)))]
     _check_rows(sources, recon)
     quarantined = sum(r.quarantined.rows for r in recon)
     quarantine = _quarantine(backend, summary, sources, vocab) if quarantined else []
@@ -179,7 +217,8 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
         written = _allocations(backend, names, terms, slices, first, last, Path(allocations))
     return Settlement(history.agreement, backend.name, first, last, events, tuple(sources),
                       version_hashes(history), tuple(lines), tuple(recon), tuple(quarantine),
-                      tuple(_term_info(t) for t in terms), written, tuple(slices), (start, end))
+                      tuple(_term_info(t) for t in terms), written, tuple(slices), coverage,
+                      given=(start, end))
 
 
 def _dates(backend, summary, groups: list[dict], names: Names, terms: list[Term], start,
@@ -227,20 +266,21 @@ def check_whole_periods(terms: list[Term], start: date | None, end: date | None)
     problems = []
     for term in terms:
         unit = term.clause.settle
-        if start and start > term.start and start != period_start(start, unit):
-            first = period_start(start, unit)
+        if start and start > term.start and start != period_start(start, unit,
+                                                                  term.start_month):
+            first = period_start(start, unit, term.start_month)
             problems.append(Problem(
                 "E057", f"--from {start} starts inside a settlement period ({unit} from {first}) "
                 f"of clause '{term.clause.id}' (version {term.version.version})", "--from",
                 hint=f"a run settles whole periods: use --from {first} or "
                      f"{period_end(first, unit) + timedelta(days=1)}"))
-        if end and (term.end is None or end < term.end) and end != period_end(end, unit):
-            last = period_end(period_start(end, unit), unit)
+        last = period_end(period_start(end, unit, term.start_month), unit) if end else None
+        if end and (term.end is None or end < term.end) and end != last:
             problems.append(Problem(
                 "E057", f"--to {end} ends inside a settlement period ({unit} to {last}) of "
                 f"clause '{term.clause.id}' (version {term.version.version})", "--to",
                 hint=f"a run settles whole periods: use --to {last} or "
-                     f"{period_start(end, unit) - timedelta(days=1)}"))
+                     f"{period_start(end, unit, term.start_month) - timedelta(days=1)}"))
     if problems:
         raise TermsheetError(sorted(set(problems), key=lambda p: (p.path, p.message))[:4])
 
@@ -258,25 +298,75 @@ def _check_rows(sources, recon) -> None:
     seen = sum(r.rows_in.rows for r in recon)
     if seen != counted:
         raise TermsheetError([Problem(
-            "E058", f"{counted} input rows counted, but {seen} reached the reconciliation",
+            "E060", f"{counted} input rows counted, but {seen} reached the reconciliation",
             sources[0].path if sources else "<input>",
             hint="nothing was settled or stored; this is a bug in termsheet's reading of the "
                  "files, please report it")])
 
 
-def _slices(backend, summary, terms: list[Term], first, last, opening) -> list[Slice]:
-    if not terms:
+def _overlaps(term: Term, first: date | None, last: date | None) -> bool:
+    return (first is None or term.end is None or term.end >= first) and \
+        (last is None or term.start <= last)
+
+
+def _slices(backend, summary, groups: list[list[Term]], first, last, opening) -> list[Slice]:
+    """Every chain's slices: the simple ones (flat rates, nothing to carry) in one expression,
+    each other chain in its own."""
+    if not groups:
         return []
-    simple = [t for t in terms if is_simple(t, opening.get(t.key))]
+    simple = [t for chain in groups if is_simple(chain, opening) for t in chain
+              if _overlaps(t, first, last)]
     parts = [simple_slices(summary, simple, first, last)] if simple else []
-    parts += [term_slices(summary, term, first, last, true_up_years(term, first, last),
-                          opening.get(term.key)) for term in terms if term not in simple]
+    parts += [chain_slices(summary, chain, first, last, true_up_years(chain, first, last),
+                           opening) for chain in groups if not is_simple(chain, opening)]
     expr = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
     records = backend.records(expr.order_by(["term", "period", "segment"]))
     return [Slice(r["term"], r["period"], r["segment"], r["kind"], r["base"] or Decimal(0),
                   r["rows"], r["corrections"], r["first_day"], r["last_day"],
-                  r["due"] or Decimal(0), r["paid_year"] or Decimal(0), r["paid"] or Decimal(0))
+                  r["due"] or Decimal(0), r["paid_year"] or Decimal(0), r["paid"] or Decimal(0),
+                  r["band"])
             for r in records]
+
+
+def pending_obligations(groups: list[list[Term]], slices: list[Slice],
+                        opening: dict[str, list[Opening]], first: date | None,
+                        last: date | None) -> list[tuple[str, str]]:
+    """(currency, text) for each minimum whose contract year the run's dates enter but stop
+    before the end of: at most the minimum less what the year has paid so far is pending."""
+    if first is None or last is None:
+        return []
+    paid: dict[tuple[int, int], Decimal] = {}
+    for item in slices:
+        if item.kind == "share":
+            key = (item.term, item.period)
+            paid[key] = paid.get(key, Decimal(0)) + item.paid_year
+    out = []
+    for chain in groups:
+        if all(t.clause.minimum is None for t in chain):
+            continue
+        month = chain[0].start_month
+        for year in range(money.contract_year(max(first, chain[0].start), month),
+                          money.contract_year(last, month) + 1):
+            year_end = min(money.year_last(year, month), chain[-1].end or date.max)
+            required = prorated_minimum(chain, year)
+            if year_end <= last or required is None or chain[0].start > last:
+                continue
+            so_far = sum((amount for (index, period), amount in paid.items()
+                          if any(t.index == index for t in chain)
+                          and money.contract_year(period, month) == year), Decimal(0))
+            so_far += sum((o.paid_year for t in chain for o in opening.get(t.key, ())
+                           if o.kind == "share" and money.contract_year(o.period, month) == year),
+                          Decimal(0))
+            term = max((t for t in chain if t.start <= year_end), key=lambda t: t.start)
+            per_year = term.clause.cap.per_year if term.clause.cap else None
+            left = capped(DECIMAL_OPS, max(required - so_far, Decimal(0)), so_far, per_year)
+            amount = round_money(left, term.currency, term.clause.rounding)
+            out.append((term.currency,
+                        f"minimum for {money.year_label(year, month)} not yet settled: at most "
+                        f"{amount:,} {term.currency} pending ({term.clause.id}: the run's dates "
+                        f"end {last}, before the year's end {year_end}; a run through "
+                        f"{year_end} settles it)"))
+    return out
 
 
 def _reconciliation(summary: ibis.Table, terms: list[Term], start, end) -> ibis.Table:
