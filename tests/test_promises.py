@@ -384,3 +384,41 @@ def test_ten_thousand_decisions_fit_in_a_batch(flagship_dir):
     # Old code: 413, "request body over the limit of 1,000,000 bytes".
     assert response.status_code == 200, response.text[:300]
     assert response.json()["summary"]["decisions"] == 10_000
+
+
+# Siblings: the same kinds of break elsewhere -------------------------------------------------
+
+
+def test_event_dates_at_the_ends_of_the_calendar_are_refused(flagship, tmp_path):
+    path = tmp_path / "rows.csv"
+    path.write_text(REVENUE + "2026-05-02,OpenAI,direct,chatgpt,1000.00,USD\n")
+    # Old code: a clause "until agi-verified" ends the day before 0001-01-01: OverflowError.
+    for day in (date(1, 1, 1), date(9999, 12, 31)):
+        with pytest.raises(TermsheetError) as err:
+            settle(flagship, [path], events={"agi-verified": day})
+        assert codes(err) == ["E057"]
+    with pytest.raises(TermsheetError) as err:
+        settle(flagship, [path], start=date(2026, 5, 1), end=date(9999, 12, 31))
+    assert codes(err) == ["E057"]
+
+
+def test_a_server_refuses_a_data_file_as_its_store(tmp_path):
+    from termsheet.web.settlement import Ledger
+    data = tmp_path / "data.csv"
+    data.write_text(REVENUE)
+    with pytest.raises(TermsheetError) as err:  # old code: accepted, runs lost in memory
+        Ledger.open(data)
+    assert codes(err) == ["E055"]
+
+
+def test_a_parquet_file_with_the_readers_column_names(acme, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    path = tmp_path / "rows.parquet"
+    pq.write_table(pa.table({"_row": [99, 98], "_line": [7, 7], "date": ["2026-01-05", "epoch"],
+                             "seller": ["Acme"] * 2, "channel": ["direct"] * 2,
+                             "product": ["widget"] * 2, "amount": ["100", "1"],
+                             "currency": ["USD"] * 2}), path)
+    result = settle(acme, [path])
+    (q,) = result.quarantine
+    assert (q.row, q.line) == (2, None)  # the file's second row, not its "_row" column

@@ -102,10 +102,16 @@ def _register(con, index: int, path: Path, costs: tuple[str, ...]) -> tuple[Sour
     lines = None
     try:
         if fmt == "csv":
-            lines = _register_csv(con, table, path)
+            lines = register_csv(con, table, path)
         else:
+            names = [row[0] for row in con.execute(
+                f"DESCRIBE SELECT * FROM read_parquet({literal})").fetchall()]
+            # The reader's own columns (_row, _line, ...) win over a file's of the same name.
+            drop = ", ".join(['file_row_number'] + ['"' + n.replace('"', '""') + '"'
+                                                    for n in names
+                                                    if n.lower() in accounting.RESERVED])
             con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_n AS SELECT file_row_number + 1 "
-                        f"AS _row, NULL::BIGINT AS _line, * EXCLUDE (file_row_number) FROM "
+                        f"AS _row, NULL::BIGINT AS _line, * EXCLUDE ({drop}) FROM "
                         f"read_parquet({literal}, file_row_number = true)")
         types = {name: kind for name, kind, *_ in con.execute(f"DESCRIBE {table}_n").fetchall()}
     except duckdb.Error as err:
@@ -136,7 +142,7 @@ def _check_path(path: Path) -> None:
         raise TermsheetError([Problem("E004", f"no such file: {path}", str(path))])
 
 
-def _register_csv(con, table: str, path: Path) -> accounting.Lines:
+def register_csv(con, table: str, path: Path) -> accounting.Lines:
     """A CSV file read with its dialect and columns given (nothing sniffed), its lines
     accounted for (accounting.py); the view ``{table}_n`` numbers each row and its line."""
     header, delimiter = accounting.first_record(path)

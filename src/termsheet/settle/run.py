@@ -151,6 +151,7 @@ def settle(history: History, data: Any, *, start: date | None = None, end: date 
     step = progress or (lambda _: None)
     events = dict(events or {})
     check_dates(start, end)
+    check_events(events)
     check_memory(memory_limit)
     if temp_dir is not None:
         make_temp_dir(temp_dir)
@@ -255,6 +256,16 @@ def check_dates(start: date | None, end: date | None, names: tuple[str, str] = (
     if not problems and start and end and end < start:
         problems.append(Problem("E054", f"{names[1]} {end} is before {names[0]} {start}",
                                 names[1]))
+    if problems:
+        raise TermsheetError(problems)
+
+
+def check_events(events: dict[str, date]) -> None:
+    """Event dates a run can compute with: a clause may end the day before its event."""
+    low, high = date.fromisoformat(focus.FIRST_DAY), date.fromisoformat(focus.LAST_DAY)
+    problems = [Problem("E057", f"--event {name}={day} is outside the supported dates "
+                        f"({low + timedelta(days=1)} to {high})", "--event")
+                for name, day in sorted(events.items()) if not low < day <= high]
     if problems:
         raise TermsheetError(problems)
 

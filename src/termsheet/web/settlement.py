@@ -62,6 +62,8 @@ class Ledger:
         if store_path is None:
             folder = Path(tempfile.mkdtemp(prefix="termsheet-runs-"))
         else:
+            from ..settle.store import check_store_path
+            check_store_path(str(store_path))  # a data file is no store: refused at start
             folder = Path(store_path).with_name(Path(store_path).stem + "-runs")
             folder.mkdir(parents=True, exist_ok=True)
         ledger = cls(store_path, folder)
@@ -238,16 +240,19 @@ def _attach_inputs(run: Run, rows: list[dict[str, Any]]) -> None:
             if path.suffix.lower() == ".parquet":
                 query = ("SELECT file_row_number + 1 AS _row, * EXCLUDE (file_row_number) FROM "
                          "read_parquet(?, file_row_number = true)")
-            else:
-                query = ("SELECT * FROM (SELECT row_number() OVER () AS _row, * FROM "
-                         "read_csv(?, all_varchar = true, header = true))")
-            found = con.execute(f"SELECT * FROM ({query}) WHERE _row IN (SELECT unnest(?))",
-                                [str(path), numbers])
+                found = con.execute(f"SELECT * FROM ({query}) WHERE _row IN "
+                                    f"(SELECT unnest(?))", [str(path), numbers])
+            else:  # read as the run read it: the same rows, numbered the same way
+                from ..settle.focus import register_csv
+                register_csv(con, f"src_{source}", path)
+                found = con.execute(f"SELECT * EXCLUDE (_line) FROM src_{source}_n WHERE _row "
+                                    f"IN (SELECT unnest(?))", [numbers])
             names = [d[0] for d in found.description]
             by_row = {r[0]: dict(zip(names[1:], r[1:])) for r in found.fetchall()}
             for row in rows:
                 if row["source"] == source:
-                    row["input"] = {k: _plain(v) for k, v in by_row.get(row["row"], {}).items()}
+                    row["input"] = {k: _plain(v) for k, v in by_row.get(row["row"], {}).items()
+                                    if k != "__bad"}
     finally:
         con.close()
 
