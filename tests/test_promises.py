@@ -422,3 +422,23 @@ def test_a_parquet_file_with_the_readers_column_names(acme, tmp_path):
     result = settle(acme, [path])
     (q,) = result.quarantine
     assert (q.row, q.line) == (2, None)  # the file's second row, not its "_row" column
+
+
+def test_devices_and_folders_are_not_documents(tmp_path):
+    from termsheet.agreement.document import parse_file
+    from termsheet.decide.plans import load_plan
+    from termsheet.simulate.scenario import load_scenario
+    from termsheet.web.access import read_entries
+
+    def document(path):
+        version, problems = parse_file(path)
+        if problems:
+            raise TermsheetError(problems)
+
+    # Old code: /dev/zero was read until memory ran out (validate, plans, scenarios, access).
+    for read in (document, load_plan, load_scenario, read_entries):
+        for path in (tmp_path, Path("/dev/zero")):
+            with pytest.raises(TermsheetError) as err:
+                read(path)
+            assert codes(err) == ["E004"], (read, path)
+            assert "not a regular file" in str(err.value) or "is a folder" in str(err.value)

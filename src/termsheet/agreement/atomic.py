@@ -17,8 +17,11 @@ from .problems import Problem, TermsheetError
 
 
 def cannot_write(path: Path, err: BaseException) -> TermsheetError:
-    reason = getattr(err, "strerror", None) or str(err).splitlines()[0] if str(err) else \
-        type(err).__name__
+    if isinstance(err, (FileExistsError, NotADirectoryError)):
+        reason = "a file stands where its folder should be"
+    else:
+        reason = getattr(err, "strerror", None) or (str(err).splitlines() or [""])[0] or \
+            type(err).__name__
     return TermsheetError([Problem("E061", f"cannot write {path}: {reason}", str(path),
                                    hint="choose a path in a folder you may write to")])
 

@@ -118,8 +118,14 @@ def read_entries(path: str | Path) -> list[TokenEntry]:
     path = Path(path)
     if not path.exists():
         return []
+    from ..agreement.document import not_a_file
+    if (problem := not_a_file(path, "an access file (YAML)")):
+        raise TermsheetError([problem])
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError) as err:
+        raise TermsheetError([Problem("E004", f"cannot read the access file: {err}",
+                                      str(path))]) from None
     except yaml.YAMLError as err:
         raise TermsheetError([Problem("E001", f"YAML syntax error in access file: {err}",
                                       str(path))])
