@@ -291,8 +291,11 @@ def test_bad_command_lines_exit_1_or_2(flagship_dir, tmp_path, capsys):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     cases = {
+        # /proc takes no new files, even from root
         "allocations": ("settle", data, "-a", flagship_dir, "--no-store", "--allocations",
-                        blocker / "allocations.parquet"),
+                        "/proc/termsheet-allocations.parquet"),
+        "allocations under a file": ("settle", data, "-a", flagship_dir, "--no-store",
+                                     "--allocations", blocker / "allocations.parquet"),
         "months reversed": ("generate-billing", tmp_path / "g", "--from", "2026-07", "--to",
                             "2025-08"),
         "year 1": ("generate-billing", tmp_path / "g", "--from", "0001-01", "--to", "0001-02"),
@@ -304,7 +307,8 @@ def test_bad_command_lines_exit_1_or_2(flagship_dir, tmp_path, capsys):
                       "--port", "1")
     for name, args in cases.items():
         code, said = cli(capsys, *args)
-        # Old code: exit 3 for each (duckdb.IOException, ValueError, AttributeError).
+        # Old code: exit 3 (duckdb.IOException, ValueError, AttributeError), or exit 1
+        # with no problem code ("cannot use blocker: File exists").
         assert code == 1, (name, code, said)
         assert "internal error" not in said and "E0" in said, (name, said)
     assert not list(tmp_path.glob("a-file*")) or blocker.read_text() == ""

@@ -175,7 +175,8 @@ def _summary(result, posted, store: Path, output: Path | None) -> None:
     if result.quarantine:
         console.print(f"[yellow]{len(result.quarantine)} row(s) quarantined[/yellow]")
         for q in result.quarantine[:10]:
-            console.print(f"  {q.path}: row {q.row}: {q.reason}", markup=False, soft_wrap=True)
+            where = f"row {q.row}" + (f" (line {q.line})" if q.line else "")
+            console.print(f"  {q.path}: {where}: {q.reason}", markup=False, soft_wrap=True)
         if len(result.quarantine) > 10:
             console.print(f"  ... and {len(result.quarantine) - 10} more (--json lists all)")
     if result.allocations:
