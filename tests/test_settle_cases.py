@@ -181,7 +181,8 @@ def test_runs_into_a_store(name, tmp_path):
         for number, run in enumerate(case["runs"], start=1):
             paths = write_inputs(run, tmp_path / f"run{number}")
             result = settle(history, paths, start=day(run.get("from")), end=day(run.get("to")),
-                            opening=lambda first: store.opening(history.agreement, first))
+                            opening=lambda first: store.opening(history.agreement, first),
+                            later=lambda last: store.later(history.agreement, last))
             posted = store.record(result)
             got = [(e.type, e.period.strftime("%Y-%m"), e.amount, e.restates)
                    for e in posted.entries]

@@ -22,6 +22,7 @@ CODES = {
     "E014": "unknown condition",
     "E015": "unknown source",
     "E016": "unknown clause kind",
+    "E017": "unknown territory or field of use",
     "E020": "duplicate clause id",
     "E021": "missing term",
     "E022": "unknown term",
@@ -60,6 +61,8 @@ CODES = {
     "E075": "scenario for another agreement",
     "E080": "an agreement in two folders of a portfolio",
     "E081": "same-as names an id no other agreement of the portfolio declares",
+    "E090": "agreement tests file: a case of the wrong shape",
+    "E091": "no agreement tests found",
 }
 
 

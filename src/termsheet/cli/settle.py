@@ -22,7 +22,7 @@ from ..settle.run import settle as run_settle
 from ..settle.store import DEFAULT_STORE, Store
 from .common import console, console_err, parse_date, print_json
 
-FORMATS = ("table", "json", "csv", "html")
+FORMATS = ("table", "json", "csv", "html", "xlsx")
 STEPS = ("read", "summarize", "settle", "reconcile", "store")
 
 
@@ -78,6 +78,15 @@ def _emit(text: str, output: Path | None) -> None:
         console_err.print(f"wrote {output}")
 
 
+def _write_xlsx(data: bytes, output: Path | None) -> None:
+    if output is None:
+        raise typer.BadParameter("an Excel workbook needs a file: -o FILE.xlsx",
+                                 param_hint="--output")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    console_err.print(f"wrote {output}")
+
+
 def _show_lines(lines, fmt: str, output: Path | None, title: str, data: dict) -> None:
     if fmt == "json":
         from .common import to_json
@@ -86,6 +95,8 @@ def _show_lines(lines, fmt: str, output: Path | None, title: str, data: dict) ->
         _emit(render.to_csv(lines), output)
     elif fmt == "html":
         _emit(render.to_html(lines, title), output)
+    elif fmt == "xlsx":
+        _write_xlsx(render.to_xlsx(lines, title), output)
     else:
         console.print(render.statements_table(lines, title))
 
@@ -103,7 +114,7 @@ def settle(
                                                "ID=YYYY-MM-DD (repeatable)."),
     allocations: Optional[Path] = typer.Option(None, "--allocations", help="Write per-row "
                                                "allocations to this Parquet file."),
-    fmt: str = typer.Option("table", "--format", help="table, json, csv or html."),
+    fmt: str = typer.Option("table", "--format", help="table, json, csv, html or xlsx (with -o)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write statements here."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole run as JSON."),
     memory_limit: Optional[str] = typer.Option(None, "--memory-limit", help="Hold DuckDB to "
@@ -145,8 +156,9 @@ def settle(
         ledger = None if no_store else Store(store)
         try:
             opening = (lambda day: ledger.opening(history.agreement, day)) if ledger else None
+            later = (lambda day: ledger.later(history.agreement, day)) if ledger else None
             result = run_settle(history, [str(p) for p in data], start=first, end=last,
-                                events=scenario, engine=engine, opening=opening,
+                                events=scenario, engine=engine, opening=opening, later=later,
                                 allocations=allocations, progress=step,
                                 memory_limit=memory_limit, temp_dir=temp_dir,
                                 spark_master=spark_master, spark_remote=spark_remote,
@@ -168,9 +180,7 @@ def settle(
 
 def _summary(result, posted, store: Path, output: Path | None) -> None:
     console.print(render.statements_table(result.lines, f"{result.agreement}: statements "
-                                          f"{result.start} to {result.end}"))
-    for text in result.pending:
-        console.print(f"[yellow]{text}[/yellow]", soft_wrap=True)
+                                          f"{result.start} to {result.end}", result.pending))
     console.print(render.reconciliation_table(result.reconciliation))
     if result.quarantine:
         console.print(f"[yellow]{len(result.quarantine)} row(s) quarantined[/yellow]")
@@ -190,7 +200,7 @@ def _summary(result, posted, store: Path, output: Path | None) -> None:
 def statements(
     store: Path = typer.Option(Path(DEFAULT_STORE), "--store", help="The store (DuckDB file)."),
     agreement: Optional[str] = typer.Option(None, "--agreement", help="Only this agreement id."),
-    fmt: str = typer.Option("table", "--format", help="table, json, csv or html."),
+    fmt: str = typer.Option("table", "--format", help="table, json, csv, html or xlsx (with -o)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -209,6 +219,8 @@ def ledger(
     agreement: Optional[str] = typer.Option(None, "--agreement", help="Only this agreement id."),
     output: Optional[Path] = typer.Option(None, "--output", "-o"),
     as_json: bool = typer.Option(False, "--json"),
+    party: Optional[str] = typer.Option(None, "--party", help="Only this party's books (a "
+                                        "Beancount file for Fava)."),
 ) -> None:
     """The append-only ledger: postings and restatements, as Beancount or JSON."""
     if fmt not in ("beancount", "json"):
@@ -219,7 +231,8 @@ def ledger(
         from .common import to_json
         _emit(to_json({"store": str(store), "entries": [e.to_dict() for e in entries]}), output)
     else:
-        _emit(beancount(entries, f"termsheet ledger {agreement or ''}".strip()), output)
+        title = f"termsheet ledger {agreement or ''}".strip() + (f" ({party})" if party else "")
+        _emit(beancount(entries, title, party), output)
 
 
 def _month(text: str, option: str, last: bool = False) -> date:

@@ -191,3 +191,86 @@ def chain_minimum(parts: Sequence[tuple[date, date | None, Decimal | None]], yea
     if not weighted:
         return None
     return sum((m * d for d, m in weighted), Decimal(0)) / in_year
+
+
+# ---------------------------------------------------------------------------------------------
+# an amended agreement as one version (for the simulation)
+
+
+def fold(history: Any) -> Version:
+    """The history as amended, as one version the simulation can run: each chain of revenue
+    shares becomes one clause whose rate (or bands) follow the versions in force, dated from each
+    version's effective date, running from the chain's first day to its last version's end. A
+    chain whose versions change anything but the rate or the bands (its caps, minimum, base,
+    tier window) cannot be folded: a TermsheetError (E023) says which. Other clauses are the
+    latest version's."""
+    from ..agreement.model import DatedBands, DatedRate, FirstOf
+    from ..agreement.problems import Problem, TermsheetError
+
+    terms = []
+    for version, first, end in history.windows():
+        for clause in version.clauses_of(RevenueShare):
+            start = first if clause.from_ is None else clause.from_
+            if not isinstance(start, date):
+                raise TermsheetError([Problem(
+                    "E023", f"'{clause.id}' of {version.version} starts on an event; the "
+                    f"amended agreement cannot be folded into one version", version.path)])
+            terms.append((version, clause, max(start, first), end))
+    folded = []
+    for chain in chains(terms, lambda t: t[1], lambda t: t[0].currency):
+        last_version, last, _, _ = chain[-1]
+        same = ("payer", "payee", "base", "cap", "minimum", "settle", "rounding")
+        for version, clause, _, _ in chain:
+            changed = [n for n in same if getattr(clause, n) != getattr(last, n)]
+            if (clause.tiers is None) != (last.tiers is None) or (
+                    clause.tiers is not None and (clause.tiers.mode, clause.tiers.per,
+                                                  clause.tiers.by) != (
+                        last.tiers.mode, last.tiers.per, last.tiers.by)):
+                changed.append("tiers")
+            if changed:
+                raise TermsheetError([Problem(
+                    "E023", f"'{clause.id}' changes {', '.join(changed)} between {version.version} "
+                    f"and {last_version.version}; only rates and bands can be folded into one "
+                    f"version", version.path)])
+        steps = [(start, clause) for _, clause, start, _ in chain]
+        update: dict[str, Any] = {"from_": steps[0][0], "reset": False}
+        ends = chain[-1][3]                 # the last version's window ends (a later version)
+        if ends is not None:
+            until = last.until
+            update["until"] = ends if until is None else min(until, ends) \
+                if isinstance(until, date) else FirstOf(first=(until, ends))
+        if any(c.id == last.id for c in folded):   # a reset: the chain after it, its own clause
+            update["id"] = f"{last.id}@{chain[0][0].version}"
+        if last.tiers is None:
+            update["rate"] = tuple(DatedRate(**{"from": day, "rate": rate}) for day, rate in
+                                   _dated(steps, lambda c, d: c.rate_on(d), _rate_days))
+        else:
+            bands = tuple(DatedBands(**{"from": day, "bands": value}) for day, value in
+                          _dated(steps, lambda c, d: c.tiers.bands_on(d), _band_days))
+            update["tiers"] = last.tiers.model_copy(update={"bands": None, "schedule": bands})
+        folded.append(last.model_copy(update=update))
+    latest = history.versions[-1]
+    others = tuple(c for c in latest.clauses if not isinstance(c, RevenueShare))
+    return latest.model_copy(update={"version": "as amended", "clauses": (*folded, *others)})
+
+
+def _rate_days(clause: RevenueShare) -> list[date]:
+    return [s.from_ for s in clause.rate] if isinstance(clause.rate, tuple) else []
+
+
+def _band_days(clause: RevenueShare) -> list[date]:
+    return [s.from_ for s in clause.tiers.schedule or ()]
+
+
+def _dated(steps: list[tuple[date, RevenueShare]], value_on: Callable, days_of: Callable
+           ) -> list[tuple[date, Any]]:
+    """The (day, value) steps of a chain: each version's value from its first day, and its own
+    schedule's steps inside its days."""
+    out: list[tuple[date, Any]] = []
+    for index, (start, clause) in enumerate(steps):
+        end = steps[index + 1][0] if index + 1 < len(steps) else None
+        for day in [start, *(d for d in days_of(clause) if d > start and (end is None or d < end))]:
+            value = value_on(clause, day)
+            if not out or out[-1][1] != value:
+                out.append((day, value))
+    return out

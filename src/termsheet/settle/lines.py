@@ -21,13 +21,13 @@ from ibis import _
 
 from ..money import compile as money
 from ..money import rules
-from .engine import (COSTS, EXACT, MONEY, TRUE_UP_SEGMENT, UNITS, Opening, _opening_table,
-                     in_term, period_of, segment_of)
+from .engine import (COSTS, EXACT, MONEY, TRUE_UP_SEGMENT, UNITS, Later, Opening,
+                     _opening_table, in_term, period_of, segment_of)
 from .terms import Term
 
 OPS = rules.ibis_ops()
 SLICE_COLUMNS = ("term", "period", "segment", "kind", "base", "rows", "corrections", "first_day",
-                 "last_day", "due", "paid_year", "paid", "band")
+                 "last_day", "due", "paid_year", "paid", "band", "grp")
 GROUP_IDS = {"seller": "seller_id", "channel": "channel_id", "product": "product_id",
              "service": "service_key"}
 
@@ -197,7 +197,8 @@ def _true_ups(s: ibis.Table, chain: list[Term], years: list[int]) -> list[ibis.T
             last_day=ibis.null("date"), kind=ibis.literal("true-up"),
             prior=ibis.literal(False), year=ibis.literal(year, type="int32").cast(s.year.type()),
             due=top_up, paid_year=top_up, term=ibis.literal(term.index, type="int64"),
-            link=ibis.literal(link, type="int64"), band=ibis.null("int64")))
+            link=ibis.literal(link, type="int64"), band=ibis.null("int64"),
+            grp=ibis.literal("")))
     return out
 
 
@@ -235,7 +236,7 @@ def simple_slices(t: ibis.Table, terms: list[Term], start: date | None,
         last_day=_.day.max())
     due = rules.flat(grouped.base, grouped.rate, OPS).cast(EXACT)
     out = grouped.mutate(kind=ibis.literal("share"), due=due, paid_year=due, paid=due,
-                         band=ibis.null("int64"))
+                         band=ibis.null("int64"), grp=ibis.literal(""))
     return out.select(*SLICE_COLUMNS)
 
 
@@ -277,19 +278,39 @@ def _term_slices(t: ibis.Table, term: Term, link: int, start: date | None,
                           link=ibis.literal(link, type="int64"))
 
 
+def _later_table(items: list[Later], term: Term, link: int) -> ibis.Table:
+    import pyarrow as pa
+    return ibis.memtable(pa.table({
+        "period": pa.array([i.period for i in items], pa.date32()),
+        "segment": pa.array([i.segment for i in items], pa.int64()),
+        "grp": pa.array([i.group for i in items], pa.string()),
+        "base": pa.array([i.base for i in items], pa.decimal128(38, 10)),
+        "rows": pa.array([i.rows for i in items], pa.int64()),
+        "corrections": pa.array([i.corrections for i in items], pa.int64()),
+        "first_day": pa.array([i.first_day for i in items], pa.date32()),
+        "last_day": pa.array([i.last_day for i in items], pa.date32()),
+    })).mutate(kind=ibis.literal("share"), prior=ibis.literal(False),
+               stored_due=ibis.null(EXACT), stored_paid_year=ibis.null(EXACT),
+               stored_paid=ibis.null(EXACT), term=ibis.literal(term.index, type="int64"),
+               link=ibis.literal(link, type="int64"))
+
+
 def chain_slices(t: ibis.Table, chain: list[Term], start: date | None, end: date | None,
-                 years: list[int], opening: dict[str, list[Opening]] | None = None
-                 ) -> ibis.Table:
+                 years: list[int], opening: dict[str, list[Opening]] | None = None,
+                 later: dict[str, list[Later]] | None = None) -> ibis.Table:
     """A chain's slices (period x term x rate segment x group, and contract-year-end true-ups)
-    with what each pays, the rules in ``money.compile``'s order."""
-    opening = opening or {}
+    with what each pays, the rules in ``money.compile``'s order. ``later``: slices settled
+    before for periods after the run, settled again from their stored bases (the cascade)."""
+    opening, later = opening or {}, later or {}
     parts = []
     for link, term in enumerate(chain):
         part = _term_slices(t, term, link, start, end)
         parts.append(part)
+        if later.get(term.key):
+            parts.append(_later_table(later[term.key], term, link).select(*part.columns))
         if opening.get(term.key):
             carried = _opening_table(opening[term.key]).mutate(
-                grp=ibis.literal(""), term=ibis.literal(term.index, type="int64"),
+                term=ibis.literal(term.index, type="int64"),
                 link=ibis.literal(link, type="int64"))
             parts.append(carried.select(*part.columns))
     s = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
@@ -299,7 +320,7 @@ def chain_slices(t: ibis.Table, chain: list[Term], start: date | None, end: date
     s = s.mutate(paid_year=_paid_year(s, chain))
     s = s.select("term", "link", "period", "segment", "base", "rows", "corrections",
                  "first_day", "last_day", "kind", "prior", "year", "due", "paid_year",
-                 "stored_paid", "band")
+                 "stored_paid", "band", "grp")
     ups = _true_ups(s, chain, years)
     if ups:
         s = s.union(*[u.mutate(stored_paid=ibis.null(EXACT)).select(*s.columns) for u in ups])

@@ -29,10 +29,53 @@ def exact(value: Decimal) -> str:
     return f"{whole}.{part.ljust(2, '0')}"
 
 
-def statements_table(lines: Iterable[Line], title: str | None = None) -> Table:
-    """One row per statement line, grouped by period and payer -> payee, with totals."""
+NARROW = 100  # below this width, statements are stacked: a table would have to cut figures
+
+
+class Statements:
+    """Statement lines for a terminal: the table where it fits, else stacked (one line of words
+    then one line of figures per statement line), so money is never cut or folded."""
+
+    def __init__(self, lines: Iterable[Line], title: str | None = None,
+                 pending: Iterable[str] = ()):
+        self.lines, self.title, self.pending = list(lines), title, list(pending)
+
+    def __rich_console__(self, console, options):
+        if options.max_width >= NARROW:
+            yield _table(self.lines, self.title, self.pending)
+            return
+        from rich.text import Text
+        if self.title:
+            yield Text(self.title, style="bold")
+        for statement in statements_of(self.lines):
+            yield Text(f"{statement.period}  {statement.payer} → {statement.payee}",
+                       style="bold")
+            for line in statement.lines:
+                yield Text(f"  {line.clause} ({line.version}), {line.rate}", overflow="fold")
+                base = f"base {money(line.base)}, " if line.kind == "share" else ""
+                yield Text(f"    {line.rows:,} rows, {base}amount {money(line.amount)} "
+                           f"{line.currency}")
+        for (payer, payee, currency), total in sorted(totals(self.lines).items()):
+            yield Text(f"total {payer} → {payee}: {money(total)} {currency}", style="bold")
+        for note in notes_of(self.lines):
+            yield Text(note, style="dim")
+        for note in self.pending:
+            yield Text(note)
+
+
+def statements_table(lines: Iterable[Line], title: str | None = None,
+                     pending: Iterable[str] = ()) -> Statements:
+    """Statement lines for a terminal: a table grouped by period and payer -> payee with totals,
+    or stacked on a narrow terminal; what is still pending below them."""
+    return Statements(lines, title, pending)
+
+
+def _table(lines: list[Line], title: str | None = None, pending: Iterable[str] = ()) -> Table:
+    """One row per statement line, grouped by period and payer -> payee, with totals; the
+    caption gives the rounding and what is still pending."""
     lines = list(lines)
-    table = Table(title=title, caption="; ".join(notes_of(lines)) or None, show_lines=False)
+    caption = "\n".join(["; ".join(notes_of(lines)), *pending]).strip()
+    table = Table(title=title, caption=caption or None, show_lines=False)
     for column, justify in (("period", "left"), ("payer → payee", "left"), ("clause", "left"),
                             ("version", "left"), ("rows", "right"), ("base", "right"),
                             ("rate", "left"), ("amount", "right")):
@@ -77,9 +120,74 @@ def to_csv(lines: Iterable[Line]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
     for line in lines:
-        data = line.to_dict()
-        writer.writerow([data[f] if data[f] is not None else "" for f in CSV_FIELDS])
+        writer.writerow(csv_cells(line))
     return out.getvalue()
+
+
+# Amounts a file shows at the currency's minor unit; ``paid``, the exact amount before the one
+# rounding, is written in full but never with an exponent.
+MINOR_UNIT_FIELDS = ("base", "amount")
+
+
+def csv_cells(line: Line) -> list:
+    """One line's cells for CSV: amounts at the currency's minor unit, exact figures as plain
+    decimals (``0E-20`` is ``0``), dates ISO, nothing missing written as ``None``."""
+    from ..money.format import plain
+    data = line.to_dict()
+    cells = []
+    for field in CSV_FIELDS:
+        value = data[field]
+        if field in MINOR_UNIT_FIELDS:
+            value = plain(value, line.currency)
+        elif isinstance(value, Decimal):
+            value = format(value.normalize(), "f") if value else "0"
+        cells.append("" if value is None else value)
+    return cells
+
+
+def to_xlsx(lines: Iterable[Line], title: str = "Statements") -> bytes:
+    """An Excel workbook: a sheet of statement lines (the CSV's columns, amounts as numbers with
+    the currency's minor unit as their format) and a sheet of totals per payer -> payee."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from ..money.format import digits, plain
+    lines = list(lines)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "statements"
+    sheet.append(list(CSV_FIELDS))
+    for line in lines:
+        data = line.to_dict()
+        row = []
+        for field in CSV_FIELDS:
+            value = data[field]
+            if field in MINOR_UNIT_FIELDS:
+                value = Decimal(plain(value, line.currency))
+            row.append(value)
+        sheet.append(row)
+        pattern = _number_format(digits(line.currency))
+        for field in MINOR_UNIT_FIELDS + ("paid",):
+            sheet.cell(sheet.max_row, CSV_FIELDS.index(field) + 1).number_format = \
+                pattern if field != "paid" else "#,##0.##########"
+    totals_sheet = book.create_sheet("totals")
+    totals_sheet.append(["payer", "payee", "currency", "total"])
+    for (payer, payee, currency), total in sorted(totals(lines).items()):
+        totals_sheet.append([payer, payee, currency, total])
+        totals_sheet.cell(totals_sheet.max_row, 4).number_format = _number_format(
+            digits(currency))
+    for ws in (sheet, totals_sheet):
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+    book.properties.title = title
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _number_format(places: int) -> str:
+    return "#,##0" + ("." + "0" * places if places else "")
 
 
 def to_html(lines: Iterable[Line], title: str = "Statements") -> str:

@@ -22,7 +22,8 @@ from ..agreement.problems import Problem, TermsheetError
 from . import focus
 from .backends import (Backend, backend_for, check_memory, configure,
                        make_temp_dir)
-from .engine import ROW_ID, Names, Opening, classify, in_term, names_of, needs_of, summarize
+from .engine import (ROW_ID, Later, Names, Opening, classify, in_term, names_of, needs_of,
+                     summarize)
 from ..money import compile as money
 from ..money.compile import chains
 from ..money.currency import round_money
@@ -36,6 +37,9 @@ from .terms import Term, terms_of, vocabulary
 Progress = Callable[[str], None]
 # Lines settled before the run, by term key; or a function of the run's first day giving them.
 OpeningSource = dict[str, list[Opening]] | Callable[[date], dict[str, list[Opening]]]
+# Share slices settled before for periods after the run's last day, by term key; or a function of
+# the run's last day giving them (the store supplies them, so a restatement cascades).
+LaterSource = dict[str, list[Later]] | Callable[[date], dict[str, list[Later]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,8 @@ class Settlement:
     slices: tuple[Slice, ...] = field(default=(), repr=False)
     # per source index: (rows, first charge day, last charge day), for the store's inputs table
     coverage: dict = field(default_factory=dict, repr=False)
+    # Term keys whose periods after the run's dates were settled again (a cascade).
+    cascaded: tuple[str, ...] = ()
     given: tuple[date | None, date | None] = (None, None)  # the dates as asked (--from, --to)
 
     @property
@@ -86,6 +92,36 @@ class Settlement:
     def pending(self) -> list[str]:
         """Obligations the run's dates stop short of, such as a minimum's year-end true-up."""
         return [text for r in self.reconciliation for text in r.pending]
+
+    # notebooks: a short repr, the statement lines as HTML, Arrow and pandas tables of them
+
+    def __repr__(self) -> str:
+        totals: dict[str, Decimal] = {}
+        for line in self.lines:
+            totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.amount
+        money = ", ".join(f"{format(v, ',f')} {c}" for c, v in sorted(totals.items()))
+        return (f"<Settlement {self.agreement} {self.start} → {self.end}: {len(self.lines)} "
+                f"lines{', ' + money if money else ''}; {len(self.quarantine)} quarantined; "
+                f"{'balanced' if self.balanced else 'NOT balanced'}>")
+
+    def line_rows(self) -> list[dict]:
+        return [line.to_dict() for line in self.lines]
+
+    def _repr_html_(self) -> str:
+        from ..agreement.tables import html_table
+        rows = [{"period": line.label, "payer → payee": f"{line.payer} → {line.payee}",
+                 "clause": line.clause, "version": line.version, "rows": line.rows,
+                 "base": line.base, "rate": line.rate, "amount": line.amount,
+                 "currency": line.currency} for line in self.lines]
+        return html_table(rows, repr(self)[1:-1])
+
+    def to_arrow(self):
+        from ..agreement.tables import to_arrow
+        return to_arrow(self.line_rows())
+
+    def to_pandas(self):
+        from ..agreement.tables import to_pandas
+        return to_pandas(self.line_rows())
 
     @property
     def parameters(self) -> dict:
@@ -137,14 +173,17 @@ def _paths(data: Any, folder: Path) -> list[Path]:
 
 def settle(history: History, data: Any, *, start: date | None = None, end: date | None = None,
            events: dict[str, date] | None = None, engine: str = "duckdb",
-           opening: OpeningSource | None = None, allocations: str | Path | None = None,
+           opening: OpeningSource | None = None, later: LaterSource | None = None,
+           allocations: str | Path | None = None,
            threads: int | None = None, progress: Progress | None = None,
            memory_limit: str | None = None, temp_dir: str | Path | None = None,
            spark_master: str | None = None, spark_remote: str | None = None,
            spark_conf: dict[str, str] | None = None, monitor: Any = None) -> Settlement:
     """Settle revenue shares of ``history`` over ``data`` (FOCUS exports or revenue tables: paths,
     or rows as dicts or an Arrow table). ``opening`` carries lines already settled before the
-    run's first day (the store supplies them), so caps and life-to-date tiers continue.
+    run's first day (the store supplies them), so caps and life-to-date tiers continue;
+    ``later`` the share slices settled before for periods after its last day, which it settles
+    again, so a restatement cascades to every later period its caps, tiers and minimums reach.
     ``memory_limit`` and ``temp_dir`` hold DuckDB to a memory size, spilling to the directory;
     ``spark_master``/``spark_remote`` run the spark engine on a cluster or a Connect server;
     ``monitor`` (see progress.py) watches the rows being read."""
@@ -168,7 +207,7 @@ def settle(history: History, data: Any, *, start: date | None = None, end: date 
             if monitor is not None:
                 monitor.start(con, sources, poll=engine == "duckdb")
             result = _run(history, backend, sources, start, end, events, opening or {},
-                          allocations, step)
+                          later or {}, allocations, step)
             for source in sources:  # rows given in memory: hashed while their file exists
                 if Path(source.path).is_relative_to(folder):
                     source.sha256
@@ -180,7 +219,8 @@ def settle(history: History, data: Any, *, start: date | None = None, end: date 
     return result
 
 
-def _run(history, backend: Backend, sources, start, end, events, opening, allocations, step):
+def _run(history, backend: Backend, sources, start, end, events, opening, later, allocations,
+         step):
     vocab = vocabulary(history)
     needs = needs_of(terms_of(history, events), vocab.currencies)
     raw = backend.cached(summarize(backend.rows, needs))
@@ -195,17 +235,25 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
     first, last = _dates(backend, summary, groups, names, terms_of(history, events), start, end)
     if callable(opening):
         opening = opening(first) if first else {}
+    if callable(later):
+        later = later(last) if last else {}
     every = terms_of(history, events) if first else []
     terms = [t for t in every if _overlaps(t, first, last)]
     check_whole_periods(terms, start, end)
     overlapping = {t.index for t in terms}
     linked = [c for c in chains(every, lambda t: t.clause, lambda t: t.currency)
               if any(t.index in overlapping for t in c)]
-    slices = _slices(backend, summary, linked, first, last, opening)
+    later = {key: items for key, items in later.items()
+             if any(t.key == key for chain in linked if not is_simple(chain, opening)
+                    for t in chain)}
+    slices = _slices(backend, summary, linked, first, last, opening, later)
     step("settle")
     carried = {key: sum((o.paid for o in items), Decimal(0)) for key, items in opening.items()}
     lines = lines_of(every, slices, carried)
-    pending = pending_obligations(linked, slices, opening, first, last)
+    settle_of = {t.key: t.clause.settle for t in every}
+    reach = max([last, *(period_end(i.period, settle_of[key]) for key, items in later.items()
+                         for i in items)]) if last else last
+    pending = pending_obligations(linked, slices, opening, first, reach)
     recon = [replace(r, pending=tuple(text for currency, text in pending
                                        if currency == r.currency))
              for r in reconcile(backend.records(_reconciliation(summary, terms, start, end)))]
@@ -219,7 +267,7 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
     return Settlement(history.agreement, backend.name, first, last, events, tuple(sources),
                       version_hashes(history), tuple(lines), tuple(recon), tuple(quarantine),
                       tuple(_term_info(t) for t in terms), written, tuple(slices), coverage,
-                      given=(start, end))
+                      tuple(sorted(later)), given=(start, end))
 
 
 def _dates(backend, summary, groups: list[dict], names: Names, terms: list[Term], start,
@@ -320,7 +368,8 @@ def _overlaps(term: Term, first: date | None, last: date | None) -> bool:
         (last is None or term.start <= last)
 
 
-def _slices(backend, summary, groups: list[list[Term]], first, last, opening) -> list[Slice]:
+def _slices(backend, summary, groups: list[list[Term]], first, last, opening,
+            later: dict[str, list[Later]] | None = None) -> list[Slice]:
     """Every chain's slices: the simple ones (flat rates, nothing to carry) in one expression,
     each other chain in its own."""
     if not groups:
@@ -328,14 +377,20 @@ def _slices(backend, summary, groups: list[list[Term]], first, last, opening) ->
     simple = [t for chain in groups if is_simple(chain, opening) for t in chain
               if _overlaps(t, first, last)]
     parts = [simple_slices(summary, simple, first, last)] if simple else []
-    parts += [chain_slices(summary, chain, first, last, true_up_years(chain, first, last),
-                           opening) for chain in groups if not is_simple(chain, opening)]
+    later = later or {}
+    for chain in groups:
+        if not is_simple(chain, opening):
+            until = max([last, *(period_end(i.period, t.clause.settle) for t in chain
+                                 for i in later.get(t.key, ()))])
+            parts.append(chain_slices(summary, chain, first, last,
+                                      true_up_years(chain, first, until), opening, later))
+    keys = {t.index: t.key for chain in groups for t in chain}
     expr = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
     records = backend.records(expr.order_by(["term", "period", "segment"]))
     return [Slice(r["term"], r["period"], r["segment"], r["kind"], r["base"] or Decimal(0),
                   r["rows"], r["corrections"], r["first_day"], r["last_day"],
                   r["due"] or Decimal(0), r["paid_year"] or Decimal(0), r["paid"] or Decimal(0),
-                  r["band"])
+                  r["band"], r["grp"] or "", f"{keys[r['term']]}/{r['period']}/{r['kind']}")
             for r in records]
 
 
