@@ -19,11 +19,14 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
 
+EXAMPLES = os.environ.get("TERMSHEET_FUZZ_EXAMPLES", "6")  # more: explore longer
+
+
 def test_settle_and_validate_keep_their_promises_under_random_input():
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(HERE.parent / "src"), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, str(HERE / "fuzz_settle.py"), "10"],
+    done = subprocess.run([sys.executable, str(HERE / "fuzz_settle.py"), EXAMPLES],
                           capture_output=True, text=True, preexec_fn=_limit, env=env,
                           timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]
-    assert "ok: 10 examples" in done.stdout
+    assert f"ok: {EXAMPLES} examples" in done.stdout
