@@ -22,6 +22,7 @@ CODES = {
     "E014": "unknown condition",
     "E015": "unknown source",
     "E016": "unknown clause kind",
+    "E017": "unknown territory or field of use",
     "E020": "duplicate clause id",
     "E021": "missing term",
     "E022": "unknown term",
