@@ -180,9 +180,7 @@ def settle(
 
 def _summary(result, posted, store: Path, output: Path | None) -> None:
     console.print(render.statements_table(result.lines, f"{result.agreement}: statements "
-                                          f"{result.start} to {result.end}"))
-    for text in result.pending:
-        console.print(f"[yellow]{text}[/yellow]", soft_wrap=True)
+                                          f"{result.start} to {result.end}", result.pending))
     console.print(render.reconciliation_table(result.reconciliation))
     if result.quarantine:
         console.print(f"[yellow]{len(result.quarantine)} row(s) quarantined[/yellow]")

@@ -14,7 +14,8 @@ from pathlib import Path
 import ibis
 import pyarrow as pa
 
-from .engine import COSTS, EXACT, MONEY, Names, classify, in_term, period_of, segment_of
+from .engine import COSTS, EXACT, MONEY, Names, classify, in_term, segment_of
+from .lines import contract_period_of
 from .statements import Slice
 from .terms import Term
 
@@ -49,7 +50,7 @@ def allocation_rows(rows: ibis.Table, names: Names, terms: list[Term], slices: l
             agreement=ibis.literal(term.version.agreement),
             version=ibis.literal(term.version.version), clause=ibis.literal(term.clause.id),
             term=ibis.literal(term.index, type="int64"),
-            period=period_of(picked.day, term.clause.settle),
+            period=contract_period_of(picked.day, term.clause.settle, term.start_month),
             segment=segment_of(picked.day, term),
             base=picked[COSTS[term.clause.base.cost]].cast(MONEY),
             currency=ibis.literal(term.currency)))

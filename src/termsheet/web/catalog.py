@@ -15,6 +15,7 @@ from ..agreement.document import parse
 from ..agreement.history import History, agreement_files, check_chain, load_history
 from ..agreement.model import Version
 from ..agreement.problems import Problem, TermsheetError, known_hint
+from ..decide.index import IndexCache
 from .errors import HttpProblem
 
 
@@ -25,6 +26,10 @@ class Catalog:
     root: Path
     histories: dict[str, History] = field(default_factory=dict)
     folders: dict[str, Path] = field(default_factory=dict)
+    # kept with the histories, so that a reload (a new Catalog) drops them with the old ones:
+    # compiled decision indexes, and AuthZEN answers already encoded (see web/authzen.py)
+    indexes: IndexCache = field(default_factory=IndexCache, repr=False)
+    answers: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod

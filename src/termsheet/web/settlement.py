@@ -18,6 +18,8 @@ import re
 import shutil
 import tempfile
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -46,31 +48,72 @@ class Run:
 @dataclass
 class Ledger:
     """The store and the runs' folders, behind one lock (a DuckDB connection is not shared
-    between threads)."""
+    between threads).
+
+    ``shared`` (a server with several worker processes): a DuckDB file admits one process at a
+    time, so each use opens the store and closes it after (waiting while another process has it),
+    and the runs are read from their folders at each look rather than kept in memory.
+    """
 
     store_path: Path | None
     folder: Path
-    runs: dict[int, Run] = field(default_factory=dict)
-    owners: dict[str, int] = field(default_factory=dict)   # line key -> run that settled it last
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    shared: bool = False
+    _runs: dict[int, Run] = field(default_factory=dict)
+    _owners: dict[str, int] = field(default_factory=dict)   # line key -> run that settled it
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _store: Any = None
 
     @classmethod
-    def open(cls, store_path: Path | None) -> "Ledger":
+    def open(cls, store_path: Path | None, shared: bool = False) -> "Ledger":
         if store_path is None:
             folder = Path(tempfile.mkdtemp(prefix="termsheet-runs-"))
         else:
             folder = Path(store_path).with_name(Path(store_path).stem + "-runs")
             folder.mkdir(parents=True, exist_ok=True)
-        ledger = cls(store_path, folder)
+        ledger = cls(store_path, folder, shared=shared and store_path is not None)
         ledger._load_runs()
         return ledger
+
+    @property
+    def runs(self) -> dict[int, Run]:
+        if self.shared:
+            self._load_runs()
+        return self._runs
+
+    @property
+    def owners(self) -> dict[str, int]:
+        if self.shared:
+            self._load_runs()
+        return self._owners
 
     def store(self):
         from ..settle.store import Store
         if self._store is None:
             self._store = Store(str(self.store_path) if self.store_path else ":memory:")
         return self._store
+
+    @contextmanager
+    def using(self, wait: float = 30.0):
+        """The store, for one use, under the lock; a shared store is opened for the use (and
+        waited for up to ``wait`` seconds while another process holds it)."""
+        with self._lock:
+            if not self.shared:
+                yield self.store()
+                return
+            from ..settle.store import Store
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    store = Store(str(self.store_path))
+                    break
+                except TermsheetError as err:
+                    if "lock" not in err.problems[0].message or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.02)
+            try:
+                yield store
+            finally:
+                store.close()
 
     def close(self) -> None:
         if self._store is not None:
@@ -80,15 +123,18 @@ class Ledger:
 
     def _load_runs(self) -> None:
         for summary in sorted(self.folder.glob("*/summary.json")):
+            number = summary.parent.name
+            if number.isdigit() and int(number) in self._runs:
+                continue
             data = json.loads(summary.read_text(encoding="utf-8"))
             run = Run(data["run"], data["agreement"], summary.parent, data)
             self._remember(run)
 
     def _remember(self, run: Run) -> None:
-        self.runs[run.run] = run
+        self._runs[run.run] = run
         for statement in run.summary.get("statements", []):
             for line in statement["lines"]:
-                self.owners[line["key"]] = run.run
+                self._owners[line["key"]] = run.run
 
     # settling ------------------------------------------------------------------------------
 
@@ -97,8 +143,7 @@ class Ledger:
         """Settle files already in a fresh folder (``inputs[0].parent``) and record the run."""
         from ..settle import settle
         folder = inputs[0].parent
-        with self._lock:
-            store = self.store()
+        with self.using() as store:
             settlement = settle(history, inputs, start=start, end=end, events=events,
                                 opening=lambda first: store.opening(history.agreement, first),
                                 later=lambda last: store.later(history.agreement, last),
@@ -124,13 +169,13 @@ class Ledger:
     # reading -------------------------------------------------------------------------------
 
     def lines(self, agreement: str, principal: Principal) -> list:
-        with self._lock:
-            lines = self.store().current_lines(agreement)
+        with self.using() as store:
+            lines = store.current_lines(agreement)
         return [line for line in lines if principal.sees(line.payer, line.payee)]
 
     def entries(self, agreement: str, principal: Principal) -> list:
-        with self._lock:
-            entries = self.store().entries(agreement)
+        with self.using() as store:
+            entries = store.entries(agreement)
         return [e for e in entries if principal.sees(e.payer, e.payee)]
 
     def run_of(self, agreement: str, number: int) -> Run:
