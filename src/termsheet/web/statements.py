@@ -83,15 +83,15 @@ def settle_rows(agreement: str, body: SettleIn, request: Request, principal: Adm
     history = visible(request, principal, agreement)
     _check_dates(body.start, body.end)
     ledger = ledger_of(request)
-    folder = ledger.new_folder()
-    path = rows_to_csv(body.rows, folder)
     rates = None
     if body.rates is not None:
         from ..settle.currency import rates_from
         rates = rates_from([{k: None if v is None else str(v) for k, v in row.items()}
                             for row in body.rates], "body.rates")
-    return ledger.settle(history, [path], body.start, body.end, dict(body.events),
-                         rates).summary
+    with ledger.incoming(ledger.new_folder()) as folder:
+        path = rows_to_csv(body.rows, folder)
+        return ledger.settle(history, [path], body.start, body.end, dict(body.events),
+                             rates).summary
 
 
 async def _save(uploads: list[UploadFile], folder) -> list:
@@ -120,10 +120,10 @@ async def settle_files(agreement: str, request: Request, principal: Admin,
     history = visible(request, principal, agreement)
     _check_dates(start, end)
     ledger = ledger_of(request)
-    folder = ledger.new_folder()
-    paths = await _save(files, folder)
-    table = await _save_rates(rates, folder)
-    run = await run_in_threadpool(ledger.settle, history, paths, start, end, {}, table)
+    with ledger.incoming(ledger.new_folder()) as folder:
+        paths = await _save(files, folder)
+        table = await _save_rates(rates, folder)
+        run = await run_in_threadpool(ledger.settle, history, paths, start, end, {}, table)
     return run.summary
 
 
@@ -256,12 +256,12 @@ async def settle_page(agreement: str, request: Request, principal: PageViewer,
         first = dt.date.fromisoformat(start) if start else None
         last = dt.date.fromisoformat(end) if end else None
         _check_dates(first, last)
-        folder = ledger.new_folder()
-        paths = await _save([f for f in files if f.filename], folder)
-        if not paths:
-            raise ValueError("choose at least one file")
-        table = await _save_rates(rates, folder)
-        await run_in_threadpool(ledger.settle, history, paths, first, last, {}, table)
+        with ledger.incoming(ledger.new_folder()) as folder:
+            paths = await _save([f for f in files if f.filename], folder)
+            if not paths:
+                raise ValueError("choose at least one file")
+            table = await _save_rates(rates, folder)
+            await run_in_threadpool(ledger.settle, history, paths, first, last, {}, table)
     except (ValueError, TermsheetError) as err:
         problems = getattr(err, "problems", None) or [Problem("E422", str(err), "form")]
         return _page(request, principal, agreement, 422, [p.to_dict() for p in problems])
