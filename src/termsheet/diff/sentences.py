@@ -243,12 +243,6 @@ KINDS = {
             "counterparty": "“{heading}”: the commitment is now owed to {new} (before: {old}).",
             "amount": "“{heading}”: {party}'s commitment to {counterparty} is now {new} "
                       "(before: {old}).",
-            "subject": {
-                "changed": "“{heading}”: the commitment is now for {new} (before: {old}).",
-                "set": "“{heading}”: the commitment is now for {new}.",
-                "cleared": "“{heading}”: the commitment no longer says what it buys (before: "
-                           "{old}).",
-            },
             "by": {
                 "changed": "“{heading}”: the amount is now due by {new} (before: {old}).",
                 "set": "“{heading}”: the amount must now be spent by {new}.",
@@ -403,11 +397,6 @@ KINDS = {
             "party": "「{heading}」：承诺方改为{new}（原为{old}）。",
             "counterparty": "「{heading}」：承诺的对象改为{new}（原为{old}）。",
             "amount": "「{heading}」：{party}对{counterparty}的承诺金额改为{new}（原为{old}）。",
-            "subject": {
-                "changed": "「{heading}」：承诺的采购对象改为{new}（原为{old}）。",
-                "set": "「{heading}」：承诺现指明采购对象为{new}。",
-                "cleared": "「{heading}」：承诺不再指明采购对象（原为{old}）。",
-            },
             "by": {
                 "changed": "「{heading}」：期限改为{new}前（原为{old}前）。",
                 "set": "「{heading}」：该金额现须在{new}前投入。",

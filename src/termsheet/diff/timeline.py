@@ -174,13 +174,17 @@ def draw(tl: Timeline, out_dir: str | Path, name: str | None = None) -> tuple[Pa
     import matplotlib.pyplot as plt
 
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / (name or f"{tl.agreement}-timeline")
     fig = _figure(tl, plt)
     paths = (stem.with_suffix(".svg"), stem.with_suffix(".png"))
-    fig.savefig(paths[0], bbox_inches="tight")
-    fig.savefig(paths[1], dpi=150, bbox_inches="tight")
-    plt.close(fig)
+    from ..agreement.atomic import replacing
+    try:
+        with replacing(paths[0]) as temp:
+            fig.savefig(temp, bbox_inches="tight")
+        with replacing(paths[1]) as temp:
+            fig.savefig(temp, dpi=150, bbox_inches="tight")
+    finally:
+        plt.close(fig)
     return paths
 
 

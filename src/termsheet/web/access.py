@@ -33,6 +33,7 @@ import yaml
 from fastapi import Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ..agreement.atomic import write_atomic
 from ..agreement.problems import Problem, TermsheetError
 from .errors import HttpProblem
 
@@ -122,13 +123,31 @@ def read_entries(path: str | Path) -> list[TokenEntry]:
     path = Path(path)
     if not path.exists():
         return []
+    from ..agreement.document import not_a_file
+    if (problem := not_a_file(path, "an access file (YAML)")):
+        raise TermsheetError([problem])
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError) as err:
+        raise TermsheetError([Problem("E004", f"cannot read the access file: {err}",
+                                      str(path))]) from None
     except yaml.YAMLError as err:
         raise TermsheetError([Problem("E001", f"YAML syntax error in access file: {err}",
                                       str(path))])
+    shape = "an access file is a mapping with a list of tokens: 'tokens: [{id, name, role, hash}]'"
+    if not isinstance(data, dict):
+        raise TermsheetError([Problem("E023", f"the access file holds a {_kind(data)}, not a "
+                                      "mapping", str(path), hint=shape)])
+    tokens = data.get("tokens") or []
+    if not isinstance(tokens, list):
+        raise TermsheetError([Problem("E023", f"'tokens' is a {_kind(tokens)}, not a list",
+                                      str(path), hint=shape)])
     entries, problems = [], []
-    for index, item in enumerate(data.get("tokens") or []):
+    for index, item in enumerate(tokens):
+        if not isinstance(item, dict):
+            problems.append(Problem("E023", f"token {index + 1} is a {_kind(item)}, not a "
+                                    "mapping", str(path), hint=shape))
+            continue
         try:
             entry = TokenEntry(id=str(item["id"]), name=str(item["name"]), role=item["role"],
                                hash=str(item["hash"]), party=item.get("party"))
@@ -145,6 +164,11 @@ def read_entries(path: str | Path) -> list[TokenEntry]:
     return entries
 
 
+def _kind(value) -> str:
+    return {str: "text", list: "list", int: "number", float: "number", bool: "yes/no",
+            type(None): "nothing"}.get(type(value), type(value).__name__)
+
+
 def write_entries(path: str | Path, entries: list[TokenEntry]) -> None:
     rows = []
     for e in entries:
@@ -154,7 +178,7 @@ def write_entries(path: str | Path, entries: list[TokenEntry]) -> None:
         rows.append({**row, "hash": e.hash})
     text = ("# termsheet access: tokens are stored hashed; create them with "
             "`termsheet token add`\n" + yaml.safe_dump({"tokens": rows}, sort_keys=False))
-    Path(path).write_text(text, encoding="utf-8")
+    write_atomic(Path(path), text)
 
 
 def add_token(path: str | Path, name: str, role: Role, party: str | None = None) -> str:

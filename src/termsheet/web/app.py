@@ -26,7 +26,7 @@ from .access import Access
 from .catalog import Catalog
 from .errors import HANDLERS, status_of
 from .jobs import PER_TOKEN, TOTAL, JobRunner
-from .limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit
+from .limits import BATCH_LIMIT, DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit
 from .reload import Reloader
 from .requestlog import RequestLog
 from .settlement import Ledger
@@ -105,7 +105,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for exc, handler in HANDLERS:
         app.add_exception_handler(exc, _negotiated(handler))
     app.add_middleware(BodyLimit, default=settings.max_body,
-                       limits={"/settle": settings.max_upload})
+                       limits={"/settle": settings.max_upload,
+                               # 10,000 decisions or evaluations, as the batch routes allow
+                               "/decide/batch": BATCH_LIMIT,
+                               "/access/v1/evaluations": BATCH_LIMIT})
     app.add_middleware(RequestLog)  # outermost: sees every request, rejected ones included
     for router in routers():
         app.include_router(router)

@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..agreement.atomic import write_atomic
 from ..agreement.jsonable import json_default
 from ..agreement.problems import Problem, TermsheetError
 from .access import Principal
@@ -68,6 +69,8 @@ class Ledger:
         if store_path is None:
             folder = Path(tempfile.mkdtemp(prefix="termsheet-runs-"))
         else:
+            from ..settle.store import check_store_path
+            check_store_path(str(store_path))  # a data file is no store: refused at start
             folder = Path(store_path).with_name(Path(store_path).stem + "-runs")
             folder.mkdir(parents=True, exist_ok=True)
         ledger = cls(store_path, folder, shared=shared and store_path is not None)
@@ -143,7 +146,7 @@ class Ledger:
         """Settle files already in a fresh folder (``inputs[0].parent``) and record the run."""
         from ..settle import settle
         folder = inputs[0].parent
-        with self.using() as store:
+        with self.using() as store, self.incoming(folder):
             settlement = settle(history, inputs, start=start, end=end, events=events,
                                 opening=lambda first: store.opening(history.agreement, first),
                                 later=lambda last: store.later(history.agreement, last),
@@ -152,16 +155,33 @@ class Ledger:
             summary = {"run": posted.run, "agreement": history.agreement,
                        **json.loads(json.dumps(settlement.to_dict(), default=json_default)),
                        "posted": posted.postings, "restated": posted.restatements}
-            final = self.folder / str(posted.run)
-            if final.exists():
-                shutil.rmtree(final)
-            folder.rename(final)
             summary["sources"] = [{**s, "path": Path(s["path"]).name}
                                   for s in summary["sources"]]
-            (final / "summary.json").write_text(json.dumps(summary, indent=1), "utf-8")
+            final = self.folder / str(posted.run)
+            if final.exists():  # a folder of another store's run: kept, moved aside
+                aside = Path(tempfile.mkdtemp(prefix=f"{posted.run}-", dir=self._replaced()))
+                final.rename(aside / "run")
+            folder.rename(final)
+            write_atomic(final / "summary.json", json.dumps(summary, indent=1))
             run = Run(posted.run, history.agreement, final, summary)
             self._remember(run)
             return run
+
+    @contextmanager
+    def incoming(self, folder: Path):
+        """Uploads of a settle that fails are removed with their folder (only ever a fresh
+        ``incoming-*`` folder of this ledger's)."""
+        try:
+            yield folder
+        except BaseException:
+            if folder.parent == self.folder and folder.name.startswith("incoming-"):
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
+
+    def _replaced(self) -> Path:
+        aside = self.folder / "replaced"
+        aside.mkdir(exist_ok=True)
+        return aside
 
     def new_folder(self) -> Path:
         return Path(tempfile.mkdtemp(prefix="incoming-", dir=self.folder))
@@ -265,16 +285,19 @@ def _attach_inputs(run: Run, rows: list[dict[str, Any]]) -> None:
             if path.suffix.lower() == ".parquet":
                 query = ("SELECT file_row_number + 1 AS _row, * EXCLUDE (file_row_number) FROM "
                          "read_parquet(?, file_row_number = true)")
-            else:
-                query = ("SELECT * FROM (SELECT row_number() OVER () AS _row, * FROM "
-                         "read_csv(?, all_varchar = true, header = true))")
-            found = con.execute(f"SELECT * FROM ({query}) WHERE _row IN (SELECT unnest(?))",
-                                [str(path), numbers])
+                found = con.execute(f"SELECT * FROM ({query}) WHERE _row IN "
+                                    f"(SELECT unnest(?))", [str(path), numbers])
+            else:  # read as the run read it: the same rows, numbered the same way
+                from ..settle.focus import register_csv
+                register_csv(con, f"src_{source}", path)
+                found = con.execute(f"SELECT * EXCLUDE (_line) FROM src_{source}_n WHERE _row "
+                                    f"IN (SELECT unnest(?))", [numbers])
             names = [d[0] for d in found.description]
             by_row = {r[0]: dict(zip(names[1:], r[1:])) for r in found.fetchall()}
             for row in rows:
                 if row["source"] == source:
-                    row["input"] = {k: _plain(v) for k, v in by_row.get(row["row"], {}).items()}
+                    row["input"] = {k: _plain(v) for k, v in by_row.get(row["row"], {}).items()
+                                    if k != "__bad"}
     finally:
         con.close()
 
