@@ -74,9 +74,9 @@ def test_decide_command_takes_the_scope():
 
 
 def test_authzen_resource_properties_carry_the_scope():
-    from termsheet.web.authzen import EvaluationIn, to_action
+    from termsheet.web.authzen import to_action
     history = api.load_history_of(DEAL)
-    ev = EvaluationIn.model_validate({
+    ev = ({
         "subject": {"type": "party", "id": "pharmaco"}, "action": {"name": "use-license"},
         "resource": {"type": "product", "id": "helix-model",
                      "properties": {"licensor": "helix", "territory": "fr",
