@@ -43,6 +43,11 @@ class Ops:
     greatest: Callable[[Any, Any], Any]
     where: Callable[[Any, Any, Any], Any]
     constant: Callable[[Decimal], Any] | None = None
+    # The backend's own number types: a value of one passes through as it is (a column of
+    # rates, an array of per-future amounts).
+    native: tuple[type, ...] = ()
+    # Whether the backend computes in floats (the simulation): Decimal constants become floats.
+    floats: bool = False
 
 
 DECIMAL_OPS = Ops(least=min, greatest=max, where=lambda c, a, b: a if c else b)
@@ -50,7 +55,8 @@ DECIMAL_OPS = Ops(least=min, greatest=max, where=lambda c, a, b: a if c else b)
 
 def numpy_ops() -> Ops:
     import numpy as np
-    return Ops(least=np.minimum, greatest=np.maximum, where=np.where)
+    return Ops(least=np.minimum, greatest=np.maximum, where=np.where,
+               native=(np.ndarray, np.generic), floats=True)
 
 
 def ibis_ops() -> Ops:
@@ -67,7 +73,8 @@ def ibis_ops() -> Ops:
         return ibis.literal(value, type=money)
 
     return Ops(least=ibis.least, greatest=ibis.greatest,
-               where=lambda c, a, b: ibis.ifelse(c, a, b), constant=constant)
+               where=lambda c, a, b: ibis.ifelse(c, a, b), constant=constant,
+               native=(ibis.expr.types.Value,))
 
 
 def _clamp(ops: Ops, value: Any, low: Any, high: Any | None) -> Any:
@@ -81,19 +88,13 @@ def _number(value: Decimal, like: Any, ops: Ops | None = None) -> Any:
     A float or a NumPy array is already a simulation's number and passes through: the
     simulation gives per-future amounts, such as a minimum prorated to the days in force. An Ibis
     value passes through too: settlement applies the rates of many clauses from one column."""
-    if isinstance(value, float) or _is_numpy(value) or _is_ibis(value):
+    native = ops.native if ops is not None else ()
+    if isinstance(value, (float, *native)):
         return value
     if ops is not None and ops.constant is not None:
         return ops.constant(value)
-    return float(value) if isinstance(like, float) or _is_numpy(like) else value
-
-
-def _is_ibis(value: Any) -> bool:
-    return type(value).__module__.startswith("ibis.")
-
-
-def _is_numpy(value: Any) -> bool:
-    return type(value).__module__.startswith("numpy")
+    floats = isinstance(like, float) or (ops is not None and ops.floats)
+    return float(value) if floats else value
 
 
 def marginal_tiers(ops: Ops, base: Any, volume_before: Any, bands: Sequence[Band]) -> Any:

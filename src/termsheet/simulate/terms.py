@@ -147,6 +147,13 @@ def compile_version(version: Version, scenario: Scenario,
                 tuple(commitments), tuple(notes))
 
 
+@dataclass(frozen=True)
+class Scaled:
+    """An override that multiplies every step of a dated schedule (a sensitivity's factor)."""
+
+    factor: float
+
+
 def _terms(scenario: Scenario, clause: Any, scales: Mapping[str, float]) -> dict[str, Any]:
     """The overridden terms of a clause, each scaled by its sensitivity factor if any."""
     own = scenario.terms.get(clause.id) if isinstance(scenario.terms.get(clause.id), dict) else {}
@@ -164,7 +171,7 @@ def _terms(scenario: Scenario, clause: Any, scales: Mapping[str, float]) -> dict
             base = out.get(term, _current(clause, term))
             if base is not None:
                 if term == "rate" and not isinstance(base, Decimal):
-                    out[term] = ("scale", factor)      # a dated schedule: every step scaled
+                    out[term] = Scaled(factor)      # a dated schedule: every step scaled
                 else:
                     moved = Decimal(str(float(base) * factor))
                     out[term] = min(moved, Decimal(1)) if term in ("rate", "stake") else moved
@@ -205,8 +212,8 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
         else:
             rates = np.array([float(clause.rate_on(first_day(m, first_year)))
                               for m in range(months)])
-            if isinstance(override, tuple):
-                rates = rates * override[1]
+            if isinstance(override, Scaled):
+                rates = rates * override.factor
     cap, minimum = clause.cap, clause.minimum
     streams = base_streams(clause, version, scenario)
     return SharePlan(
