@@ -3,6 +3,11 @@
 ``load(text)`` returns the data and a map from each key path (a tuple of keys and indexes) to the
 1-based (line, column) of its value. Decimal numbers become ``Decimal``; a date that cannot exist
 (2026-02-30) stays text as :class:`BadDate`, so a check can report it at its position.
+
+What it reads is bounded, so that no text can exhaust the stack, the memory or the time of the
+reader: anchors and aliases (``&name``, ``*name``, ``<<: *name``) are refused, because a few
+hundred bytes of nested aliases expand to gigabytes; collections nest at most ``MAX_DEPTH`` deep;
+a text is at most ``MAX_CHARS`` characters. Each is a :class:`YamlError` at its position.
 """
 
 from __future__ import annotations
@@ -29,8 +34,34 @@ class YamlError(Exception):
         self.column = column
 
 
+MAX_DEPTH = 64                 # collections inside collections; agreements use fewer than 10
+MAX_CHARS = 5_000_000          # one YAML text (a front matter, a terms block, a plan, a scenario)
+
+
 class _Loader(yaml.SafeLoader):
-    pass
+    """PyYAML's safe loader with the bounds above, checked while the text is composed."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            kind = "an alias (*" if isinstance(event, yaml.AliasEvent) else "an anchor (&"
+            raise yaml.composer.ComposerError(
+                None, None, f"{kind}{event.anchor}) is not allowed: write the value out in full "
+                "(anchors and aliases are refused, so that no alias can expand without bound)",
+                event.start_mark)
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if self.depth >= MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"collections nested more than {MAX_DEPTH} deep",
+                    event.start_mark)
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+        return super().compose_node(parent, index)
 
 
 def _float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -65,6 +96,9 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 def load(text: str, line_offset: int = 0) -> tuple[Any, dict[Path, tuple[int, int]]]:
     """Parse one YAML document; positions are shifted by ``line_offset`` lines."""
+    if len(text) > MAX_CHARS:
+        raise YamlError(f"the YAML text is {len(text):,} characters, over the limit of "
+                        f"{MAX_CHARS:,}", 1 + line_offset, 1)
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as err:
