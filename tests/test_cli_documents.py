@@ -1,15 +1,13 @@
 """validate, show and schema from the command line, as a user runs them."""
 
 import json
-import subprocess
-import sys
 
 import pytest
+from support.cli import run_cli
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "termsheet", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd)
+    return run_cli(*args, cwd=cwd)
 
 
 def test_validate_flagship_exits_zero(flagship_dir):

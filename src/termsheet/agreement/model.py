@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 
@@ -117,6 +117,23 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
+# Languages a heading or a title may be given in, beside the document's own (English) text.
+LANGUAGES = ("en", "zh")
+# A text in several languages: {en: ..., zh: ...}.
+Localized = dict[Literal["en", "zh"], Annotated[str, Field(min_length=1)]]
+
+
+def _localized(data: Any, term: str, into: str) -> Any:
+    """``term: {en: ..., zh: ...}`` -> the English text in ``term`` and every language in ``into``."""
+    if isinstance(data, dict) and isinstance(data.get(term), dict):
+        data = dict(data)
+        texts = data.pop(term)
+        data[into] = texts
+        if "en" in texts:
+            data[term] = texts["en"]
+    return data
+
+
 class FirstOf(Record):
     """Whichever of several dates or events comes first."""
 
@@ -141,8 +158,19 @@ class ClauseBase(Record):
     # Provenance, not meaning: excluded from dumps and schema.
     span: SkipJsonSchema[Span | None] = Field(None, exclude=True)
     heading: SkipJsonSchema[str] = Field("", exclude=True)
+    # The heading in other languages (``heading: {zh: ...}`` in the terms block).
+    headings: SkipJsonSchema[Localized] = Field(default_factory=dict, exclude=True)
     prose: SkipJsonSchema[str] = Field("", exclude=True)
     term_spans: SkipJsonSchema[dict[str, Span]] = Field(default_factory=dict, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _headings(cls, data: Any) -> Any:
+        return _localized(data, "heading", "headings")
+
+    def heading_in(self, lang: str) -> str:
+        """The heading in a language, or the document's own heading where none is given."""
+        return self.headings.get(lang) or self.heading
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -384,6 +412,8 @@ class FrontMatter(Record):
     agreement: str
     version: VersionId
     title: str
+    # The title in other languages (``title: {en: ..., zh: ...}`` in the front matter).
+    titles: SkipJsonSchema[Localized] = Field(default_factory=dict, exclude=True)
     effective: date
     amends: VersionId | None = None
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
@@ -393,6 +423,15 @@ class FrontMatter(Record):
     events: dict[str, str] = Field(default_factory=dict)
     conditions: dict[str, str] = Field(default_factory=dict)
     sources: dict[str, SourceEntry] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _titles(cls, data: Any) -> Any:
+        return _localized(data, "title", "titles")
+
+    def title_in(self, lang: str) -> str:
+        """The title in a language, or the document's own title where none is given."""
+        return self.titles.get(lang) or self.title
 
 
 class Version(FrontMatter):

@@ -30,12 +30,29 @@ for _name in COMMAND_MODULES:
     importlib.import_module(f"{__name__}.{_name}").register(app)
 
 
+def wants_json(argv: list[str]) -> bool:
+    """Whether the command line asks for JSON: its command's ``--json`` option, as the command's
+    own parser reads it (so ``--note --json`` gives a note, not JSON)."""
+    try:
+        ctx = typer.main.get_command(app).make_context("termsheet", list(argv),
+                                                       resilient_parsing=True)
+        while hasattr(ctx.command, "resolve_command"):  # a group: go down to its command
+            args = [*getattr(ctx, "_protected_args", ()), *ctx.args]
+            if not args:
+                return False
+            name, command, rest = ctx.command.resolve_command(ctx, args)
+            ctx = command.make_context(name, rest, parent=ctx, resilient_parsing=True)
+        return bool(ctx.params.get("as_json"))
+    except Exception:  # an unreadable command line: its problems print as text
+        return False
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: bad input becomes problems and exit 1, never a traceback."""
     try:
         app(args=argv, standalone_mode=True)
     except TermsheetError as err:
-        print_problems(err.problems, as_json="--json" in (argv or sys.argv))
+        print_problems(err.problems, as_json=wants_json(sys.argv[1:] if argv is None else argv))
         sys.exit(1)
     except OSError as err:
         # files and folders at the edges: unreadable input, unwritable output

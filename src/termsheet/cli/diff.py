@@ -71,7 +71,7 @@ def diff_command(
                          history_of(a) or history_of(b), futures)
     if as_json:
         sentences = narrate(changes, lang, provenance=show_all)
-        print_json({"diff": changes.to_dict(),
+        print_json({"diff": changes.to_dict(lang),
                     "narration": {"lang": lang, "summary": summary(changes, lang),
                                   "sentences": [s.to_dict() for s in sentences]},
                     **{k: [e.to_dict() for e in v] for k, v in effects.items()}})
