@@ -32,8 +32,9 @@ def served(flagship_dir, tmp_path_factory):
     (root / "scenarios").mkdir()
     (root / "scenarios" / "tiny.yaml").write_text(SCENARIO)
     tokens = make_access(root / "access.yaml")
+    # schemathesis calls the app as host "testserver"
     app = create_app(Settings(agreements=root / "agreements", access=root / "access.yaml",
-                              scenarios=root / "scenarios"))
+                              scenarios=root / "scenarios", allowed_hosts=("testserver",)))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     yield schema, tokens
 

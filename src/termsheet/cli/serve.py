@@ -36,6 +36,15 @@ def serve(agreements: Path = typer.Option(Path("agreements"), "--agreements",
                                        help="Largest JSON request body, in bytes."),
           max_upload: int = typer.Option(50_000_000, "--max-upload", min=1024,
                                          help="Largest settlement upload, in bytes."),
+          allow_host: Optional[list[str]] = typer.Option(
+              None, "--allow-host", help="A host name clients may use to reach the server "
+              "(repeatable; localhost, 127.0.0.1, ::1 and --host are always allowed)."),
+          base_url: Optional[str] = typer.Option(
+              None, "--base-url", help="The server's address as clients know it "
+              "(https://pdp.example.com), for the AuthZEN metadata."),
+          audit_log: Optional[Path] = typer.Option(
+              None, "--audit-log", help="Write every decision and settlement to this file as "
+              "JSON lines (rotated at 10 MB, 5 kept)."),
           as_json: bool = typer.Option(False, "--json",
                                        help="Print the start-up summary as JSON.")) -> None:
     """Serve the JSON API (reference at /reference, OpenAPI at /openapi.json), AuthZEN at
@@ -51,8 +60,11 @@ def serve(agreements: Path = typer.Option(Path("agreements"), "--agreements",
     import uvicorn
 
     from ..web import Settings, create_app
+    from ..web.security import DEFAULT_HOSTS
+    hosts = tuple(dict.fromkeys([*DEFAULT_HOSTS, host, *(allow_host or [])]))
     settings = Settings(agreements=agreements, store=store, access=access, max_body=max_body,
-                        max_upload=max_upload)
+                        max_upload=max_upload, allowed_hosts=hosts, base_url=base_url,
+                        audit_log=audit_log)
     app = create_app(settings)
     summary = {"url": f"http://{host}:{port}/", "agreements": app.state.catalog.ids,
                "access": str(access) if access else "open (local only)", "reference": "/reference"}

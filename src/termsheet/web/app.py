@@ -18,10 +18,12 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from . import api, authzen, decisions, diffs, html, pages, simulation, statements
 from .access import Access
+from .audit import AuditLog
 from .catalog import Catalog
 from .errors import HANDLERS, status_of
 from .jobs import JobRunner
-from .limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit
+from .limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit, route_limits
+from .security import DEFAULT_HOSTS, Guard
 from .settlement import Ledger
 
 HERE = Path(__file__).parent
@@ -41,6 +43,10 @@ class Settings:
     max_body: int = DEFAULT_LIMIT
     max_upload: int = UPLOAD_LIMIT
     job_workers: int = 1
+    # hardening (see termsheet.web.security and termsheet.web.audit)
+    allowed_hosts: tuple[str, ...] = DEFAULT_HOSTS
+    base_url: str | None = None        # the server's address as clients know it (AuthZEN metadata)
+    audit_log: Path | None = None
 
     def scenarios_dir(self) -> Path | None:
         """``scenarios``, else a ``scenarios`` folder beside the agreements folder."""
@@ -73,8 +79,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ledger = Ledger.open(settings.store)
     for exc, handler in HANDLERS:
         app.add_exception_handler(exc, _negotiated(handler))
+    app.state.audit = AuditLog(settings.audit_log)
     app.add_middleware(BodyLimit, default=settings.max_body,
-                       limits={"/settle": settings.max_upload})
+                       limits=route_limits(settings.max_body, settings.max_upload))
+    app.add_middleware(Guard, allowed_hosts=settings.allowed_hosts, app_state=app.state)
     for router in routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -92,6 +100,7 @@ async def _lifespan(app: FastAPI):
     yield
     app.state.jobs.shutdown()
     app.state.ledger.close()
+    app.state.audit.close()
 
 
 def wants_page(request: Request) -> bool:

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..decide import BuyCompute, Distribute, GrantLicense, UseLicense, decide
 from ..agreement.history import History
 from ..agreement.problems import TermsheetError
+from .audit import audit, decision_answer
 from .api import Viewer, catalog_of, visible
 from .errors import HttpProblem
 from .schemas import errors
@@ -216,7 +217,9 @@ async def access_evaluation(body: EvaluationIn, request: Request, response: Resp
                      principal: Viewer):
     """May this subject (a party) take this action on this resource (a product, with its
     channel) in this context (the date, facts, events)?"""
-    answer = JSONResponse(evaluate(request, principal, body))
+    result = evaluate(request, principal, body)
+    audit(request, principal, "evaluate", body.model_dump(mode="json"), decision_answer(result))
+    answer = JSONResponse(result)
     _echo(request, answer)
     return answer
 
@@ -229,10 +232,16 @@ async def access_evaluations(body: EvaluationsIn, request: Request, response: Re
     deny_on_first_deny or permit_on_first_permit (stop at the first such answer)."""
     _echo(request, response)
     if not body.evaluations:
-        return evaluate(request, principal, _merged(body, EvaluationItem(), -1))
+        one = _merged(body, EvaluationItem(), -1)
+        result = evaluate(request, principal, one)
+        audit(request, principal, "evaluate", one.model_dump(mode="json"), decision_answer(result))
+        return result
     semantic, out = body.options.evaluations_semantic, []
     for number, item in enumerate(body.evaluations):
-        answer = evaluate(request, principal, _merged(body, item, number))
+        question = _merged(body, item, number)
+        answer = evaluate(request, principal, question)
+        audit(request, principal, "evaluate", {**question.model_dump(mode="json"),
+                                               "batch": number}, decision_answer(answer))
         out.append(answer)
         if (semantic == "deny_on_first_deny" and not answer["decision"]) or \
                 (semantic == "permit_on_first_permit" and answer["decision"]):
@@ -256,7 +265,9 @@ def _merged(defaults: EvaluationsIn, item: EvaluationItem, number: int) -> Evalu
 @router.get("/.well-known/authzen-configuration")
 async def pdp_configuration(request: Request) -> dict[str, str]:
     """The PDP's metadata (section 9): where its endpoints are."""
-    base = str(request.base_url).rstrip("/")
+    # the configured address, else the request's own, whose Host the server allows (a Host
+    # that is not allowed never gets this far)
+    base = (request.app.state.settings.base_url or str(request.base_url)).rstrip("/")
     return {"policy_decision_point": base,
             "access_evaluation_endpoint": f"{base}/access/v1/evaluation",
             "access_evaluations_endpoint": f"{base}/access/v1/evaluations"}
