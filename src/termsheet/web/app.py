@@ -23,7 +23,7 @@ from .catalog import Catalog
 from .errors import HANDLERS, status_of
 from .jobs import JobRunner
 from .limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit, route_limits
-from .security import DEFAULT_HOSTS, Guard
+from .security import DEFAULT_HOSTS, FAILURES, FailureLimit, Guard
 from .settlement import Ledger
 
 HERE = Path(__file__).parent
@@ -47,6 +47,7 @@ class Settings:
     allowed_hosts: tuple[str, ...] = DEFAULT_HOSTS
     base_url: str | None = None        # the server's address as clients know it (AuthZEN metadata)
     audit_log: Path | None = None
+    token_failures: int = FAILURES     # failed token checks per client a minute, then 429
 
     def scenarios_dir(self) -> Path | None:
         """``scenarios``, else a ``scenarios`` folder beside the agreements folder."""
@@ -82,7 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.audit = AuditLog(settings.audit_log)
     app.add_middleware(BodyLimit, default=settings.max_body,
                        limits=route_limits(settings.max_body, settings.max_upload))
-    app.add_middleware(Guard, allowed_hosts=settings.allowed_hosts, app_state=app.state)
+    app.add_middleware(Guard, allowed_hosts=settings.allowed_hosts, app_state=app.state,
+                       limiter=FailureLimit(settings.token_failures))
     for router in routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -78,11 +78,11 @@ def settle_rows(agreement: str, body: SettleIn, request: Request, principal: Adm
     """Settle revenue rows posted as JSON (admin only): statements, reconciliation, quarantine;
     the run's ledger entries are posted to the store."""
     history = visible(request, principal, agreement)
-    _check_dates(body.start, body.end)
     ledger = ledger_of(request)
     what = {"rows": len(body.rows), **body.model_dump(mode="json", by_alias=True,
                                                         exclude={"rows"})}
     try:
+        _check_dates(body.start, body.end)
         folder = ledger.new_folder()
         path = rows_to_csv(body.rows, folder)
         summary = ledger.settle(history, [path], body.start, body.end, dict(body.events)).summary
