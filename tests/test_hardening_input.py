@@ -128,6 +128,10 @@ def test_deeply_nested_yaml_is_a_positioned_problem(tmp_path, client):
     with pytest.raises(YamlError) as caught:
         load("[" * 100_000)
     assert "nest" in caught.value.message and caught.value.line == 1
+    # well formed, 999 deep: within libyaml's own limit, over ours
+    with pytest.raises(YamlError) as caught:
+        load("[" * 999 + "]" * 999)
+    assert "nest" in caught.value.message and caught.value.column == 65
     document = tmp_path / "deep.md"
     document.write_text("---\nagreement: deep\nnested: " + "[" * 100_000 + "\n---\n")
     done = termsheet("validate", str(document))

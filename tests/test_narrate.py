@@ -99,7 +99,7 @@ SAMPLE_TERMS = {
     "base": {"seller": "alpha", "channel": ("cloud",)}, "rate": "20%",
     "cap": {"total": 1000000, "per-year": 250000}, "minimum": {"per-year": 50000},
     "settle": "quarter", "rounding": "half-even", "stake": "12.5%", "amount": 5000000,
-    "by": date(2027, 6, 30), "areas": ("chips",),
+    "by": date(2027, 6, 30), "areas": ("chips",), "reset": True,
 }
 
 
@@ -107,7 +107,7 @@ def sample(kind: str):
     model = CLAUSE_KINDS[kind]
     data = {"id": f"sample-{kind}", "kind": kind, "heading": f"Sample {kind}"}
     for term in term_names(model):
-        if term == "subject" and kind == "right-of-first-refusal":
+        if term == "subject" and kind in ("right-of-first-refusal", "commitment"):
             data[term] = "compute"
         elif term == "tiers":
             continue  # a revenue share has a rate or tiers, not both

@@ -261,9 +261,23 @@ class DatedBands(Record):
     bands: tuple[Band, ...] = Field(min_length=1)
 
 
+def _tier_window(value: Any) -> Any:
+    """``life`` is another spelling of ``life-to-date``."""
+    return "life-to-date" if value == "life" else value
+
+
+# Where tier volumes are counted: the settlement period, a calendar unit of the contract year
+# (month, quarter, year: independent of the statement period), or the clause's whole life.
+TIER_WINDOWS = ("period", "month", "quarter", "year", "life-to-date")
+# The columns of the input rows that tier bands may apply per group of (``tiers: {by: ...}``).
+GROUP_COLUMNS = ("seller", "channel", "product", "service")
+
+
 class Tiers(Record):
     mode: Literal["marginal", "whole"] = "marginal"
-    per: Literal["period", "life-to-date"] = "period"
+    per: Annotated[Literal["period", "month", "quarter", "year", "life-to-date"],
+                   BeforeValidator(_tier_window)] = "period"
+    by: Literal["seller", "channel", "product", "service"] | None = None
     bands: tuple[Band, ...] | None = None
     schedule: tuple[DatedBands, ...] | None = None
 
@@ -297,6 +311,9 @@ class RevenueShare(ClauseBase):
     minimum: Minimum | None = None
     settle: Literal["month", "quarter", "year"] = "month"
     rounding: Literal["half-up", "half-even"] = "half-up"
+    # Counts (tier volumes, caps, minimums) carry on from the previous version's clause of the
+    # same id unless the amendment says they start again here.
+    reset: bool = False
 
     def rate_on(self, day: date) -> Decimal | None:
         """The flat rate that applies on a day (None when the clause uses tiers)."""
@@ -322,6 +339,7 @@ class Commitment(ClauseBase):
     counterparty: str
     amount: Money
     by: date | None = None
+    subject: str | None = None  # what is bought (compute: weighed against first refusal)
 
 
 class Cooperation(ClauseBase):
@@ -352,15 +370,20 @@ Clause = Annotated[
 # front matter
 
 
+SameAs = Annotated[str | None, Field(None, alias="same-as")]
+
+
 class Party(Record):
     name: str
     aliases: tuple[str, ...] = ()
+    same_as: SameAs = None  # this id names, in a portfolio, what another agreement calls same-as
 
 
 class Channel(Record):
     operator: str | None = None
     name: str | None = None
     aliases: tuple[str, ...] = ()
+    same_as: SameAs = None
 
 
 class Product(BaseModel):
@@ -370,10 +393,12 @@ class Product(BaseModel):
     owner: str | None = None
     type: str | None = None
     name: str | None = None
+    same_as: SameAs = None
 
     @property
     def attributes(self) -> dict[str, Any]:
-        return {k: v for k, v in self.model_dump(by_alias=True).items() if v is not None}
+        return {k: v for k, v in self.model_dump(by_alias=True).items()
+                if v is not None and k != "same-as"}
 
 
 class Source(Record):
@@ -417,6 +442,8 @@ class FrontMatter(Record):
     effective: date
     amends: VersionId | None = None
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    # The first day of the contract year, MM-01 (None: 01-01, the calendar year).
+    year_start: str | None = Field(None, alias="year-start", pattern=r"^(0[1-9]|1[0-2])-01$")
     parties: dict[str, PartyEntry]
     channels: dict[str, ChannelEntry] = Field(default_factory=dict)
     products: dict[str, ProductEntry] = Field(default_factory=dict)
@@ -441,6 +468,11 @@ class Version(FrontMatter):
     clauses: tuple[Clause, ...] = ()
     span: SkipJsonSchema[Span | None] = Field(None, exclude=True)
     term_spans: SkipJsonSchema[dict[str, Span]] = Field(default_factory=dict, exclude=True)
+
+    @property
+    def year_start_month(self) -> int:
+        """The month a contract year starts in (1: the calendar year)."""
+        return int(self.year_start[:2]) if self.year_start else 1
 
     def clause(self, clause_id: str) -> ClauseBase | None:
         for clause in self.clauses:

@@ -47,12 +47,17 @@ CODES = {
     "E054": "period ends before it starts",
     "E055": "store cannot be opened",
     "E056": "unknown output format",
+    "E059": "memory limit or temporary directory unusable",
     "E070": "unknown stream in a scenario",
     "E071": "unknown parameter, clause or term in a scenario",
     "E072": "negative volatility",
     "E073": "probability outside [0, 1]",
     "E074": "correlations that cannot hold",
     "E075": "scenario for another agreement",
+    "E080": "an agreement in two folders of a portfolio",
+    "E081": "same-as names an id no other agreement of the portfolio declares",
+    "E090": "agreement tests file: a case of the wrong shape",
+    "E091": "no agreement tests found",
 }
 
 

@@ -64,6 +64,13 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# libyaml's parser when PyYAML has it (several times faster); the constructors and resolvers
+# are Python either way, so the data and positions are the same. Text with an error is read
+# again by the Python parser, whose messages the problems quote.
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    pass
+
+
 def _float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     text = loader.construct_scalar(node).replace("_", "")
     lowered = text.lower()
@@ -92,6 +99,9 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:bool",
                               re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 _Loader.add_constructor("tag:yaml.org,2002:float", _float)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+_FastLoader.add_constructor("tag:yaml.org,2002:float", _float)
+_FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def load(text: str, line_offset: int = 0) -> tuple[Any, dict[Path, tuple[int, int]]]:
@@ -99,12 +109,25 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, dict[Path, tuple[int, in
     if len(text) > MAX_CHARS:
         raise YamlError(f"the YAML text is {len(text):,} characters, over the limit of "
                         f"{MAX_CHARS:,}", 1 + line_offset, 1)
+    # libyaml composes anchors and aliases without a word: a text that may hold them is read by
+    # the Python parser, which refuses them at their position
+    if _FastLoader is not _Loader and "&" not in text and "*" not in text:
+        try:
+            return _load(text, line_offset, _FastLoader)
+        except YamlError:
+            pass  # the Python parser says where and what, in the words the problems quote
+    return _load(text, line_offset, _Loader)
+
+
+def _load(text: str, line_offset: int, loader_class: type) -> tuple[Any, dict]:
     try:
-        loader = _Loader(text)
+        loader = loader_class(text)
     except yaml.reader.ReaderError as err:
         raise _reader_error(text, err, line_offset) from None
     try:
         node = loader.get_single_node()
+        if loader_class is not _Loader:
+            _check_depth(node)
         positions: dict[Path, tuple[int, int]] = {}
         data = _build(loader, node, (), positions, line_offset) if node is not None else None
     except yaml.MarkedYAMLError as err:
@@ -127,6 +150,22 @@ def load(text: str, line_offset: int = 0) -> tuple[Any, dict[Path, tuple[int, in
     finally:
         loader.dispose()
     return data, positions
+
+
+def _check_depth(root: yaml.Node | None) -> None:
+    """Collections nested at most ``MAX_DEPTH`` deep (libyaml allows 1,000), walked without
+    recursion; the Python loader checks the same while it composes."""
+    stack = [(root, 0)] if root is not None else []
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)):
+            if depth >= MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"collections nested more than {MAX_DEPTH} deep",
+                    node.start_mark)
+            children = node.value if isinstance(node, yaml.SequenceNode) \
+                else [n for pair in node.value for n in pair]
+            stack.extend((child, depth + 1) for child in children)
 
 
 def _reader_error(text: str, err: yaml.reader.ReaderError, offset: int) -> YamlError:

@@ -7,17 +7,21 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, Progress, ProgressColumn, Task, TextColumn,
+                           TimeElapsedColumn)
+from rich.text import Text
 
 from .. import api
 from ..agreement.problems import Problem, TermsheetError
 from ..settle import render
+from ..settle.backends import MEMORY
+from ..settle.progress import Monitor
 from ..settle.ledger import beancount
 from ..settle.run import settle as run_settle
 from ..settle.store import DEFAULT_STORE, Store
 from .common import console, console_err, parse_date, print_json
 
-FORMATS = ("table", "json", "csv", "html")
+FORMATS = ("table", "json", "csv", "html", "xlsx")
 STEPS = ("read", "summarize", "settle", "reconcile", "store")
 
 
@@ -29,6 +33,33 @@ def _events(items: list[str] | None) -> dict[str, date]:
             raise typer.BadParameter(f"'{item}' is not ID=YYYY-MM-DD", param_hint="--event")
         out[name.strip()] = parse_date(day.strip(), "--event")
     return out
+
+
+def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        name, _, value = item.partition("=")
+        if not name.strip() or not value.strip():
+            raise typer.BadParameter(f"'{item}' is not KEY=VALUE", param_hint=option)
+        out[name.strip()] = value.strip()
+    return out
+
+
+class RowsPerSecond(ProgressColumn):
+    """Rows read per second, while DuckDB reads them."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} rows/s" if speed and task.total else "", style="cyan")
+
+
+def _progress(off: bool) -> Progress:
+    """The bar on stderr: the step under way, its rows read of all and rows per second. Off with
+    --quiet or --json, and when stderr is not a terminal (a pipe, a log file, CI)."""
+    return Progress(TextColumn("{task.description:<10}"), BarColumn(),
+                    TextColumn("{task.fields[rows]}"), RowsPerSecond(), TimeElapsedColumn(),
+                    console=console_err, transient=True,
+                    disable=off or not console_err.is_terminal)
 
 
 def _check_format(fmt: str) -> str:
@@ -47,6 +78,15 @@ def _emit(text: str, output: Path | None) -> None:
         console_err.print(f"wrote {output}")
 
 
+def _write_xlsx(data: bytes, output: Path | None) -> None:
+    if output is None:
+        raise typer.BadParameter("an Excel workbook needs a file: -o FILE.xlsx",
+                                 param_hint="--output")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    console_err.print(f"wrote {output}")
+
+
 def _show_lines(lines, fmt: str, output: Path | None, title: str, data: dict) -> None:
     if fmt == "json":
         from .common import to_json
@@ -55,6 +95,8 @@ def _show_lines(lines, fmt: str, output: Path | None, title: str, data: dict) ->
         _emit(render.to_csv(lines), output)
     elif fmt == "html":
         _emit(render.to_html(lines, title), output)
+    elif fmt == "xlsx":
+        _write_xlsx(render.to_xlsx(lines, title), output)
     else:
         console.print(render.statements_table(lines, title))
 
@@ -72,29 +114,55 @@ def settle(
                                                "ID=YYYY-MM-DD (repeatable)."),
     allocations: Optional[Path] = typer.Option(None, "--allocations", help="Write per-row "
                                                "allocations to this Parquet file."),
-    fmt: str = typer.Option("table", "--format", help="table, json, csv or html."),
+    fmt: str = typer.Option("table", "--format", help="table, json, csv, html or xlsx (with -o)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write statements here."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole run as JSON."),
+    memory_limit: Optional[str] = typer.Option(None, "--memory-limit", help="Hold DuckDB to "
+                                               "this much memory, e.g. 2GB; it spills the rest."),
+    temp_dir: Optional[Path] = typer.Option(None, "--temp-dir", help="Where DuckDB spills (and "
+                                            "Spark's copy of the rows goes)."),
+    spark_master: Optional[str] = typer.Option(None, "--spark-master", help="With --engine "
+                                               "spark: a cluster, spark://HOST:PORT."),
+    spark_remote: Optional[str] = typer.Option(None, "--spark-remote", help="With --engine "
+                                               "spark: a Spark Connect server, sc://HOST:PORT."),
+    spark_conf: Optional[list[str]] = typer.Option(None, "--spark-conf", help="A Spark "
+                                                   "setting, KEY=VALUE (repeatable)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Settle the revenue shares of an agreement over billing and revenue data."""
     fmt = "json" if as_json else _check_format(fmt)
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    if (spark_master or spark_remote) and engine != "spark":
+        raise typer.BadParameter("needs --engine spark", param_hint="--spark-master/--spark-remote")
+    if memory_limit is not None and not MEMORY.match(memory_limit):
+        raise typer.BadParameter(f"'{memory_limit}' is not a memory size such as 2GB",
+                                 param_hint="--memory-limit")
+    conf = _pairs(spark_conf, "--spark-conf")
     history = api.load_history_of(agreement)
     scenario = _events(events)
-    with Progress(TextColumn("{task.description:<10}"), BarColumn(), TimeElapsedColumn(),
-                  console=console_err, transient=True, disable=as_json) as progress:
-        task = progress.add_task("read", total=len(STEPS))
+    with _progress(quiet or as_json) as progress:
+        task = progress.add_task("read", total=None, rows="")
 
         def step(name: str) -> None:
             following = STEPS[min(STEPS.index(name) + 1, len(STEPS) - 1)]
-            progress.update(task, advance=1, description=following)
+            progress.reset(task, description=following, total=monitor.total or None,
+                           completed=0, rows="")
 
+        def rows(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total or None,
+                            rows=f"{done:,}/{total:,} rows" if total else "")
+
+        monitor = Monitor(rows)
         ledger = None if no_store else Store(store)
         try:
             opening = (lambda day: ledger.opening(history.agreement, day)) if ledger else None
+            later = (lambda day: ledger.later(history.agreement, day)) if ledger else None
             result = run_settle(history, [str(p) for p in data], start=first, end=last,
-                                events=scenario, engine=engine, opening=opening,
-                                allocations=allocations, progress=step)
+                                events=scenario, engine=engine, opening=opening, later=later,
+                                allocations=allocations, progress=step,
+                                memory_limit=memory_limit, temp_dir=temp_dir,
+                                spark_master=spark_master, spark_remote=spark_remote,
+                                spark_conf=conf, monitor=monitor)
             posted = ledger.record(result) if ledger else None
             step("store")
         finally:
@@ -113,6 +181,8 @@ def settle(
 def _summary(result, posted, store: Path, output: Path | None) -> None:
     console.print(render.statements_table(result.lines, f"{result.agreement}: statements "
                                           f"{result.start} to {result.end}"))
+    for text in result.pending:
+        console.print(f"[yellow]{text}[/yellow]", soft_wrap=True)
     console.print(render.reconciliation_table(result.reconciliation))
     if result.quarantine:
         console.print(f"[yellow]{len(result.quarantine)} row(s) quarantined[/yellow]")
@@ -131,7 +201,7 @@ def _summary(result, posted, store: Path, output: Path | None) -> None:
 def statements(
     store: Path = typer.Option(Path(DEFAULT_STORE), "--store", help="The store (DuckDB file)."),
     agreement: Optional[str] = typer.Option(None, "--agreement", help="Only this agreement id."),
-    fmt: str = typer.Option("table", "--format", help="table, json, csv or html."),
+    fmt: str = typer.Option("table", "--format", help="table, json, csv, html or xlsx (with -o)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:

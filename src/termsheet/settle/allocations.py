@@ -61,9 +61,40 @@ def allocation_rows(rows: ibis.Table, names: Names, terms: list[Term], slices: l
         allocated=(joined.base * joined.factor.coalesce(0)).cast(EXACT).cast(MONEY), currency=joined.currency)
 
 
+PARTITIONS = ("clause", "period")
+
+
 def write_allocations(backend, names: Names, terms: list[Term], slices: list[Slice], first, last,
                       path: Path) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the allocations: to one Parquet file, in row order, when ``path`` ends in
+    ``.parquet``; else to a directory of Parquet files partitioned by clause and period
+    (``clause=.../period=.../*.parquet``), streamed by the engine as it computes them: no sort,
+    nothing collected in Python, within DuckDB's memory limit."""
     expr = allocation_rows(backend.rows, names, terms, slices, first, last)
-    backend.con.to_parquet(expr.order_by(["source", "source_row", "clause", "version"]), path)
+    if path.suffix == ".parquet":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        backend.con.to_parquet(expr.order_by(["source", "source_row", "clause", "version"]), path)
+        return str(path)
+    _check_folder(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if backend.name == "duckdb":
+        con = backend.con
+        sql = con.compile(expr)
+        con._run_pre_execute_hooks(expr)  # registers the factors' in-memory table
+        target = str(path).replace("'", "''")
+        con.con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet, PARTITION_BY "
+                        f"({', '.join(PARTITIONS)}), OVERWRITE true)")
+    else:
+        backend.con.to_parquet(expr, path, mode="overwrite", partitionBy=list(PARTITIONS))
     return str(path)
+
+
+def _check_folder(path: Path) -> None:
+    """An allocations directory is replaced whole: only one that holds nothing else."""
+    from ..agreement.problems import Problem, TermsheetError
+    if path.exists() and (not path.is_dir() or any(
+            not (p.name.startswith("clause=") or p.name.startswith((".", "_")))
+            for p in path.iterdir())):
+        raise TermsheetError([Problem(
+            "E059", f"{path} is not an allocations directory: it holds other files",
+            "--allocations", hint="name a new or empty directory, or a file ending in .parquet")])

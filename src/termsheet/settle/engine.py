@@ -49,6 +49,23 @@ class Opening:
     due: Decimal
     paid_year: Decimal
     paid: Decimal
+    group: str = ""  # tiers by a column: a group's volume (its amounts are on the line's row)
+
+
+@dataclass(frozen=True, slots=True)
+class Later:
+    """A share slice already settled for a term after the run's last day. A run that restates
+    an earlier period settles it again from its stored base, so what the restatement changes in
+    caps, tiers and minimums cascades to it."""
+
+    period: date
+    segment: int
+    group: str
+    base: Decimal
+    rows: int
+    corrections: int
+    first_day: date | None
+    last_day: date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,21 +79,23 @@ class Needs:
 
     @property
     def keys(self) -> list[str]:
-        keys = ["day", "seller", "category", "currency", "bad"]
+        keys = ["source", "day", "seller", "category", "currency", "bad"]
         keys += list(CHANNEL_COLUMNS) if self.channels else []
         keys += list(PRODUCT_COLUMNS) if self.products else []
         return keys
 
     @property
     def names(self) -> list[str]:
-        return [k for k in self.keys if k not in ("day", "bad")]
+        return [k for k in self.keys if k not in ("source", "day", "bad")]
 
 
 def needs_of(terms: list[Term], currencies: frozenset[str]) -> Needs:
     clauses = [t.clause for t in terms]
     costs = {"billed"} | {COSTS[c.base.cost] for c in clauses}
-    return Needs(channels=any(t.channels is not None for t in terms),
-                 products=any(t.products is not None or t.services is not None for t in terms),
+    by = {t.clause.tiers.by for t in terms if t.clause.tiers is not None}
+    return Needs(channels=any(t.channels is not None for t in terms) or "channel" in by,
+                 products=any(t.products is not None or t.services is not None for t in terms)
+                 or bool(by & {"product", "service"}),
                  costs=tuple(c for c in ("billed", "effective", "list") if c in costs),
                  currencies=tuple(sorted(currencies)))
 
@@ -85,8 +104,8 @@ ROW_ID = 10**12  # a listed row is source * ROW_ID + row
 
 
 def summarize(rows: ibis.Table, needs: Needs) -> ibis.Table:
-    """Every row, once: counts and sums per charge day and the names as written that the terms
-    need. Rows that may be unusable (a bad field, a currency not written exactly as the
+    """Every row, once: counts and sums per input file, charge day and the names as written
+    that the terms need. Rows that may be unusable (a bad field, a currency not written exactly as the
     agreement's) are also listed, by source and row, for the quarantine: no second pass."""
     suspect = (rows.bad != 0) | rows.currency.isnull() | \
         ~rows.currency.isin(list(needs.currencies))
@@ -258,5 +277,6 @@ def _opening_table(opening: list[Opening]) -> ibis.Table:
         "stored_due": pa.array([o.due for o in opening], exact),
         "stored_paid_year": pa.array([o.paid_year for o in opening], exact),
         "stored_paid": pa.array([o.paid for o in opening], exact),
+        "grp": pa.array([o.group for o in opening], pa.string()),
     }
     return ibis.memtable(pa.table(arrays))

@@ -23,6 +23,7 @@ from .catalog import Catalog
 from .errors import HANDLERS, status_of
 from .jobs import JobRunner
 from .limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit, route_limits
+from .requestlog import RequestLog
 from .security import DEFAULT_HOSTS, FAILURES, FailureLimit, Guard
 from .settlement import Ledger
 
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        limits=route_limits(settings.max_body, settings.max_upload))
     app.add_middleware(Guard, allowed_hosts=settings.allowed_hosts, app_state=app.state,
                        limiter=FailureLimit(settings.token_failures))
+    app.add_middleware(RequestLog)  # outermost: sees every request, rejected ones included
     for router in routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
