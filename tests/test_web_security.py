@@ -369,3 +369,26 @@ def test_the_audit_log_rotates(tmp_path):
             assert json.loads(line)["who"] == "abcd1234"
     # the newest record is in the current file
     assert '"n": 19' in (tmp_path / "audit.jsonl").read_text()
+
+
+def test_every_form_that_posts_carries_a_csrf_token_and_every_page_post_checks_it(guarded):
+    from termsheet.web.security import csrf_checked
+    _, _, _, _, app = guarded
+    templates = Path(__import__("termsheet.web", fromlist=["x"]).__file__).parent / "templates"
+    forms = 0
+    for template in templates.glob("*.html"):
+        for form in re.findall(r"<form[^>]*>", template.read_text(encoding="utf-8")):
+            if 'method="post"' in form:
+                forms += 1
+                after = template.read_text(encoding="utf-8").split(form, 1)[1]
+                assert after.lstrip().startswith(
+                    '<input type="hidden" name="csrf_token" value="{{ csrf_token }}">'), \
+                    (template.name, form)
+    assert forms >= 3
+    from termsheet.web.app import routers
+    pages = [r for router in routers() for r in router.routes
+             if "POST" in getattr(r, "methods", ()) and not r.include_in_schema]
+    assert pages
+    for route in pages:
+        calls = {d.call for d in route.dependant.dependencies}
+        assert csrf_checked in calls, route.path
