@@ -240,11 +240,14 @@ async def resolve(request: Request) -> Principal | None:
     """The principal of a request without blocking the event loop: a token seen before costs
     one keyed SHA-256; a new one is checked against its scrypt hash on a worker thread, once,
     however many requests bring it at the same moment."""
+    return await resolve_token(request.app.state.access, request_token(request))
+
+
+async def resolve_token(access: Access, token: str | None) -> Principal | None:
+    """:func:`resolve` for a token already read from a request's headers."""
     import asyncio
 
     from starlette.concurrency import run_in_threadpool
-    access: Access = request.app.state.access
-    token = request_token(request)
     known, digest = access.remembered(token)
     if known is not None or digest is None:
         return known

@@ -29,7 +29,6 @@ read the cookie nor set it for this server, so it cannot write the form.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import secrets
@@ -185,20 +184,9 @@ class Guard:
 
 
 async def _verify(access, token: str | None):
-    """The principal of a token, without blocking the event loop (the access module's own
-    resolver does the same for a request)."""
-    if token is None:
-        return None
-    known, digest = access.remembered(token)
-    if known is not None or digest is None:
-        return known
-    from starlette.concurrency import run_in_threadpool
-    pending = access.checking.get(digest)
-    if pending is None:
-        pending = asyncio.ensure_future(run_in_threadpool(access.verify, token, digest))
-        access.checking[digest] = pending
-        pending.add_done_callback(lambda _: access.checking.pop(digest, None))
-    return await asyncio.shield(pending)
+    """The principal of a token, without blocking the event loop."""
+    from .access import resolve_token
+    return None if token is None else await resolve_token(access, token)
 
 
 def _headers(scope) -> dict[str, str]:
