@@ -57,13 +57,19 @@ class AuditLog:
                agreement: str | None = None) -> None:
         if self.logger is None:
             return
+        self.write(principal, action, request.url.path,
+                   agreement or request.path_params.get("agreement"), what, answer)
+
+    def write(self, principal, action: str, route: str, agreement: str | None, what: Any,
+              answer: Any) -> None:
+        if self.logger is None:
+            return
         entry = {"at": dt.datetime.now(dt.timezone.utc).isoformat(),
                  "who": (principal.id or "local") if principal is not None else None,
                  "name": getattr(principal, "name", None),
                  "role": getattr(principal, "role", None),
                  "party": getattr(principal, "party", None),
-                 "action": action, "route": request.url.path,
-                 "agreement": agreement or request.path_params.get("agreement"),
+                 "action": action, "route": route, "agreement": agreement,
                  "what": what, "answer": answer}
         self.logger.info(json.dumps(entry, default=str, ensure_ascii=False))
 

@@ -22,7 +22,7 @@ from ..agreement.history import History
 from ..decide.plans import check_plan, parse_plan
 from ..agreement.problems import Problem, TermsheetError
 from .audit import audit, decision_answer, problems_of
-from .api import Viewer, visible
+from .api import Viewer, catalog_of, visible
 from .html import Viewer as PageViewer, render
 from .schemas import Out, errors
 
@@ -122,9 +122,11 @@ def to_action(request: BaseModel):
 
 
 def decide_one(history: History, request: BaseModel,
-               events: dict[str, dt.date] | None = None) -> dict:
+               events: dict[str, dt.date] | None = None, indexes=None) -> dict:
+    """``indexes``: the compiled indexes kept with the server's loaded agreements."""
     merged = {**(events or {}), **request.events}
-    return decide(history, to_action(request), merged, version=request.version).to_dict()
+    return decide(history, to_action(request), merged, version=request.version,
+                  indexes=indexes).to_dict()
 
 
 @api.post("/agreements/{agreement}/decide", response_model=DecisionOut)
@@ -134,7 +136,7 @@ async def decide_action(agreement: str, body: Annotated[ActionIn, Body()], reque
     history = visible(request, principal, agreement)
     # the answer is built by the engine, whose records fix its shape: no second validation
     try:
-        answer = decide_one(history, body)
+        answer = decide_one(history, body, indexes=catalog_of(request).indexes)
     except TermsheetError as err:
         audit(request, principal, "decide", body.model_dump(mode="json"), problems_of(err))
         raise
@@ -150,7 +152,7 @@ async def decide_batch(agreement: str, body: BatchIn, request: Request, principa
     events, out = dict(body.events), []
     for number, item in enumerate(body.requests):
         try:
-            out.append(decide_one(history, item, events))
+            out.append(decide_one(history, item, events, catalog_of(request).indexes))
             audit(request, principal, "decide", {**item.model_dump(mode="json"), "batch": number},
                   decision_answer(out[-1]))
         except TermsheetError as err:

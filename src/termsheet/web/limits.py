@@ -2,7 +2,7 @@
 read into memory (from Content-Length when given, else while it streams).
 
 Each route has its limit (:func:`route_limits`): settlement uploads ``--max-upload``, batches of
-decisions ten times ``--max-body``, every other body ``--max-body``. A route is matched by its
+decisions and evaluations 10,000,000 bytes, every other body ``--max-body``. A route is matched by its
 whole path, never by a part of it."""
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from ..agreement.problems import Problem, render_json
 
 DEFAULT_LIMIT = 1_000_000            # JSON requests: documents, decisions, plans
 UPLOAD_LIMIT = 50_000_000            # settlement data
-BATCH_FACTOR = 10                    # batches of decisions: 10,000 of them fit
+BATCH_LIMIT = 10_000_000             # 10,000 decisions or evaluations of up to 1,000 bytes each
 
 
 def route_limits(default: int, upload: int) -> dict[str, int]:
     """Whole-path patterns of the routes whose bodies may be larger than ``default``."""
     return {r"/api/agreements/[^/]+/settle(/files)?": upload,
             r"/agreements/[^/]+/settle": upload,
-            r"/api/agreements/[^/]+/decide/batch": BATCH_FACTOR * default,
-            r"/access/v1/evaluations": BATCH_FACTOR * default}
+            r"/api/agreements/[^/]+/decide/batch": BATCH_LIMIT,
+            r"/access/v1/evaluations": BATCH_LIMIT}
 
 
 class TooLarge(HTTPException):
