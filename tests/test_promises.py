@@ -364,7 +364,8 @@ def test_a_failed_server_settle_leaves_no_uploads(flagship_dir, tmp_path):
 
     from termsheet.web import Settings, create_app
     store = tmp_path / "s.duckdb"
-    with TestClient(create_app(Settings(agreements=flagship_dir, store=store))) as client:
+    with TestClient(create_app(Settings(agreements=flagship_dir, store=store)),
+                    base_url="http://127.0.0.1") as client:
         bad = client.post("/api/agreements/openai-microsoft/settle/files",
                           files={"files": ("rows.csv", b"not,a\nrevenue,table\n", "text/csv")})
         assert bad.status_code == 422
@@ -382,7 +383,8 @@ def test_ten_thousand_decisions_fit_in_a_batch(flagship_dir):
                  "channel": "aws", "date": "2026-04-01", "facts": ["microsoft-declines-support"]}] * 10_000
     body = json.dumps({"requests": requests})
     assert len(body) > 1_000_000  # over the default limit
-    with TestClient(create_app(Settings(agreements=flagship_dir))) as client:
+    with TestClient(create_app(Settings(agreements=flagship_dir)),
+                    base_url="http://127.0.0.1") as client:
         response = client.post("/api/agreements/openai-microsoft/decide/batch", content=body,
                                headers={"Content-Type": "application/json"})
     # Old code: 413, "request body over the limit of 1,000,000 bytes".

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from web_helpers import api_client, make_access
+from web_helpers import api_client, csrf_of, make_access
 
 # The tests of this module share one server and build on each other's state: one worker.
 pytestmark = pytest.mark.xdist_group("test_web_access")
@@ -186,10 +186,11 @@ def test_pages_ask_for_a_token_and_sign_in_sets_a_strict_cookie(world):
     response = client.get("/agreements/three-party/statements", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/agreements/three-party/statements"
-    bad = client.post("/login", data={"token": "ts_nope_nope", "next": "/"})
+    csrf = csrf_of(client)
+    bad = client.post("/login", data={"token": "ts_nope_nope", "next": "/", "csrf_token": csrf})
     assert bad.status_code == 401 and "not valid" in bad.text
-    good = client.post("/login", data={"token": extra["north"], "next": "https://evil.example/"},
-                       follow_redirects=False)
+    good = client.post("/login", data={"token": extra["north"], "next": "https://evil.example/",
+                                       "csrf_token": csrf}, follow_redirects=False)
     assert good.status_code == 303 and good.headers["location"] == "/"
     cookie = good.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie

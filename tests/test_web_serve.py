@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from test_web_access import SCENARIO
-from web_helpers import api_client, make_access
+from web_helpers import api_client, csrf_of, make_access
 
 A = "/api/agreements/openai-microsoft"
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +69,9 @@ def test_the_job_after_the_limit_is_429_with_retry_after(flagship_dir, tmp_path)
         assert over.status_code == 429
         assert "the server already has 3 job(s)" in over.json()["errors"][0]["message"]
         # the page says the same, as a page
-        page = client.post("/agreements/openai-microsoft/simulate", data={"scenario": "tiny"},
+        csrf = csrf_of(client, "/agreements/openai-microsoft/simulate")
+        page = client.post("/agreements/openai-microsoft/simulate",
+                           data={"scenario": "tiny", "csrf_token": csrf},
                            headers={**tokens.header("admin"), "Accept": "text/html"})
         assert page.status_code == 429
 

@@ -67,7 +67,16 @@ def api_client(app):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
-    return TestClient(app)
+    # the server answers only the host names it allows (localhost, 127.0.0.1, ::1 by default)
+    return TestClient(app, base_url="http://127.0.0.1")
+
+
+def csrf_of(client, page: str = "/login") -> str:
+    """The CSRF token a page's forms carry (the page also sets the cookie it must match)."""
+    import re
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).text)
+    assert found, f"no CSRF token on {page}"
+    return found.group(1)
 
 
 def launch_chromium(playwright):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
@@ -598,7 +598,20 @@ def resolve_end(until: Until | None, events: dict[str, date]) -> date | None:
         known = [d for d in ends if d is not None]
         return min(known) if known else None
     happened = events.get(until)
-    return None if happened is None else happened - timedelta(days=1)
+    return None if happened is None else shift(happened, -1)
+
+
+def shift(day: date, days: int) -> date:
+    """``day`` moved by ``days``, held within the dates there are (0001-01-01 to 9999-12-31):
+    date arithmetic that never overflows, whatever date a request brings."""
+    ordinal = min(max(day.toordinal() + days, 1), date.max.toordinal())
+    return date.fromordinal(ordinal)
+
+
+def ended_before_all_days(until: Until | None, events: dict[str, date]) -> bool:
+    """Whether an event that ends the term happened on 0001-01-01: the term ended the day before,
+    earlier than any date, so it never applies (:func:`resolve_end` can only say 0001-01-01)."""
+    return any(events.get(event) == date.min for event in events_in(until))
 
 
 def events_in(until: Until | None) -> tuple[str, ...]:
@@ -615,6 +628,8 @@ def clause_window(clause: ClauseBase, effective: date, end_of_version: date | No
     """The days a clause of a version applies, clipped to the version's own window."""
     start = resolve_start(clause, effective, events)
     if start is None:
+        return None
+    if ended_before_all_days(clause.until, events):
         return None
     end = resolve_end(clause.until, events)
     if end_of_version is not None:

@@ -3,6 +3,11 @@
 ``load(text)`` returns the data and a map from each key path (a tuple of keys and indexes) to the
 1-based (line, column) of its value. Decimal numbers become ``Decimal``; a date that cannot exist
 (2026-02-30) stays text as :class:`BadDate`, so a check can report it at its position.
+
+What it reads is bounded, so that no text can exhaust the stack, the memory or the time of the
+reader: anchors and aliases (``&name``, ``*name``, ``<<: *name``) are refused, because a few
+hundred bytes of nested aliases expand to gigabytes; collections nest at most ``MAX_DEPTH`` deep;
+a text is at most ``MAX_CHARS`` characters. Each is a :class:`YamlError` at its position.
 """
 
 from __future__ import annotations
@@ -29,8 +34,34 @@ class YamlError(Exception):
         self.column = column
 
 
+MAX_DEPTH = 64                 # collections inside collections; agreements use fewer than 10
+MAX_CHARS = 5_000_000          # one YAML text (a front matter, a terms block, a plan, a scenario)
+
+
 class _Loader(yaml.SafeLoader):
-    pass
+    """PyYAML's safe loader with the bounds above, checked while the text is composed."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            kind = "an alias (*" if isinstance(event, yaml.AliasEvent) else "an anchor (&"
+            raise yaml.composer.ComposerError(
+                None, None, f"{kind}{event.anchor}) is not allowed: write the value out in full "
+                "(anchors and aliases are refused, so that no alias can expand without bound)",
+                event.start_mark)
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if self.depth >= MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"collections nested more than {MAX_DEPTH} deep",
+                    event.start_mark)
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+        return super().compose_node(parent, index)
 
 
 # libyaml's parser when PyYAML has it (several times faster); the constructors and resolvers
@@ -75,7 +106,12 @@ _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 def load(text: str, line_offset: int = 0) -> tuple[Any, dict[Path, tuple[int, int]]]:
     """Parse one YAML document; positions are shifted by ``line_offset`` lines."""
-    if _FastLoader is not _Loader:
+    if len(text) > MAX_CHARS:
+        raise YamlError(f"the YAML text is {len(text):,} characters, over the limit of "
+                        f"{MAX_CHARS:,}", 1 + line_offset, 1)
+    # libyaml composes anchors and aliases without a word: a text that may hold them is read by
+    # the Python parser, which refuses them at their position
+    if _FastLoader is not _Loader and "&" not in text and "*" not in text:
         try:
             return _load(text, line_offset, _FastLoader)
         except YamlError:
@@ -90,6 +126,8 @@ def _load(text: str, line_offset: int, loader_class: type) -> tuple[Any, dict]:
         raise _reader_error(text, err, line_offset) from None
     try:
         node = loader.get_single_node()
+        if loader_class is not _Loader:
+            _check_depth(node)
         positions: dict[Path, tuple[int, int]] = {}
         data = _build(loader, node, (), positions, line_offset) if node is not None else None
     except yaml.MarkedYAMLError as err:
@@ -112,6 +150,22 @@ def _load(text: str, line_offset: int, loader_class: type) -> tuple[Any, dict]:
     finally:
         loader.dispose()
     return data, positions
+
+
+def _check_depth(root: yaml.Node | None) -> None:
+    """Collections nested at most ``MAX_DEPTH`` deep (libyaml allows 1,000), walked without
+    recursion; the Python loader checks the same while it composes."""
+    stack = [(root, 0)] if root is not None else []
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)):
+            if depth >= MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"collections nested more than {MAX_DEPTH} deep",
+                    node.start_mark)
+            children = node.value if isinstance(node, yaml.SequenceNode) \
+                else [n for pair in node.value for n in pair]
+            stack.extend((child, depth + 1) for child in children)
 
 
 def _reader_error(text: str, err: yaml.reader.ReaderError, offset: int) -> YamlError:

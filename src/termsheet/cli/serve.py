@@ -46,6 +46,15 @@ def serve(agreements: Path = typer.Option(Path("agreements"), "--agreements",
                                              help="Jobs queued or running per token (429 after)."),
           jobs_total: int = typer.Option(32, "--jobs-total", min=1,
                                          help="Jobs queued or running in the server."),
+          allow_host: Optional[list[str]] = typer.Option(
+              None, "--allow-host", help="A host name clients may use to reach the server "
+              "(repeatable; localhost, 127.0.0.1, ::1 and --host are always allowed)."),
+          base_url: Optional[str] = typer.Option(
+              None, "--base-url", help="The server's address as clients know it "
+              "(https://pdp.example.com), for the AuthZEN metadata."),
+          audit_log: Optional[Path] = typer.Option(
+              None, "--audit-log", help="Write every decision and settlement to this file as "
+              "JSON lines (rotated at 10 MB, 5 kept)."),
           as_json: bool = typer.Option(False, "--json",
                                        help="Print the start-up summary as JSON.")) -> None:
     """Serve the JSON API (reference at /reference, OpenAPI at /openapi.json), AuthZEN at
@@ -69,10 +78,13 @@ def serve(agreements: Path = typer.Option(Path("agreements"), "--agreements",
     from ..web import Settings
     from ..web.access import Access
     from ..web.app import ENVIRONMENT, load_catalog
+    from ..web.security import DEFAULT_HOSTS
+    hosts = tuple(dict.fromkeys([*DEFAULT_HOSTS, host, *(allow_host or [])]))
     settings = Settings(agreements=agreements, store=store, access=access, max_body=max_body,
                         max_upload=max_upload, workers=workers,
                         reload_agreements=reload_agreements, jobs_per_token=jobs_per_token,
-                        jobs_total=jobs_total)
+                        jobs_total=jobs_total, allowed_hosts=hosts, base_url=base_url,
+                        audit_log=audit_log)
     catalog = load_catalog(settings)     # bad agreements or access: positioned problems, exit 1
     Access.from_file(access)
     summary = {"url": f"http://{host}:{port}/", "agreements": catalog.ids,

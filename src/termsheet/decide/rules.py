@@ -403,7 +403,7 @@ def date_breaks(version: Version, events: dict[str, date]) -> set[date]:
         if window is None:
             continue
         out.add(window[0])
-        if window[1] is not None:
+        if window[1] is not None and window[1] < date.max:
             out.add(date.fromordinal(window[1].toordinal() + 1))
         if isinstance(clause, RevenueShare) and isinstance(clause.rate, tuple):
             out.update(step.from_ for step in clause.rate)

@@ -11,14 +11,14 @@ hatched when that is open-ended).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, Mapping
 
 from .changes import compare_clauses, heading_text
 from ..agreement.history import History
 from ..agreement.scope import scope_text
-from ..agreement.model import clause_window, events_in
+from ..agreement.model import clause_window, events_in, shift
 
 # One colour per clause kind (colour-blind-safe, after Okabe and Ito).
 KIND_COLOURS = {
@@ -94,8 +94,8 @@ class Timeline:
     def horizon(self) -> date:
         """Right edge of a chart: past the last finite end and the last version."""
         ends = [s.end for r in self.rows for s in r.segments if s.end is not None]
-        last = max([*ends, self.versions[-1][1] + timedelta(days=365)])
-        return last + timedelta(days=180)
+        last = max([*ends, shift(self.versions[-1][1], 365)])
+        return shift(last, 180)
 
     def to_dict(self) -> dict[str, Any]:
         return {"agreement": self.agreement,
@@ -140,7 +140,7 @@ def merged(row: Row) -> list[tuple[date, date | None, tuple[str, ...]]]:
     """A row's segments joined where one ends the day before the next starts."""
     spans: list[list[Any]] = []
     for seg in row.segments:
-        if spans and spans[-1][1] is not None and spans[-1][1] + timedelta(days=1) == seg.start:
+        if spans and spans[-1][1] is not None and shift(spans[-1][1], 1) == seg.start:
             spans[-1][1], spans[-1][2] = seg.end, seg.pending
         else:
             spans.append([seg.start, seg.end, seg.pending])
@@ -198,7 +198,7 @@ def _figure(tl: Timeline, plt: Any) -> Any:
     for y, row in enumerate(rows):
         colour = KIND_COLOURS.get(row.kind, "#999999")
         for start, end, pending in merged(row):
-            stop = end + timedelta(days=1) if end else horizon
+            stop = shift(end, 1) if end else horizon
             ax.barh(y, mdates.date2num(stop) - mdates.date2num(start),
                     left=mdates.date2num(start), height=0.62, color=colour,
                     edgecolor="white" if end else colour, linewidth=0.8,
@@ -213,7 +213,7 @@ def _figure(tl: Timeline, plt: Any) -> Any:
     ax.set_yticks(range(len(rows)), [r.clause for r in rows], fontsize=9)
     ax.invert_yaxis()
     ax.set_ylim(len(rows) - 0.4, -1.3)
-    ax.set_xlim(mdates.date2num(tl.versions[0][1] - timedelta(days=120)),
+    ax.set_xlim(mdates.date2num(shift(tl.versions[0][1], -120)),
                 mdates.date2num(horizon))
     _versions(ax, tl, len(rows), mdates)
     for event_id, day in tl.events:

@@ -55,6 +55,7 @@ class Principal:
     name: str
     role: Role
     party: str | None = None
+    id: str | None = None      # the token's id (the audit log's "who"); None: the open server
 
     @property
     def admin(self) -> bool:
@@ -77,7 +78,7 @@ class TokenEntry:
     party: str | None = None
 
     def principal(self) -> Principal:
-        return Principal(self.name, self.role, self.party)
+        return Principal(self.name, self.role, self.party, self.id)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -211,6 +212,9 @@ class Access:
         self._key = secrets.token_bytes(32)
         self._verified: dict[bytes, tuple[Principal, float]] = {}   # digest -> (who, until)
         self.checking: dict[bytes, object] = {}   # digest -> the check under way (a future)
+        # an unknown id is checked against this, so that it takes as long as a wrong secret
+        # and the time of an answer does not tell which ids exist
+        self._dummy = hash_secret(secrets.token_urlsafe(16)) if self.entries else None
 
     @classmethod
     def from_file(cls, path: str | Path | None) -> "Access":
@@ -240,7 +244,11 @@ class Access:
         """Check a token against its entry's scrypt hash (slow on purpose) and remember it."""
         parts = split_token(token)
         entry = self.entries.get(parts[0]) if parts else None
-        if entry is None or not verify_secret(parts[1], entry.hash):
+        if entry is None:
+            if self._dummy is not None:
+                verify_secret(parts[1] if parts else token, self._dummy)
+            return None
+        if not verify_secret(parts[1], entry.hash):
             return None
         principal = entry.principal()
         while len(self._verified) >= VERIFIED_KEPT:

@@ -23,12 +23,14 @@ from . import (
     api, authzen, decisions, diffs, html, pages, portfolio, reload, simulation, statements,
 )
 from .access import Access
+from .audit import AuditLog
 from .catalog import Catalog
 from .errors import HANDLERS, status_of
 from .jobs import PER_TOKEN, TOTAL, JobRunner
-from .limits import BATCH_LIMIT, DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit
+from .limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit, route_limits
 from .reload import Reloader
 from .requestlog import RequestLog
+from .security import DEFAULT_HOSTS, FAILURES, FailureLimit, Guard
 from .settlement import Ledger
 
 HERE = Path(__file__).parent
@@ -54,6 +56,11 @@ class Settings:
     workers: int = 1                 # server processes sharing the store
     reload_agreements: bool = False  # watch the agreements folder and reload on a change
     reload_every: float = 1.0        # seconds between looks at the folder
+    # hardening (see termsheet.web.security and termsheet.web.audit)
+    allowed_hosts: tuple[str, ...] = DEFAULT_HOSTS
+    base_url: str | None = None      # the server's address as clients know it (AuthZEN metadata)
+    audit_log: Path | None = None
+    token_failures: int = FAILURES   # failed token checks per client a minute, then 429
 
     def to_environment(self) -> str:
         return json.dumps({k: (str(v) if isinstance(v, Path) else v)
@@ -62,7 +69,9 @@ class Settings:
     @classmethod
     def from_environment(cls, text: str) -> "Settings":
         data = json.loads(text)
-        paths = {"agreements", "store", "scenarios", "access"}
+        paths = {"agreements", "store", "scenarios", "access", "audit_log"}
+        if "allowed_hosts" in data:
+            data["allowed_hosts"] = tuple(data["allowed_hosts"])
         return cls(**{f.name: (Path(data[f.name]) if f.name in paths and data[f.name]
                                is not None else data[f.name]) for f in fields(cls)
                       if f.name in data})
@@ -104,11 +113,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.reloader.start()
     for exc, handler in HANDLERS:
         app.add_exception_handler(exc, _negotiated(handler))
+    app.state.audit = AuditLog(settings.audit_log)
     app.add_middleware(BodyLimit, default=settings.max_body,
-                       limits={"/settle": settings.max_upload,
-                               # 10,000 decisions or evaluations, as the batch routes allow
-                               "/decide/batch": BATCH_LIMIT,
-                               "/access/v1/evaluations": BATCH_LIMIT})
+                       limits=route_limits(settings.max_body, settings.max_upload))
+    app.add_middleware(Guard, allowed_hosts=settings.allowed_hosts, app_state=app.state,
+                       limiter=FailureLimit(settings.token_failures))
     app.add_middleware(RequestLog)  # outermost: sees every request, rejected ones included
     for router in routers():
         app.include_router(router)
@@ -141,6 +150,7 @@ async def _lifespan(app: FastAPI):
     app.state.reloader.stop()
     app.state.jobs.shutdown()
     app.state.ledger.close()
+    app.state.audit.close()
 
 
 def wants_page(request: Request) -> bool:

@@ -35,6 +35,7 @@ from ..agreement.history import History
 from ..agreement.problems import Problem, TermsheetError
 from ..decide import BuyCompute, Distribute, GrantLicense, UseLicense, decide
 from .access import COOKIE, Principal, resolve_token
+from .audit import decision_answer
 from .api import Viewer, catalog_of, visible_in
 from .catalog import Catalog
 from .errors import HttpProblem, error_body
@@ -429,12 +430,30 @@ class Evaluations:
                 raise HttpProblem(400, "the body is not a JSON evaluation", path="body",
                                   hint="send the evaluation as application/json")
             status, content = 200, self.answer(app.state.catalog, principal, raw, body)
+            if app.state.audit.on:
+                _audit(app.state.audit, scope["path"], principal, body, content)
         except HttpProblem as err:
             status, content = err.status, orjson.dumps(error_body(err.problems))
             headers += [(k.lower().encode(), v.encode()) for k, v in err.headers.items()]
         headers.append((b"content-length", str(len(content)).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
+
+
+def _audit(log, path: str, principal: Principal, body: dict, content: bytes) -> None:
+    """One audit record per evaluation answered (when the server keeps an audit log)."""
+    answer = orjson.loads(content)
+    results = answer.get("evaluations")
+    defaults = {k: body.get(k) for k in ("subject", "action", "resource", "context")
+                if body.get(k) is not None}
+    if results is None:
+        asked = [(defaults, answer)]
+    else:
+        asked = [({**defaults, **item, "batch": number}, result) for number, (item, result)
+                 in enumerate(zip(body.get("evaluations") or [], results))]
+    for what, result in asked:
+        agreement = (what.get("context") or {}).get("agreement")
+        log.write(principal, "evaluate", path, agreement, what, decision_answer(result))
 
 
 async def _body(receive) -> bytes:
@@ -486,7 +505,9 @@ async def access_evaluations(body: EvaluationsIn, request: Request, principal: V
 @router.get("/.well-known/authzen-configuration")
 async def pdp_configuration(request: Request) -> dict[str, str]:
     """The PDP's metadata (section 9): where its endpoints are."""
-    base = str(request.base_url).rstrip("/")
+    # the configured address, else the request's own, whose Host the server allows (a Host
+    # that is not allowed never gets this far)
+    base = (request.app.state.settings.base_url or str(request.base_url)).rstrip("/")
     return {"policy_decision_point": base,
             "access_evaluation_endpoint": f"{base}/access/v1/evaluation",
             "access_evaluations_endpoint": f"{base}/access/v1/evaluations"}

@@ -184,7 +184,7 @@ def lines_svg(xs: Sequence[str], series: dict[str, Sequence[float]], *, width: i
         out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2">'
                    f'<title>{escape(name)}</title></polyline>'
                    f'<text x="{left + 4 + 150 * n}" y="{height - 2}" class="legend" '
-                   f'style="fill: {colour}">■ {escape(name)}</text>')
+                   f'fill="{colour}">■ {escape(name)}</text>')
     for i, xl in enumerate(xs):
         if len(xs) <= 12 or i % max(len(xs) // 10, 1) == 0:
             out.append(f'<text x="{left + i * step:.1f}" y="{top + plot_h + 12}" class="tick" '

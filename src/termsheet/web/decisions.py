@@ -21,6 +21,7 @@ from ..decide import BuyCompute, Distribute, GrantLicense, UseLicense, decide
 from ..agreement.history import History
 from ..decide.plans import check_plan, parse_plan
 from ..agreement.problems import Problem, TermsheetError
+from .audit import audit, decision_answer, problems_of
 from .api import Viewer, catalog_of, visible
 from .html import Viewer as PageViewer, render
 from .schemas import Out, errors
@@ -134,7 +135,13 @@ async def decide_action(agreement: str, body: Annotated[ActionIn, Body()], reque
     """May the party do this on that date? The version in force decides (or ``version``)."""
     history = visible(request, principal, agreement)
     # the answer is built by the engine, whose records fix its shape: no second validation
-    return JSONResponse(decide_one(history, body, indexes=catalog_of(request).indexes))
+    try:
+        answer = decide_one(history, body, indexes=catalog_of(request).indexes)
+    except TermsheetError as err:
+        audit(request, principal, "decide", body.model_dump(mode="json"), problems_of(err))
+        raise
+    audit(request, principal, "decide", body.model_dump(mode="json"), decision_answer(answer))
+    return JSONResponse(answer)
 
 
 @api.post("/agreements/{agreement}/decide/batch", response_model=BatchOut)
@@ -146,7 +153,11 @@ async def decide_batch(agreement: str, body: BatchIn, request: Request, principa
     for number, item in enumerate(body.requests):
         try:
             out.append(decide_one(history, item, events, catalog_of(request).indexes))
+            audit(request, principal, "decide", {**item.model_dump(mode="json"), "batch": number},
+                  decision_answer(out[-1]))
         except TermsheetError as err:
+            audit(request, principal, "decide", {**item.model_dump(mode="json"), "batch": number},
+                  problems_of(err))
             raise TermsheetError([Problem(p.code, p.message, f"requests.{number}", p.line,
                                           p.column, p.clause, p.hint) for p in err.problems])
     allowed = sum(1 for d in out if d["decision"])
@@ -161,7 +172,11 @@ def check_a_plan(agreement: str, body: PlanIn, request: Request, principal: View
     ``ok`` is true when every action is allowed. Problems point at lines of the plan text."""
     history = visible(request, principal, agreement)
     plan = parse_plan(body.text, "<plan>")
-    return check_plan(plan, history, dict(body.events)).to_dict()
+    result = check_plan(plan, history, dict(body.events)).to_dict()
+    audit(request, principal, "check-plan", {"plan": body.text[:2000],
+                                             "events": body.model_dump(mode="json")["events"]},
+          {"ok": result.get("ok")})
+    return result
 
 
 # ------------------------------------------------------------------------------------------------
@@ -226,6 +241,9 @@ def decide_page(agreement: str, request: Request, principal: PageViewer):
     asked = "date" in params
     body = form_body(params, history) if asked else {}
     decision, problems = answer(history, body) if asked else (None, [])
+    if asked:
+        audit(request, principal, "decide", body,
+              decision_answer(decision) if decision else {"ok": False, "errors": problems})
     import json
     return render(request, "decide.html", principal, status=422 if problems else 200,
                   agreement=agreement, vocab=vocabulary(history), form=params, body=body,

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from . import charts
 from .access import Principal, current, resolve
 from .errors import HttpProblem
+from .security import csrf_token, set_csrf_cookie
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -32,8 +33,12 @@ Viewer = Annotated[Principal, Depends(viewer)]
 
 def render(request: Request, template: str, principal: Principal | None, status: int = 200,
            **context) -> HTMLResponse:
-    context.update(principal=principal, open=request.app.state.access.open)
-    return templates.TemplateResponse(request, template, context, status_code=status)
+    token, new = csrf_token(request)
+    context.update(principal=principal, open=request.app.state.access.open, csrf_token=token)
+    response = templates.TemplateResponse(request, template, context, status_code=status)
+    if new:
+        set_csrf_cookie(request, response, token)
+    return response
 
 
 def error_page(request: Request, response: JSONResponse) -> Response:

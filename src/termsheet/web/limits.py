@@ -1,9 +1,14 @@
 """Limits on request size: a body larger than its route allows is refused with 413 before it is
-read into memory (from Content-Length when given, else while it streams)."""
+read into memory (from Content-Length when given, else while it streams).
+
+Each route has its limit (:func:`route_limits`): settlement uploads ``--max-upload``, batches of
+decisions and evaluations 10,000,000 bytes, every other body ``--max-body``. A route is matched by its
+whole path, never by a part of it."""
 
 from __future__ import annotations
 
 import json
+import re
 
 from fastapi import HTTPException
 
@@ -12,6 +17,14 @@ from ..agreement.problems import Problem, render_json
 DEFAULT_LIMIT = 1_000_000            # JSON requests: documents, decisions, plans
 UPLOAD_LIMIT = 50_000_000            # settlement data
 BATCH_LIMIT = 10_000_000             # 10,000 decisions or evaluations of up to 1,000 bytes each
+
+
+def route_limits(default: int, upload: int) -> dict[str, int]:
+    """Whole-path patterns of the routes whose bodies may be larger than ``default``."""
+    return {r"/api/agreements/[^/]+/settle(/files)?": upload,
+            r"/agreements/[^/]+/settle": upload,
+            r"/api/agreements/[^/]+/decide/batch": BATCH_LIMIT,
+            r"/access/v1/evaluations": BATCH_LIMIT}
 
 
 class TooLarge(HTTPException):
@@ -23,17 +36,17 @@ class TooLarge(HTTPException):
 
 
 class BodyLimit:
-    """ASGI middleware: ``limits`` maps a part of a path (``/settle``) to its byte limit; other
-    paths get ``default``."""
+    """ASGI middleware: ``limits`` maps a pattern of a whole path to its byte limit; other paths
+    get ``default``."""
 
     def __init__(self, app, default: int = DEFAULT_LIMIT, limits: dict[str, int] | None = None):
         self.app = app
         self.default = default
-        self.limits = sorted((limits or {}).items(), key=lambda item: -len(item[0]))
+        self.limits = [(re.compile(pattern), limit) for pattern, limit in (limits or {}).items()]
 
     def limit_for(self, path: str) -> int:
-        for part, limit in self.limits:
-            if part in path:
+        for pattern, limit in self.limits:
+            if pattern.fullmatch(path):
                 return limit
         return self.default
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from . import charts, views
@@ -19,6 +19,7 @@ from .access import COOKIE, current
 from .api import EventsQ, catalog_of, visible, visible_ids
 from .html import Viewer, render
 from .markup import document_html
+from .security import csrf_checked
 
 router = APIRouter(include_in_schema=False)
 
@@ -80,7 +81,7 @@ def login_page(request: Request, next: str = "/"):
     return render(request, "login.html", current(request), next=_local(next), failed=False)
 
 
-@router.post("/login", response_class=HTMLResponse)
+@router.post("/login", response_class=HTMLResponse, dependencies=[Depends(csrf_checked)])
 def login(request: Request, token: Annotated[str, Form(max_length=200)],
           next: Annotated[str, Form(max_length=500)] = "/"):
     principal = request.app.state.access.principal_for(token.strip())

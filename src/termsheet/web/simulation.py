@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 import numpy as np
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,6 +26,7 @@ from .api import Viewer, visible
 from .errors import HttpProblem
 from .html import Viewer as PageViewer, render
 from .schemas import JobOut, errors
+from .security import csrf_checked
 
 api = APIRouter(prefix="/api", tags=["simulate"], responses=errors(401, 404, 413, 422))
 pages = APIRouter(include_in_schema=False)
@@ -175,7 +176,8 @@ def simulate_form(agreement: str, request: Request, principal: PageViewer):
                   problems=[], form={})
 
 
-@pages.post("/agreements/{agreement}/simulate", response_class=HTMLResponse)
+@pages.post("/agreements/{agreement}/simulate", response_class=HTMLResponse,
+            dependencies=[Depends(csrf_checked)])
 def simulate_submit(agreement: str, request: Request, principal: PageViewer,
                     scenario: Annotated[str, Form(max_length=100)] = "",
                     futures: Annotated[str, Form(max_length=12)] = "",

@@ -7,15 +7,17 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Path as Path_, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path as Path_, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..agreement.problems import Problem, TermsheetError
 from .access import Principal
 from .api import Admin, Viewer, visible
+from .audit import audit, problems_of
 from .html import Viewer as PageViewer, render
 from .schemas import Out, errors
+from .security import csrf_checked
 from .settlement import (Ledger, entries_view, history_view, period_history, rows_to_csv,
                          safe_name, statements_view)
 
@@ -81,17 +83,25 @@ def settle_rows(agreement: str, body: SettleIn, request: Request, principal: Adm
     """Settle revenue rows posted as JSON (admin only): statements, reconciliation, quarantine;
     the run's ledger entries are posted to the store."""
     history = visible(request, principal, agreement)
-    _check_dates(body.start, body.end)
     ledger = ledger_of(request)
-    rates = None
-    if body.rates is not None:
-        from ..settle.currency import rates_from
-        rates = rates_from([{k: None if v is None else str(v) for k, v in row.items()}
-                            for row in body.rates], "body.rates")
-    with ledger.incoming(ledger.new_folder()) as folder:
-        path = rows_to_csv(body.rows, folder)
-        return ledger.settle(history, [path], body.start, body.end, dict(body.events),
-                             rates).summary
+    what = {"rows": len(body.rows), **body.model_dump(mode="json", by_alias=True,
+                                                        exclude={"rows"})}
+    try:
+        _check_dates(body.start, body.end)
+        rates = None
+        if body.rates is not None:
+            from ..settle.currency import rates_from
+            rates = rates_from([{k: None if v is None else str(v) for k, v in row.items()}
+                                for row in body.rates], "body.rates")
+        with ledger.incoming(ledger.new_folder()) as folder:
+            path = rows_to_csv(body.rows, folder)
+            summary = ledger.settle(history, [path], body.start, body.end,
+                                    dict(body.events), rates).summary
+    except TermsheetError as err:
+        audit(request, principal, "settle", what, problems_of(err))
+        raise
+    audit(request, principal, "settle", what, run_answer(summary))
+    return summary
 
 
 async def _save(uploads: list[UploadFile], folder) -> list:
@@ -118,12 +128,19 @@ async def settle_files(agreement: str, request: Request, principal: Admin,
     """Settle uploaded files (admin only), with an exchange-rate table if given."""
     from starlette.concurrency import run_in_threadpool
     history = visible(request, principal, agreement)
-    _check_dates(start, end)
-    ledger = ledger_of(request)
-    with ledger.incoming(ledger.new_folder()) as folder:
-        paths = await _save(files, folder)
-        table = await _save_rates(rates, folder)
-        run = await run_in_threadpool(ledger.settle, history, paths, start, end, {}, table)
+    what = {"files": [f.filename for f in files], "from": start, "to": end,
+            "rates": rates.filename if rates is not None else None}
+    try:
+        _check_dates(start, end)
+        ledger = ledger_of(request)
+        with ledger.incoming(ledger.new_folder()) as folder:
+            paths = await _save(files, folder)
+            table = await _save_rates(rates, folder)
+            run = await run_in_threadpool(ledger.settle, history, paths, start, end, {}, table)
+    except TermsheetError as err:
+        audit(request, principal, "settle", what, problems_of(err))
+        raise
+    audit(request, principal, "settle", what, run_answer(run.summary))
     return run.summary
 
 
@@ -199,8 +216,7 @@ def get_ledger(agreement: str, request: Request, principal: Viewer,
 def list_runs(agreement: str, request: Request, principal: Viewer) -> list[dict[str, Any]]:
     """Settlement runs: their dates and what they posted."""
     visible(request, principal, agreement)
-    return [_run_row(r.summary) for r in ledger_of(request).runs.values()
-            if r.agreement == agreement]
+    return runs_seen(request, principal, agreement)
 
 
 @api.get("/agreements/{agreement}/runs/{run}", response_model=RunOut, responses=errors(403))
@@ -208,6 +224,29 @@ def get_run(agreement: str, run: int, request: Request, principal: Admin):
     """One run in full (admin only): its sources, statements, reconciliation and quarantine."""
     visible(request, principal, agreement)
     return ledger_of(request).run_of(agreement, run).summary
+
+
+def runs_seen(request: Request, principal: Principal, agreement: str) -> list[dict[str, Any]]:
+    """The runs of an agreement as a principal may see them: admin, every run; a party, only
+    the runs that settled a statement it pays or is paid on, counting only its own entries."""
+    ledger = ledger_of(request)
+    runs = [r for r in ledger.runs.values() if r.agreement == agreement]
+    if principal.admin:
+        return [_run_row(r.summary) for r in runs]
+    counts: dict[tuple[int, str], int] = {}
+    for entry in ledger.entries(agreement, principal):
+        counts[entry.run, entry.type] = counts.get((entry.run, entry.type), 0) + 1
+    return [{**_run_row(r.summary), "posted": counts.get((r.run, "posting"), 0),
+             "restated": counts.get((r.run, "restatement"), 0)}
+            for r in runs
+            if any(principal.sees(s["payer"], s["payee"]) for s in r.summary["statements"])
+            or (r.run, "posting") in counts or (r.run, "restatement") in counts]
+
+
+def run_answer(summary: dict) -> dict[str, Any]:
+    """What the audit log keeps of a run: its number, what it posted, whether it balanced."""
+    return {"run": summary["run"], "posted": summary["posted"],
+            "restated": summary["restated"], "balanced": summary["balanced"]}
 
 
 def _run_row(summary: dict) -> dict[str, Any]:
@@ -229,7 +268,7 @@ def _page(request: Request, principal: Principal, agreement: str, status: int = 
     return render(request, "statements.html", principal, status=status, agreement=agreement,
                   statements=statements_view(lines), history=history_view(lines, entries),
                   entries=entries_view(entries),
-                  runs=runs if principal.admin else [_run_row(r) for r in runs],
+                  runs=runs if principal.admin else runs_seen(request, principal, agreement),
                   latest=runs[-1] if runs and principal.admin else None,
                   problems=problems or [])
 
@@ -240,7 +279,8 @@ def statements_page(agreement: str, request: Request, principal: PageViewer):
     return _page(request, principal, agreement)
 
 
-@pages.post("/agreements/{agreement}/settle", response_class=HTMLResponse)
+@pages.post("/agreements/{agreement}/settle", response_class=HTMLResponse,
+            dependencies=[Depends(csrf_checked)])
 async def settle_page(agreement: str, request: Request, principal: PageViewer,
                       files: Annotated[list[UploadFile], File()],
                       start: Annotated[str, Form(alias="from", max_length=10)] = "",
@@ -252,6 +292,7 @@ async def settle_page(agreement: str, request: Request, principal: PageViewer,
         raise HttpProblem(403, "only admin may settle", path=request.url.path)
     history = visible(request, principal, agreement)
     ledger = ledger_of(request)
+    what = {"files": [f.filename for f in files if f.filename], "from": start, "to": end}
     try:
         first = dt.date.fromisoformat(start) if start else None
         last = dt.date.fromisoformat(end) if end else None
@@ -261,10 +302,12 @@ async def settle_page(agreement: str, request: Request, principal: PageViewer,
             if not paths:
                 raise ValueError("choose at least one file")
             table = await _save_rates(rates, folder)
-            await run_in_threadpool(ledger.settle, history, paths, first, last, {}, table)
+            run = await run_in_threadpool(ledger.settle, history, paths, first, last, {}, table)
     except (ValueError, TermsheetError) as err:
         problems = getattr(err, "problems", None) or [Problem("E422", str(err), "form")]
+        audit(request, principal, "settle", what, problems_of(TermsheetError(problems)))
         return _page(request, principal, agreement, 422, [p.to_dict() for p in problems])
+    audit(request, principal, "settle", what, run_answer(run.summary))
     return RedirectResponse(f"/agreements/{quote(agreement)}/statements", status_code=303)
 
 

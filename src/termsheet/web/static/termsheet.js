@@ -6,10 +6,10 @@
     fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (r) { return r.json(); })
       .then(function (job) {
-        var bar = box.querySelector(".progress > div");
+        var bar = box.querySelector("progress");
         var note = box.querySelector(".progress-note");
         var pct = Math.round(100 * job.progress.fraction);
-        if (bar) { bar.style.width = pct + "%"; }
+        if (bar) { bar.value = pct; }
         if (note) { note.textContent = job.status + " · " + pct + "% " + (job.progress.note || ""); }
         if (job.status === "done" || job.status === "failed") { window.location.reload(); }
         else { window.setTimeout(function () { poll(box); }, 500); }
