@@ -115,13 +115,13 @@ def main() -> None:
     folder = args.data or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        began = time.perf_counter()
-        paths = [str(p) for p in generate(folder, max(sizes) // 10, args.file_rows)]
-        print(f"data: {max(sizes)}M FOCUS rows ready in {time.perf_counter() - began:.1f} s",
-              flush=True)
-        results = []
-        for size in sizes:
-            chosen = paths[:size // 10] + paths[-1:]
+        results, spark = [], None
+        for size in sizes:  # the data is generated as the sizes need it
+            began = time.perf_counter()
+            paths = [str(p) for p in generate(folder, size // 10, args.file_rows)]
+            print(f"data: {size}M FOCUS rows ready in {time.perf_counter() - began:.1f} s",
+                  flush=True)
+            chosen = paths
             spill = folder / "spill"
             common = {"paths": chosen, "memory_limit": args.memory_limit, "temp_dir": str(spill)}
             row = {"size": size, "rows": size // 10 * unit}
@@ -138,9 +138,14 @@ def main() -> None:
                     assert normalise(row[other][2]) == ours, f"{other} differs at {size}M"
             results.append(row)
             _print_row(row, args.memory_limit)
-        spark = None
-        if not args.no_spark and 10 in sizes:
-            spark = _spark(paths[:1] + paths[-1:], folder, results[sizes.index(10)], unit)
+            if size == 10 and not args.no_spark:
+                try:
+                    spark = _spark(chosen, folder, row, unit)
+                except Exception as err:  # report it, and go on with the sizes
+                    print(f"  10M spark cluster: failed: {err}", flush=True)
+                    continue
+                print(f"  10M spark cluster  {spark[0]:>8.2f} s {unit / spark[0]:>13,.0f} rows/s "
+                      f"{spark[1]:>7.0f} MB (driver)", flush=True)
         _report(results, spark, args.memory_limit)
     finally:
         if not args.keep:

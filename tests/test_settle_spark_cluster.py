@@ -10,13 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -26,114 +21,36 @@ import pytest
 from termsheet import load_history_of
 from termsheet.cli.common import to_json
 from termsheet.settle import settle
+from termsheet.settle.cluster import SMALL_EXECUTORS, ClusterError, LocalCluster, free_port
 from termsheet.settle.generate import generate
 from test_settle_cases import load_case, write_inputs, write_versions
 
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark-cluster")]
 ROOT = Path(__file__).resolve().parents[1]
-# Small executors: the cluster shares the machine with the rest of the suite.
-EXECUTORS = {"spark.executor.memory": "512m", "spark.executor.cores": "1",
-             "spark.cores.max": "2"}
-STARTUP = 240  # seconds the cluster may take to come up on a busy machine
-
-
-@dataclass
-class Cluster:
-    master: str  # spark://127.0.0.1:PORT
-    remote: str  # sc://127.0.0.1:PORT
-    ui: str  # the master's web UI
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _master_state(ui: str) -> dict | None:
-    try:
-        with urllib.request.urlopen(f"{ui}/json/", timeout=2) as reply:
-            return json.load(reply)
-    except OSError:
-        return None
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(1)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def _wait(what: str, ready, procs: list, logs: Path) -> None:
-    deadline = time.monotonic() + STARTUP
-    while not ready():
-        dead = [p for p in procs if p.poll() is not None]
-        if dead or time.monotonic() > deadline:
-            tails = "\n".join(f"== {log.name}\n" + "\n".join(log.read_text().splitlines()[-15:])
-                              for log in sorted(logs.glob("*.log")))
-            pytest.fail(f"the Spark cluster did not come up ({what}):\n{tails}")
-        time.sleep(0.5)
+EXECUTORS = SMALL_EXECUTORS  # small: the cluster shares the machine with the rest of the suite
 
 
 @pytest.fixture(scope="session")
 def spark_cluster(tmp_path_factory):
-    """A standalone master, two workers (1 core, 1 GB each) and a Connect server on the cluster;
-    stopped (each process group) when the session ends."""
-    pyspark = pytest.importorskip("pyspark")
+    """A standalone master, two workers (2 cores, 1 GB each) and a Connect server on the
+    cluster, each its own process; stopped (with the executors) when the session ends."""
+    pytest.importorskip("pyspark")
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         pytest.skip("no Java runtime")
-    home = Path(pyspark.__file__).parent
-    folder = tmp_path_factory.mktemp("spark-cluster")
-    env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1",
-           "SPARK_NO_DAEMONIZE": "1",
-           "SPARK_LOG_DIR": str(folder), "SPARK_WORKER_DIR": str(folder / "work"),
-           "PYSPARK_PYTHON": sys.executable}
-    port, ui_port, connect_port = _port(), _port(), _port()
-    master, ui = f"spark://127.0.0.1:{port}", f"http://127.0.0.1:{ui_port}"
-    procs: list[subprocess.Popen] = []
-
-    def start(name: str, *args: str) -> None:
-        log = open(folder / f"{name}.log", "w")
-        daemon = {"SPARK_DAEMON_MEMORY": "256m"} if args[0] == "spark-class" else {}
-        procs.append(subprocess.Popen([str(home / "bin" / args[0]), *args[1:]],
-                                      env={**env, **daemon},
-                                      stdout=log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, start_new_session=True))
-
+    cluster = LocalCluster(workers=2, cores=2, memory="1g", connect=True,
+                           folder=tmp_path_factory.mktemp("spark-cluster"))
     try:
-        start("master", "spark-class", "org.apache.spark.deploy.master.Master", "--host",
-              "127.0.0.1", "--port", str(port), "--webui-port", str(ui_port))
-        # Workers and the Connect server retry until the master listens: all start at once.
-        for n in (1, 2):
-            start(f"worker-{n}", "spark-class", "org.apache.spark.deploy.worker.Worker", master,
-                  "--host", "127.0.0.1", "--cores", "2", "--memory", "1g", "--webui-port", "0",
-                  "--work-dir", str(folder / f"worker-{n}"))
-        conf = {**EXECUTORS, "spark.connect.grpc.binding.address": "127.0.0.1",
-                "spark.connect.grpc.binding.port": str(connect_port),
-                "spark.driver.host": "127.0.0.1", "spark.ui.enabled": "false",
-                "spark.sql.shuffle.partitions": "4"}
-        start("connect", "spark-submit", "--class",
-              "org.apache.spark.sql.connect.service.SparkConnectServer", "--name",
-              "termsheet-connect", "--master", master, "--driver-memory", "512m",
-              *(f"--conf={k}={v}" for k, v in conf.items()), "spark-internal")
-
-        def workers_alive() -> bool:
-            state = _master_state(ui) or {}
-            return sum(w.get("state") == "ALIVE" for w in state.get("workers", [])) == 2
-
-        _wait("two workers", workers_alive, procs, folder)
-        _wait("Connect server", lambda: _listening(connect_port), procs, folder)
-        yield Cluster(master, f"sc://127.0.0.1:{connect_port}", ui)
+        cluster.start()
+    except ClusterError as err:
+        pytest.fail(str(err))
+    try:
+        yield cluster
     finally:
-        for proc in reversed(procs):
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in reversed(procs):
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        cluster.stop()
+
+
+def _port() -> int:
+    return free_port()
 
 
 def same(a, b) -> None:
@@ -160,7 +77,7 @@ def test_settles_on_a_standalone_cluster_like_duckdb(spark_cluster, flagship, bi
     from termsheet.settle.backends import spark_session
     context = spark_session(spark_cluster.master, conf=EXECUTORS).sparkContext
     assert context.master == spark_cluster.master
-    state = _master_state(spark_cluster.ui)
+    state = spark_cluster.state()
     assert "termsheet" in {app["name"] for app in state["activeapps"]}
     used = {w["id"]: w["coresused"] for w in state["workers"]}
     assert all(cores >= 1 for cores in used.values()), used

@@ -47,7 +47,7 @@ CODES = {
     "E054": "period ends before it starts",
     "E055": "store cannot be opened",
     "E056": "unknown output format",
-    "E059": "memory limit or temporary directory unusable",
+    "E059": "memory limit, temporary or output directory unusable",
     "E070": "unknown stream in a scenario",
     "E071": "unknown parameter, clause or term in a scenario",
     "E072": "negative volatility",
