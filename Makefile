@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast bench clean lint
+.PHONY: setup demo test test-fast bench clean lint wheel-check
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test-fast: $(STAMP)
 # pyflakes-class checks: unused imports and names, undefined names
 lint: $(STAMP)
 	$(BIN)/ruff check --select F src tests benchmarks
+
+# The wheel in a fresh venv outside the checkout (pinned dependencies) runs the demo.
+wheel-check: $(STAMP)
+	PYTHON=$(BIN)/python .ci/wheel-check
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

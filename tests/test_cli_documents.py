@@ -1,15 +1,13 @@
 """validate, show and schema from the command line, as a user runs them."""
 
 import json
-import subprocess
-import sys
 
 import pytest
+from support.cli import run_cli
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "termsheet", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd)
+    return run_cli(*args, cwd=cwd)
 
 
 def test_validate_flagship_exits_zero(flagship_dir):
@@ -104,3 +102,17 @@ def test_show_a_single_file_before_its_effective_date(flagship_dir):
     early = run("show", path, "--as-of", "2026-04-26")
     assert early.returncode == 1
     assert "E040 version 2026-04-27 is not in force on 2026-04-26" in early.stderr
+
+
+def test_show_json_gives_terms_as_data(flagship_dir):
+    shown = json.loads(run("show", f"{flagship_dir}@2026-04-27", "--json").stdout)
+    assert shown["currency"] == "USD"
+    share = next(c for c in shown["clauses"] if c["id"] == "revenue-share-to-microsoft")
+    # as written in 2026-04-27.md: rate 20%, until 2030-12-31, cap {total: 38000000000}
+    assert share["terms"]["payer"] == "openai" and share["terms"]["payee"] == "microsoft"
+    assert share["terms"]["rate"] == "20%" and share["terms"]["until"] == "2030-12-31"
+    assert share["terms"]["cap"] == {"total": 38000000000}
+    assert share["terms"]["base"]["seller"] == "openai"
+    assert share["parties"] == ["openai", "microsoft"]
+    assert share["assumed"] == {"rate": "cnbc", "cap": "the-information"}
+    assert "cnbc" in share["source"]

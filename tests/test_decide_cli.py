@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support.cli import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "termsheet", *map(str, args)],
-                          capture_output=True, text=True, cwd=ROOT)
+    return run_cli(*args, cwd=ROOT)
 
 
 TRIGGER = [("2023-06-01", [], False, ["azure-exclusivity"]),

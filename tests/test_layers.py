@@ -18,7 +18,7 @@ LAYERS = [
     ["money"],
     ["decide", "settle", "simulate"],
     ["diff"],
-    ["portfolio"],
+    ["portfolio", "authoring"],
     ["api"],
     ["web"],
     ["cli"],

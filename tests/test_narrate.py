@@ -99,7 +99,7 @@ SAMPLE_TERMS = {
     "base": {"seller": "alpha", "channel": ("cloud",)}, "rate": "20%",
     "cap": {"total": 1000000, "per-year": 250000}, "minimum": {"per-year": 50000},
     "settle": "quarter", "rounding": "half-even", "stake": "12.5%", "amount": 5000000,
-    "by": date(2027, 6, 30), "areas": ("chips",),
+    "by": date(2027, 6, 30), "areas": ("chips",), "reset": True,
 }
 
 
@@ -107,7 +107,7 @@ def sample(kind: str):
     model = CLAUSE_KINDS[kind]
     data = {"id": f"sample-{kind}", "kind": kind, "heading": f"Sample {kind}"}
     for term in term_names(model):
-        if term == "subject" and kind == "right-of-first-refusal":
+        if term == "subject" and kind in ("right-of-first-refusal", "commitment"):
             data[term] = "compute"
         elif term == "tiers":
             continue  # a revenue share has a rate or tiers, not both
@@ -208,15 +208,15 @@ def test_seed_in_english(seed):
 
 def test_seed_in_chinese(seed):
     text = "\n".join(s.text for s in narrate(seed, "zh", provenance=False))
-    for phrase in ("「Stateless API calls stay on Azure」已删除：OpenAI不再只能通过微软Azure",
+    for phrase in ("「无状态 API 调用留在 Azure」已删除：OpenAI不再只能通过微软Azure",
                    "OpenAI现可通过任何云平台或渠道销售所有产品（原为应用和硬件）",
                    "产品须首先在微软Azure上线，不得晚于其他任何渠道，除非微软无法支持",
                    "微软对模型、应用和API产品（不包括硬件）的许可改为非独家",
                    "许可期限至2032年底，无论「独立专家小组核实OpenAI已实现AGI」是否发生",
-                   "「Revenue share to OpenAI」已删除：微软不再向OpenAI支付",
+                   "「付给 OpenAI 的收入分成」已删除：微软不再向OpenAI支付",
                    "OpenAI继续向微软支付OpenAI销售收入的20%，期限改为至2030年底",
                    "OpenAI向微软支付的分成现设上限，总额380亿美元",
-                   "「Verifying AGI」已删除"):
+                   "「AGI 的验证」已删除"):
         assert phrase in text, phrase
 
 

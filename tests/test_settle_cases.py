@@ -68,6 +68,9 @@ def write_versions(case: dict, folder: Path) -> Path:
         events = yaml.safe_dump(spec.get("events") or {}, default_flow_style=True).strip()
         text = FRONT.format(version=version, effective=spec.get("effective", "2026-01-01"),
                             amends=f"amends: {previous}\n" if previous else "", events=events)
+        if spec.get("year-start"):
+            text = text.replace("currency: USD", f"year-start: '{spec['year-start']}'\n"
+                                f"currency: USD", 1)
         for clause in spec["clauses"]:
             block = yaml.safe_dump(clause, sort_keys=False, default_flow_style=None)
             text += f"\n## {clause['id']}\n\nA clause of the case.\n\n```terms\n{block}```\n"
@@ -153,6 +156,14 @@ def test_case(name, tmp_path):
                     events={k: day(v) for k, v in (case.get("events") or {}).items()})
     expected = case["expected"]
     check_lines(result.lines, expected["lines"])
+    if "total" in expected:
+        assert sum(line.amount for line in result.lines) == Decimal(expected["total"])
+    if "pending" in expected:
+        assert len(result.pending) == len(expected["pending"]), result.pending
+        for got, want in zip(result.pending, expected["pending"]):
+            assert got.startswith(want), (got, want)
+        recon = [text for r in result.to_dict()["reconciliation"] for text in r["pending"]]
+        assert recon == result.pending
     if "reconciliation" in expected:
         check_reconciliation(result, expected["reconciliation"])
     if "quarantine" in expected:
@@ -170,7 +181,8 @@ def test_runs_into_a_store(name, tmp_path):
         for number, run in enumerate(case["runs"], start=1):
             paths = write_inputs(run, tmp_path / f"run{number}")
             result = settle(history, paths, start=day(run.get("from")), end=day(run.get("to")),
-                            opening=lambda first: store.opening(history.agreement, first))
+                            opening=lambda first: store.opening(history.agreement, first),
+                            later=lambda last: store.later(history.agreement, last))
             posted = store.record(result)
             got = [(e.type, e.period.strftime("%Y-%m"), e.amount, e.restates)
                    for e in posted.entries]

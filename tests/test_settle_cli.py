@@ -7,13 +7,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from support.cli import run_cli
 
 BEAN_CHECK = Path(sys.executable).parent / "bean-check"
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "termsheet", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd)
+    return run_cli(*args, cwd=cwd)
 
 
 def test_generate_settle_rerun_statements_and_ledger(flagship_dir, tmp_path):

@@ -41,12 +41,12 @@ def test_generated_parquet_has_the_rows_asked_for_in_exact_money(billing):
         f"SELECT count(*), count(*) FILTER (WHERE BilledCost * 1000000 <> "
         f"round(BilledCost * 1000000)), count(*) FILTER (WHERE lower(ChargeCategory) = 'credit'),"
         f" count(*) FILTER (WHERE ChargeClass = 'Correction'), list(DISTINCT PublisherName) "
-        f"FROM '{focus}'").fetchone()
+        f"FROM '{focus}'").fetchall()[0]
     assert rows == 50_000 and odd == 0  # micro-dollars: no amount finer than 1e-6
     # 2% credits and 1% corrections (of the rest): 1,000 and 490 expected, within 4 sigma.
     assert abs(credits - 1_000) < 4 * 31 and abs(corrections - 490) < 4 * 22
     assert sorted(sellers) == sorted({s.publisher for s in STREAMS})
-    (kind,) = duckdb.execute(f"SELECT typeof(BilledCost) FROM '{focus}' LIMIT 1").fetchone()
+    (kind,) = duckdb.execute(f"SELECT typeof(BilledCost) FROM '{focus}' LIMIT 1").fetchall()[0]
     assert kind == "DECIMAL(38,10)"
 
 
@@ -94,7 +94,7 @@ def test_allocations_stream_to_a_partitioned_directory(tmp_path):
 def test_the_monitor_counts_the_input_rows(billing, flagship):
     seen = []
     settle(flagship, billing, monitor=Monitor(lambda done, total: seen.append((done, total))))
-    direct = duckdb.execute(f"SELECT count(*) FROM '{billing[1]}'").fetchone()[0]
+    direct = duckdb.execute(f"SELECT count(*) FROM '{billing[1]}'").fetchall()[0][0]
     assert seen[0] == (0, 50_000 + direct)
     assert all(total == 50_000 + direct and 0 <= done <= total for done, total in seen)
 
@@ -125,7 +125,7 @@ def _settle_output(args: list[str], terminal: bool) -> str:
 
 def test_progress_shows_rows_on_a_terminal_only(billing, flagship_dir):
     args = [*map(str, billing), "-a", str(flagship_dir), "--no-store"]
-    direct = duckdb.execute(f"SELECT count(*) FROM '{billing[1]}'").fetchone()[0]
+    direct = duckdb.execute(f"SELECT count(*) FROM '{billing[1]}'").fetchall()[0][0]
     total = f"{50_000 + direct:,} rows"
     assert total in _settle_output(args, terminal=True)
     assert total not in _settle_output([*args, "--quiet"], terminal=True)

@@ -99,7 +99,7 @@ def test_settles_through_spark_connect_from_the_command_line(spark_cluster, flag
     done = subprocess.run(
         [sys.executable, "-m", "termsheet", "settle", *map(str, billing), "-a", str(flagship_dir),
          "--engine", "spark", "--spark-remote", spark_cluster.remote, "--no-store", "--json"],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True, text=True, timeout=1800,
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert done.returncode == 0, done.stderr[-2000:]
     data = json.loads(done.stdout)

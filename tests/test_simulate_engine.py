@@ -36,14 +36,17 @@ def clauses(draw_):
             return "[" + ", ".join(f"{{above: {a}, rate: {r}%}}" for a, r in zip(bands, rates)) \
                 + "]"
         mode = draw_(st.sampled_from(["marginal", "whole"]))
-        per = draw_(st.sampled_from(["period", "life-to-date"]))
+        per = draw_(st.sampled_from(["period", "month", "quarter", "year", "life-to-date"]))
         if scheduled:
             bands = (f"schedule: [{{from: 2026-01-01, bands: {bands_text()}}}, "
                      f"{{from: {change}, bands: {bands_text()}}}]")
         else:
             bands = f"bands: {bands_text()}"
         lines.append(f"tiers: {{mode: {mode}, per: {per}, {bands}}}")
-    lines.append(f"settle: {draw_(st.sampled_from(['month', 'quarter', 'year']))}")
+    settle = draw_(st.sampled_from(['month', 'quarter', 'year']))
+    if any(f"per: {unit}" in line for line in lines for unit in ("month", "quarter", "year")):
+        settle = "month"                    # a tier count holds whole statement periods
+    lines.append(f"settle: {settle}")
     cap = []
     if draw_(st.booleans()):
         cap.append(f"total: {draw_(st.integers(0, 5000))}")

@@ -62,3 +62,22 @@ def test_the_page_shows_what_the_endpoint_returns(client):
     assert data["summary"] in text
     for sentence in data["sentences"]:
         assert sentence["text"] in text
+
+
+
+def test_the_page_shows_terms_as_text_not_python_values(tmp_path):
+    # a rate that becomes a dated schedule: a list of mappings on the page
+    import html
+    from datetime import date
+
+    from termsheet.authoring.scaffold import init_agreement, new_version
+    from termsheet.web import Settings, create_app
+    folder = tmp_path / "agreements" / "acme-globex"
+    init_agreement(folder)
+    path = new_version(folder, date(2026, 7, 1))
+    path.write_text(path.read_text().replace(
+        "rate: 70%  ", "rate: [{from: 2026-07-01, rate: 70%}, {from: 2027-01-01, rate: 65%}]  "))
+    with api_client(create_app(Settings(agreements=tmp_path / "agreements"))) as local:
+        page = html.unescape(local.get("/agreements/acme-globex/diff").text)
+    assert "{'" not in page and "Decimal(" not in page, page
+    assert "from: 2026-07-01, rate: 70%" in page or "from: 2026-07-01, rate: 0.7" in page, page

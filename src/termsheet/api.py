@@ -9,11 +9,15 @@ from .agreement.document import parse_file
 from .agreement.history import History, load_history
 from .agreement.model import Version
 from .agreement.problems import Problem, TermsheetError
+from .portfolio import Portfolio, is_portfolio, load_portfolio
 
 
 def validate(path: str | Path) -> list[Problem]:
-    """Every problem of a document or a folder of versions (an empty list: valid)."""
+    """Every problem of a document, a folder of versions, or a folder of agreement folders (a
+    portfolio, whose names are checked across its agreements); an empty list: valid."""
     path = Path(path)
+    if is_portfolio(path):
+        return load_portfolio(path)[1]
     if path.is_dir():
         return load_history(path)[1]
     if not path.exists():
@@ -36,6 +40,21 @@ def load(path: str | Path) -> Version | History:
     if problems:
         raise TermsheetError(problems)
     return history
+
+
+def load_portfolio_of(path: str | Path) -> Portfolio:
+    """A portfolio from a folder of agreement folders (or one agreement's folder); raises
+    TermsheetError with every problem when it is not valid."""
+    path = Path(path)
+    if not path.exists():
+        raise TermsheetError([Problem("E004", f"no such folder: {path}", str(path))])
+    if not path.is_dir():
+        raise TermsheetError([Problem("E004", f"{path} is a file, not a folder of agreements",
+                                      str(path), hint="pass a folder such as agreements/")])
+    portfolio, problems = load_portfolio(path)
+    if problems:
+        raise TermsheetError(problems)
+    return portfolio
 
 
 def load_history_of(path: str | Path) -> History:
@@ -72,3 +91,19 @@ def load_version(ref: str | Path, as_of: date | None = None) -> Version:
             hint=f"the first version, {loaded.first.version}, is effective "
                  f"{loaded.first.effective}")])
     return version
+
+
+def conflicts(path: str | Path, start: date | None = None, end: date | None = None,
+              events: dict[str, date] | None = None):
+    """Every conflict between the agreements under ``path`` (see
+    :mod:`termsheet.portfolio.conflicts`)."""
+    from .portfolio.conflicts import find_conflicts
+    return find_conflicts(load_portfolio_of(path), start, end, events)
+
+
+def calendar(path: str | Path, start: date | None = None, end: date | None = None,
+             events: dict[str, date] | None = None):
+    """Every dated duty and deadline of the agreements under ``path`` (see
+    :mod:`termsheet.portfolio.calendar`)."""
+    from .portfolio.calendar import calendar as build
+    return build(load_portfolio_of(path), start, end, events)

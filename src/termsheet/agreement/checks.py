@@ -93,8 +93,8 @@ def check_products(version: Version) -> list[Problem]:
     for clause in version.clauses:
         for term in ("products", "subject", "excludes"):
             value = getattr(clause, term, None)
-            if value is not None and not (term == "subject" and clause.kind ==
-                                          "right-of-first-refusal"):
+            if value is not None and not (term == "subject" and clause.kind in
+                                          ("right-of-first-refusal", "commitment")):
                 out += _check_names(version, clause, term, value, version.products, "E012",
                                     "product")
         if isinstance(clause, RevenueShare) and clause.base.product is not None:
@@ -232,6 +232,13 @@ def _check_revenue_share(version: Version, clause: RevenueShare) -> list[Problem
         if tiers.schedule:
             out += _dates_ascending(version, clause, "tiers.schedule",
                                     [s.from_ for s in tiers.schedule])
+        months = {"month": 1, "quarter": 3, "year": 12}
+        if tiers.per in months and months[tiers.per] < months[clause.settle]:
+            out.append(_problem(version, clause, "tiers.per", "E023",
+                                f"tiers counted per {tiers.per} cannot be settled per "
+                                f"{clause.settle}: one statement would hold several counts",
+                                f"count per {clause.settle} or a longer unit, or settle per "
+                                f"{tiers.per}"))
         for term, bands in tables:
             for index, band in enumerate(bands):
                 out += _rate_problem(version, clause, f"{term}.{index}.rate", band.rate)

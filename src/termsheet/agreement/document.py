@@ -15,7 +15,9 @@ from markdown_it import MarkdownIt
 from pydantic import ValidationError
 
 from . import yamlpos
-from .model import CLAUSE_KINDS, ClauseBase, FrontMatter, Span, Version
+from .model import (
+    CLAUSE_KINDS, LANGUAGES, ClauseBase, FrontMatter, Span, Version, _localized,
+)
 from .problems import Problem, known_hint
 
 _MD = MarkdownIt("commonmark")
@@ -51,7 +53,8 @@ def parse(text: str, path: str = "<text>") -> tuple[Version | None, list[Problem
         lenient = _lenient_version(raw, preamble).model_copy(update=extra)
         problems.extend(check_version(lenient, local_only=raw is None))
         return None, problems
-    version = Version.model_validate({**front.model_dump(by_alias=True), "preamble": preamble})
+    version = Version.model_validate({**front.model_dump(by_alias=True), "preamble": preamble,
+                                      "titles": front.titles})
     version = version.model_copy(update=extra)
     problems.extend(check_version(version))
     return version, problems
@@ -75,7 +78,7 @@ def _lenient_version(raw: Any, preamble: str) -> Version:
     from .model import Channel, Product
     return Version.model_construct(
         agreement=str(raw.get("agreement", "")), version=str(raw.get("version", "")),
-        title=str(raw.get("title", "")), effective=None, amends=None, currency="USD",
+        title=str(_localized(raw, "title", "titles").get("title", "")), effective=None, amends=None, currency="USD",
         parties=table("parties", None), channels=table("channels", Channel),
         products=table("products", Product), events=table("events", None),
         conditions=table("conditions", None), sources=table("sources", None),
@@ -110,6 +113,14 @@ def _parse_front(front_text: str, path: str, problems: list[Problem]):
         problems.append(Problem("E003", "front matter must be a mapping of terms", path, 2, 1))
         return None, {}, None
     spans = _spans(positions, path)
+    localized = localized_problems(data, "title", positions, path, None)
+    if isinstance(data.get("title"), dict) and "en" not in data["title"]:
+        line, col = yamlpos.position(positions, ("title",))
+        localized.append(Problem("E021", "a title in several languages needs its 'en' text",
+                                 path, line, col, hint="title: {en: ..., zh: ...}"))
+    if localized:
+        problems.extend(localized)
+        return None, spans, data
     try:
         return FrontMatter.model_validate(data), spans, data
     except ValidationError as err:
@@ -189,6 +200,10 @@ def parse_clause(text: str, first_line: int, path: str, heading: str, prose: str
         problems.append(Problem("E016", f"unknown clause kind '{kind}'", path, kl, kc, clause_id,
                                 known_hint(str(kind), CLAUSE_KINDS)))
         return None
+    localized = localized_problems(data, "heading", positions, path, clause_id)
+    if localized:
+        problems.extend(localized)
+        return None
     try:
         clause = model.model_validate(data)
     except ValidationError as err:
@@ -197,6 +212,24 @@ def parse_clause(text: str, first_line: int, path: str, heading: str, prose: str
     return clause.model_copy(update={
         "span": Span(path, line, col), "heading": heading, "prose": prose,
         "term_spans": _spans(positions, path)})
+
+
+def localized_problems(data: dict, term: str, positions: dict, path: str,
+                       clause_id: str | None) -> list[Problem]:
+    """``term: {en: ..., zh: ...}``: every language known, every text a non-empty string."""
+    texts = data.get(term)
+    if not isinstance(texts, dict):
+        return []
+    out = []
+    for lang, text in texts.items():
+        line, col = yamlpos.position(positions, (term, lang))
+        if lang not in LANGUAGES:
+            out.append(Problem("E023", f"unknown language '{lang}' in '{term}'", path, line, col,
+                               clause_id, known_hint(str(lang), LANGUAGES)))
+        elif not isinstance(text, str) or not text.strip():
+            out.append(Problem("E023", f"the {lang} text of '{term}' must be words", path, line,
+                               col, clause_id))
+    return out
 
 
 def data_path(loc: tuple, data: Any) -> tuple:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 
@@ -117,6 +117,23 @@ class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
+# Languages a heading or a title may be given in, beside the document's own (English) text.
+LANGUAGES = ("en", "zh")
+# A text in several languages: {en: ..., zh: ...}.
+Localized = dict[Literal["en", "zh"], Annotated[str, Field(min_length=1)]]
+
+
+def _localized(data: Any, term: str, into: str) -> Any:
+    """``term: {en: ..., zh: ...}`` -> the English text in ``term`` and every language in ``into``."""
+    if isinstance(data, dict) and isinstance(data.get(term), dict):
+        data = dict(data)
+        texts = data.pop(term)
+        data[into] = texts
+        if "en" in texts:
+            data[term] = texts["en"]
+    return data
+
+
 class FirstOf(Record):
     """Whichever of several dates or events comes first."""
 
@@ -141,8 +158,19 @@ class ClauseBase(Record):
     # Provenance, not meaning: excluded from dumps and schema.
     span: SkipJsonSchema[Span | None] = Field(None, exclude=True)
     heading: SkipJsonSchema[str] = Field("", exclude=True)
+    # The heading in other languages (``heading: {zh: ...}`` in the terms block).
+    headings: SkipJsonSchema[Localized] = Field(default_factory=dict, exclude=True)
     prose: SkipJsonSchema[str] = Field("", exclude=True)
     term_spans: SkipJsonSchema[dict[str, Span]] = Field(default_factory=dict, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _headings(cls, data: Any) -> Any:
+        return _localized(data, "heading", "headings")
+
+    def heading_in(self, lang: str) -> str:
+        """The heading in a language, or the document's own heading where none is given."""
+        return self.headings.get(lang) or self.heading
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -233,9 +261,23 @@ class DatedBands(Record):
     bands: tuple[Band, ...] = Field(min_length=1)
 
 
+def _tier_window(value: Any) -> Any:
+    """``life`` is another spelling of ``life-to-date``."""
+    return "life-to-date" if value == "life" else value
+
+
+# Where tier volumes are counted: the settlement period, a calendar unit of the contract year
+# (month, quarter, year: independent of the statement period), or the clause's whole life.
+TIER_WINDOWS = ("period", "month", "quarter", "year", "life-to-date")
+# The columns of the input rows that tier bands may apply per group of (``tiers: {by: ...}``).
+GROUP_COLUMNS = ("seller", "channel", "product", "service")
+
+
 class Tiers(Record):
     mode: Literal["marginal", "whole"] = "marginal"
-    per: Literal["period", "life-to-date"] = "period"
+    per: Annotated[Literal["period", "month", "quarter", "year", "life-to-date"],
+                   BeforeValidator(_tier_window)] = "period"
+    by: Literal["seller", "channel", "product", "service"] | None = None
     bands: tuple[Band, ...] | None = None
     schedule: tuple[DatedBands, ...] | None = None
 
@@ -269,6 +311,9 @@ class RevenueShare(ClauseBase):
     minimum: Minimum | None = None
     settle: Literal["month", "quarter", "year"] = "month"
     rounding: Literal["half-up", "half-even"] = "half-up"
+    # Counts (tier volumes, caps, minimums) carry on from the previous version's clause of the
+    # same id unless the amendment says they start again here.
+    reset: bool = False
 
     def rate_on(self, day: date) -> Decimal | None:
         """The flat rate that applies on a day (None when the clause uses tiers)."""
@@ -294,6 +339,7 @@ class Commitment(ClauseBase):
     counterparty: str
     amount: Money
     by: date | None = None
+    subject: str | None = None  # what is bought (compute: weighed against first refusal)
 
 
 class Cooperation(ClauseBase):
@@ -324,15 +370,20 @@ Clause = Annotated[
 # front matter
 
 
+SameAs = Annotated[str | None, Field(None, alias="same-as")]
+
+
 class Party(Record):
     name: str
     aliases: tuple[str, ...] = ()
+    same_as: SameAs = None  # this id names, in a portfolio, what another agreement calls same-as
 
 
 class Channel(Record):
     operator: str | None = None
     name: str | None = None
     aliases: tuple[str, ...] = ()
+    same_as: SameAs = None
 
 
 class Product(BaseModel):
@@ -342,10 +393,12 @@ class Product(BaseModel):
     owner: str | None = None
     type: str | None = None
     name: str | None = None
+    same_as: SameAs = None
 
     @property
     def attributes(self) -> dict[str, Any]:
-        return {k: v for k, v in self.model_dump(by_alias=True).items() if v is not None}
+        return {k: v for k, v in self.model_dump(by_alias=True).items()
+                if v is not None and k != "same-as"}
 
 
 class Source(Record):
@@ -384,15 +437,28 @@ class FrontMatter(Record):
     agreement: str
     version: VersionId
     title: str
+    # The title in other languages (``title: {en: ..., zh: ...}`` in the front matter).
+    titles: SkipJsonSchema[Localized] = Field(default_factory=dict, exclude=True)
     effective: date
     amends: VersionId | None = None
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
+    # The first day of the contract year, MM-01 (None: 01-01, the calendar year).
+    year_start: str | None = Field(None, alias="year-start", pattern=r"^(0[1-9]|1[0-2])-01$")
     parties: dict[str, PartyEntry]
     channels: dict[str, ChannelEntry] = Field(default_factory=dict)
     products: dict[str, ProductEntry] = Field(default_factory=dict)
     events: dict[str, str] = Field(default_factory=dict)
     conditions: dict[str, str] = Field(default_factory=dict)
     sources: dict[str, SourceEntry] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _titles(cls, data: Any) -> Any:
+        return _localized(data, "title", "titles")
+
+    def title_in(self, lang: str) -> str:
+        """The title in a language, or the document's own title where none is given."""
+        return self.titles.get(lang) or self.title
 
 
 class Version(FrontMatter):
@@ -402,6 +468,11 @@ class Version(FrontMatter):
     clauses: tuple[Clause, ...] = ()
     span: SkipJsonSchema[Span | None] = Field(None, exclude=True)
     term_spans: SkipJsonSchema[dict[str, Span]] = Field(default_factory=dict, exclude=True)
+
+    @property
+    def year_start_month(self) -> int:
+        """The month a contract year starts in (1: the calendar year)."""
+        return int(self.year_start[:2]) if self.year_start else 1
 
     def clause(self, clause_id: str) -> ClauseBase | None:
         for clause in self.clauses:

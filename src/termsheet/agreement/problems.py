@@ -54,6 +54,10 @@ CODES = {
     "E073": "probability outside [0, 1]",
     "E074": "correlations that cannot hold",
     "E075": "scenario for another agreement",
+    "E080": "an agreement in two folders of a portfolio",
+    "E081": "same-as names an id no other agreement of the portfolio declares",
+    "E090": "agreement tests file: a case of the wrong shape",
+    "E091": "no agreement tests found",
 }
 
 

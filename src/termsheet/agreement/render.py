@@ -35,6 +35,8 @@ def terms_data(clause: ClauseBase) -> dict[str, Any]:
     data["kind"] = clause.kind
     head = {"id": data.pop("id"), "kind": data.pop("kind")}
     common = {k: data.pop(k) for k in COMMON_TERMS if k in data}
+    if clause.headings:
+        common["heading"] = dict(clause.headings)
     return {**head, **data, **common}
 
 
@@ -49,6 +51,8 @@ def front_data(version: Version) -> dict[str, Any]:
         for key, value in list(entries.items()):
             if isinstance(value, dict):
                 entries[key] = {k: v for k, v in value.items() if v not in (None, (), [])}
+    if version.titles:
+        data["title"] = {"en": version.title, **version.titles}
     return data
 
 

@@ -33,6 +33,13 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
+# libyaml's parser when PyYAML has it (several times faster); the constructors and resolvers
+# are Python either way, so the data and positions are the same. Text with an error is read
+# again by the Python parser, whose messages the problems quote.
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    pass
+
+
 def _float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     text = loader.construct_scalar(node).replace("_", "")
     lowered = text.lower()
@@ -61,12 +68,24 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:bool",
                               re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 _Loader.add_constructor("tag:yaml.org,2002:float", _float)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+_FastLoader.add_constructor("tag:yaml.org,2002:float", _float)
+_FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def load(text: str, line_offset: int = 0) -> tuple[Any, dict[Path, tuple[int, int]]]:
     """Parse one YAML document; positions are shifted by ``line_offset`` lines."""
+    if _FastLoader is not _Loader:
+        try:
+            return _load(text, line_offset, _FastLoader)
+        except YamlError:
+            pass  # the Python parser says where and what, in the words the problems quote
+    return _load(text, line_offset, _Loader)
+
+
+def _load(text: str, line_offset: int, loader_class: type) -> tuple[Any, dict]:
     try:
-        loader = _Loader(text)
+        loader = loader_class(text)
     except yaml.reader.ReaderError as err:
         raise _reader_error(text, err, line_offset) from None
     try:

@@ -10,24 +10,150 @@ import importlib
 import os
 import sys
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from .common import console_err, print_problems
 from ..agreement.problems import TermsheetError
+
+# Commands load their module on first use, so that `termsheet --help` and `termsheet validate`
+# start without the engines. name -> (module, the help line shown in `termsheet --help`; a test
+# keeps it equal to the command's own). A module of COMMAND_MODULES not listed here loads at once.
+LAZY: dict[str, tuple[str, str]] = {
+    "validate": ("documents", "Check agreement documents; exit 0 when valid, 1 with every "
+                              "problem found."),
+    "show": ("documents", "The version in force and its clauses."),
+    "schema": ("documents", "Print the JSON Schema of terms blocks, for editors."),
+    "demo": ("demo", "Run the flagship example: the OpenAI–Microsoft history, end to end."),
+    "check": ("decide", "Check a launch plan in date order; exit 1 when any action is "
+                        "forbidden."),
+    "decide": ("decide", "May a party do this on this date? Exit 0 yes, 1 no."),
+    "serve": ("serve", "Serve the JSON API (reference at /reference, OpenAPI at "
+                       "/openapi.json), AuthZEN at /access/v1 and the pages."),
+    "token": ("serve", "API tokens in an access file (stored hashed)."),
+    "diff": ("diff", "What changed from version A to version B, narrated, with its effect."),
+    "timeline": ("diff", "Every clause's active window across the history: a table and a "
+                         "chart."),
+    "glossary": ("diff", "The words of an agreement in English and Chinese, with what they "
+                         "mean."),
+    "simulate": ("simulate", "Simulate futures and value each version of an agreement for "
+                             "each party."),
+    "settle": ("settle", "Settle the revenue shares of an agreement over billing and revenue "
+                         "data."),
+    "statements": ("settle", "The statements in the store: each line as last settled."),
+    "ledger": ("settle", "The append-only ledger: postings and restatements, as Beancount or "
+                         "JSON."),
+    "runs": ("settle", "The runs in the store, each with the inputs (by sha256) it read or "
+                       "found settled."),
+    "generate-billing": ("settle", "Write synthetic FOCUS billing data and a revenue table for "
+                                   "the flagship."),
+    "conflicts": ("portfolio", "Every date range on which one agreement grants or requires what "
+                               "another forbids."),
+    "calendar": ("portfolio", "Every dated duty and deadline across the agreements: terms and "
+                              "shares ending, caps, commitments, first-launch duties with their "
+                              "conditions."),
+    "test": ("authoring", "Run the tests beside each agreement (tests.yaml); exit 0 all pass, "
+                          "1 any fails."),
+    "init": ("authoring", "Write a new agreement folder that validates and passes `termsheet "
+                          "test` at once."),
+    "new-version": ("authoring", "Write the next version: the latest one's text, amending it, "
+                                 "effective on a new date."),
+}
+
+# One module per command group; each defines register(app).
+COMMAND_MODULES = ("documents", "demo", "decide", "serve", "diff", "simulate", "settle",
+                   "portfolio", "authoring")
+
+
+class LazyGroup(TyperGroup):
+    """The top-level group: a command's module is imported when the command is used; the help
+    lists every command from ``LAZY`` without importing any."""
+
+    listing = False
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(dict.fromkeys([*self.commands, *LAZY]))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in LAZY:
+            if self.listing:
+                return click.Command(name, help=LAZY[name][1])
+            load_module(self, LAZY[name][0])
+        return self.commands.get(name)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
+
+def load_module(group: click.Group, module: str) -> None:
+    """Register one command module's commands on the click group."""
+    sub = typer.Typer()
+    importlib.import_module(f"{__name__}.{module}").register(sub)
+    group.commands.update(typer.main.get_group(sub).commands)
+
 
 app = typer.Typer(
     name="termsheet",
     help="Partnership agreements you can run: decide, settle, simulate and diff versions of a deal.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    cls=LazyGroup,
 )
 
-# One module per command group; each defines register(app).
-COMMAND_MODULES = ("documents", "demo", "decide", "serve", "diff", "simulate", "settle")
-
 for _name in COMMAND_MODULES:
-    importlib.import_module(f"{__name__}.{_name}").register(app)
+    if _name not in {module for module, _ in LAZY.values()}:
+        importlib.import_module(f"{__name__}.{_name}").register(app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"termsheet {package_version()}")
+        raise typer.Exit()
+
+
+def package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("termsheet")
+    except PackageNotFoundError:  # a checkout on PYTHONPATH, not installed
+        from .. import __version__
+        return __version__
+
+
+@app.callback()
+def options(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                         help="Print the version and exit."),
+            verbose: int = typer.Option(0, "--verbose", "-v", count=True,
+                                        help="Log what happens: -v info, -vv debug (to stderr)."),
+            log_json: bool = typer.Option(False, "--log-json",
+                                          help="Logs as JSON lines (with -v).")) -> None:
+    """Partnership agreements you can run: decide, settle, simulate and diff versions of a deal."""
+    if verbose or log_json:
+        from .logs import configure
+        configure(verbose, log_json)
+
+
+def wants_json(argv: list[str]) -> bool:
+    """Whether the command line asks for JSON: its command's ``--json`` option, as the command's
+    own parser reads it (so ``--note --json`` gives a note, not JSON)."""
+    try:
+        ctx = typer.main.get_command(app).make_context("termsheet", list(argv),
+                                                       resilient_parsing=True)
+        while hasattr(ctx.command, "resolve_command"):  # a group: go down to its command
+            args = [*getattr(ctx, "_protected_args", ()), *ctx.args]
+            if not args:
+                return False
+            name, command, rest = ctx.command.resolve_command(ctx, args)
+            ctx = command.make_context(name, rest, parent=ctx, resilient_parsing=True)
+        return bool(ctx.params.get("as_json"))
+    except Exception:  # an unreadable command line: its problems print as text
+        return False
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -35,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, standalone_mode=True)
     except TermsheetError as err:
-        print_problems(err.problems, as_json="--json" in (argv or sys.argv))
+        print_problems(err.problems, as_json=wants_json(sys.argv[1:] if argv is None else argv))
         sys.exit(1)
     except OSError as err:
         # files and folders at the edges: unreadable input, unwritable output

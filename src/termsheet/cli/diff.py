@@ -61,7 +61,10 @@ def diff_command(
         event: Optional[list[str]] = typer.Option(
             None, "--event", help="NAME=YYYY-MM-DD for the plans (repeatable)."),
         show_all: bool = typer.Option(False, "--all", help="Also narrate changes to headings, "
-                                      "sources, notes and assumed figures.")) -> None:
+                                      "sources, notes and assumed figures."),
+        decisions: bool = typer.Option(False, "--decisions", help="Enumerate every decision "
+                                       "of both versions; list those that flip, grouped.")
+) -> None:
     """What changed from version A to version B, narrated, with its effect."""
     check_lang(lang)
     events = parse_events(event)
@@ -69,9 +72,12 @@ def diff_command(
     changes = diff(old, new)
     effects = effects_of(changes, impact or [], data or [], scenario, events,
                          history_of(a) or history_of(b), futures)
+    if decisions:
+        from ..diff.decisions import decision_diff
+        effects["decisions"] = [decision_diff(old, new, events)]
     if as_json:
         sentences = narrate(changes, lang, provenance=show_all)
-        print_json({"diff": changes.to_dict(),
+        print_json({"diff": changes.to_dict(lang),
                     "narration": {"lang": lang, "summary": summary(changes, lang),
                                   "sentences": [s.to_dict() for s in sentences]},
                     **{k: [e.to_dict() for e in v] for k, v in effects.items()}})
@@ -126,6 +132,8 @@ def print_diff(changes: Diff, lang: str, show_all: bool = False) -> None:
 
 
 def print_effects(effects: dict[str, list[Any]]) -> None:
+    for report in effects.get("decisions", []):
+        print_decisions(report)
     if effects.get("plans"):
         print_flips(effects["plans"])
     for money in effects.get("money", []):
@@ -150,6 +158,19 @@ def print_flips(reports: list[Any]) -> None:
                           f"{action_text(flip.action)}: {_yes(flip.before)} → {_yes(flip.after)} "
                           f"({', '.join(flip.before_clauses) or 'no clause'} → "
                           f"{', '.join(flip.after_clauses) or 'no clause'})", highlight=False)
+
+
+def print_decisions(report: Any) -> None:
+    """Every decision that flips, grouped into rules, and how many cases were compared."""
+    dims = report.dimensions
+    console.print(f"\n[bold]Every decision, {report.a} → {report.b}[/bold] (each version applied "
+                  f"as if it governed alone from {report.start}): {report.cases:,} cases "
+                  f"compared ({dims['cells']} actions × {dims['segments']} date segments × "
+                  f"{dims['facts']} sets of facts); {report.flipped:,} flip, in "
+                  f"{len(report.rules)} rule{'s' if len(report.rules) != 1 else ''}:",
+                  highlight=False, soft_wrap=True)
+    for rule in report.rules:
+        console.print(f"  • {rule.text} [{rule.cases} cases]", markup=False, soft_wrap=True)
 
 
 def flip_count(count: int) -> str:

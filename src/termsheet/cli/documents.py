@@ -47,7 +47,8 @@ def show(path: str = typer.Argument(..., help="A file, a folder of versions, or 
         print_json({"agreement": version.agreement, "version": version.version,
                     "title": version.title, "effective": version.effective,
                     "until": window[1] if window else None, "path": version.path,
-                    "clauses": rows})
+                    "currency": version.currency,
+                    "clauses": [clause_json(c, row) for c, row in zip(version.clauses, rows)]})
         return
     until = f" to {window[1]}" if window and window[1] else (" (in force)" if window else "")
     console.print(f"[bold]{version.title}[/bold]\n{version.agreement} version "
@@ -59,6 +60,18 @@ def show(path: str = typer.Argument(..., help="A file, a folder of versions, or 
     for row in rows:
         table.add_row(*(Text(value) for value in row.values()))
     console.print(table)
+
+
+def clause_json(clause, row: dict[str, str]) -> dict:
+    """A clause for programs: its terms as data (amounts and rates as exact decimal strings,
+    dates ISO), with the one-line summary and period of the table beside them."""
+    terms = clause.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for key in ("id", "kind", "source", "assumed", "note", "heading"):
+        terms.pop(key, None)
+    return {"id": clause.id, "kind": clause.kind, "heading": clause.heading,
+            "parties": list(clause.party_ids), "period": row["period"], "terms": terms,
+            "summary": row["terms"], "source": list(clause.sources),
+            "assumed": dict(clause.assumed or {})}
 
 
 def schema() -> None:

@@ -22,7 +22,7 @@ from ..settle.run import settle as run_settle
 from ..settle.store import DEFAULT_STORE, Store
 from .common import console, console_err, parse_date, print_json
 
-FORMATS = ("table", "json", "csv", "html")
+FORMATS = ("table", "json", "csv", "html", "xlsx")
 STEPS = ("read", "summarize", "settle", "reconcile", "store")
 
 
@@ -79,6 +79,15 @@ def _emit(text: str, output: Path | None) -> None:
         console_err.print(f"wrote {output}")
 
 
+def _write_xlsx(data: bytes, output: Path | None) -> None:
+    if output is None:
+        raise typer.BadParameter("an Excel workbook needs a file: -o FILE.xlsx",
+                                 param_hint="--output")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    console_err.print(f"wrote {output}")
+
+
 def _show_lines(lines, fmt: str, output: Path | None, title: str, data: dict) -> None:
     if fmt == "json":
         from .common import to_json
@@ -87,6 +96,8 @@ def _show_lines(lines, fmt: str, output: Path | None, title: str, data: dict) ->
         _emit(render.to_csv(lines), output)
     elif fmt == "html":
         _emit(render.to_html(lines, title), output)
+    elif fmt == "xlsx":
+        _write_xlsx(render.to_xlsx(lines, title), output)
     else:
         console.print(render.statements_table(lines, title))
 
@@ -104,7 +115,7 @@ def settle(
                                                "ID=YYYY-MM-DD (repeatable)."),
     allocations: Optional[Path] = typer.Option(None, "--allocations", help="Write per-row "
                                                "allocations to this Parquet file."),
-    fmt: str = typer.Option("table", "--format", help="table, json, csv or html."),
+    fmt: str = typer.Option("table", "--format", help="table, json, csv, html or xlsx (with -o)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write statements here."),
     as_json: bool = typer.Option(False, "--json", help="Print the whole run as JSON."),
     memory_limit: Optional[str] = typer.Option(None, "--memory-limit", help="Hold DuckDB to "
@@ -146,11 +157,12 @@ def settle(
         ledger = None if no_store else Store(store)
         try:
             opening = (lambda day: ledger.opening(history.agreement, day)) if ledger else None
+            later = (lambda day: ledger.later(history.agreement, day)) if ledger else None
             todo = plan(ledger, history, data, first, last, memory_limit)
             if todo.incremental:
                 first = todo.start
             result = run_settle(history, todo.read, start=first, end=last,
-                                events=scenario, engine=engine, opening=opening,
+                                events=scenario, engine=engine, opening=opening, later=later,
                                 allocations=allocations, progress=step,
                                 memory_limit=memory_limit, temp_dir=temp_dir,
                                 spark_master=spark_master, spark_remote=spark_remote,
@@ -174,6 +186,8 @@ def settle(
 def _summary(result, posted, store: Path, output: Path | None, todo) -> None:
     console.print(render.statements_table(result.lines, f"{result.agreement}: statements "
                                           f"{result.start} to {result.end}"))
+    for text in result.pending:
+        console.print(f"[yellow]{text}[/yellow]", soft_wrap=True)
     console.print(render.reconciliation_table(result.reconciliation))
     if result.quarantine:
         console.print(f"[yellow]{len(result.quarantine)} row(s) quarantined[/yellow]")
@@ -197,7 +211,7 @@ def _summary(result, posted, store: Path, output: Path | None, todo) -> None:
 def statements(
     store: Path = typer.Option(Path(DEFAULT_STORE), "--store", help="The store (DuckDB file)."),
     agreement: Optional[str] = typer.Option(None, "--agreement", help="Only this agreement id."),
-    fmt: str = typer.Option("table", "--format", help="table, json, csv or html."),
+    fmt: str = typer.Option("table", "--format", help="table, json, csv, html or xlsx (with -o)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:

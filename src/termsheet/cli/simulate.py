@@ -39,7 +39,7 @@ def _table(title: str, columns: tuple[str, ...], left: int = 2) -> Table:
 
 def npv_table(sim) -> Table:
     """NPV percentiles of each party's revenue-share flows, per version."""
-    table = _table(f"NPV at {sim.first_year}-01-01 of the revenue-share flows (USD)",
+    table = _table(f"NPV at {sim.first_year}-01-01 of the revenue-share flows ({sim.currency})",
                    ("version", "party", "mean", "p5", "p25", "p50", "p75", "p95"))
     for outcome in sim.outcomes:
         for row in outcome.parties:
@@ -52,7 +52,7 @@ def npv_table(sim) -> Table:
 def holdings_table(sim) -> Table:
     """Equity stakes and committed spend beside the flows, and the value they add up to."""
     table = _table("Equity (stake x issuer value at the horizon's end), committed spend, and "
-                   "value = NPV + equity (present values, USD)",
+                   f"value = NPV + equity (present values, {sim.currency})",
                    ("version", "party", "equity mean", "stake today", "commitments",
                     "value mean"))
     for outcome in sim.outcomes:
@@ -66,7 +66,7 @@ def holdings_table(sim) -> Table:
 def difference_table(sim) -> Table:
     first = sim.differences[0]
     table = _table(f"Value (NPV + equity) under {first.other} minus under {first.base}, future "
-                   "by future (USD)", ("party", "mean", "p5", "p50", "p95", "P(gain)", "P(loss)",
+                   f"by future ({sim.currency})", ("party", "mean", "p5", "p50", "p95", "P(gain)", "P(loss)",
                                        "overall"), left=1)
     for diff in sim.differences:
         change = diff.change
@@ -77,7 +77,7 @@ def difference_table(sim) -> Table:
 
 def flows_table(sim) -> Table:
     keys = [(o, p) for o in sim.outcomes for p in sim.parties]
-    table = _table("Median net cash flow per year (USD)",
+    table = _table(f"Median net cash flow per year ({sim.currency})",
                    ("year", *(f"{o.version}\n{p}" for o, p in keys)), left=1)
     for index, year in enumerate(sim.years):
         table.add_row(str(year), *(money(o.party(p).flows[index].p50) for o, p in keys))

@@ -26,11 +26,12 @@ FRONT_SECTIONS = ("currency", "parties", "channels", "products", "events", "cond
 SECTION_NUMBER = re.compile(r"^\s*(?:§\s*)?\d+(?:\.\d+)*\.?\s+")
 
 
-def heading_text(clause: ClauseBase | None) -> str:
-    """A clause's heading without its section number ("3. Revenue share" -> "Revenue share")."""
+def heading_text(clause: ClauseBase | None, lang: str = "en") -> str:
+    """A clause's heading in a language, without its section number ("3. Revenue share" ->
+    "Revenue share")."""
     if clause is None:
         return ""
-    return SECTION_NUMBER.sub("", clause.heading).strip()
+    return SECTION_NUMBER.sub("", clause.heading_in(lang)).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +88,12 @@ class ClauseChange:
     def provenance_only(self) -> bool:
         return self.status == "changed" and not self.substantive_terms
 
-    def to_dict(self) -> dict[str, Any]:
+    def heading_in(self, lang: str) -> str:
+        return heading_text(self.new if self.new is not None else self.old, lang)
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "kind": self.kind, "status": self.status,
-                               "heading": self.heading}
+                               "heading": self.heading_in(lang)}
         if self.status == "renamed":
             out["old_id"] = self.old_id
         if self.status == "added":
@@ -170,17 +174,18 @@ class Diff:
     def empty(self) -> bool:
         return not self.clauses and not self.front
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The changes as data; headings and titles in ``lang`` where the documents give them."""
         return {
             "agreement": self.b.agreement,
             "from": {"version": self.a.version, "effective": self.a.effective.isoformat(),
-                     "title": self.a.title, "path": self.a.path},
+                     "title": self.a.title_in(lang), "path": self.a.path},
             "to": {"version": self.b.version, "effective": self.b.effective.isoformat(),
-                   "title": self.b.title, "path": self.b.path},
+                   "title": self.b.title_in(lang), "path": self.b.path},
             "added": list(self.added), "removed": list(self.removed),
             "changed": list(self.changed), "renamed": [list(r) for r in self.renamed],
             "unchanged": list(self.unchanged),
-            "clauses": [c.to_dict() for c in self.clauses],
+            "clauses": [c.to_dict(lang) for c in self.clauses],
             "front": [e.to_dict() for e in self.front],
         }
 

@@ -125,6 +125,8 @@ TERMS: dict[str, Entry] = _entries(
     ("settle", "settlement period", "结算周期", "month, quarter or year", "按月、按季或按年"),
     ("rounding", "rounding", "舍入方式", "half-up or half-even, once per statement line",
      "四舍五入或银行家舍入，每行结算只舍入一次"),
+    ("reset", "reset", "重新计算", "counts start again at this version instead of carrying on",
+     "累计从本版本重新开始，而非承接上一版本"),
     ("stake", "stake", "持股比例", "the share of the issuer held", "所持发行方股份的比例"),
     ("issuer", "issuer", "发行方", "whose shares are held", "股份的发行公司"),
     ("amount", "amount", "金额", "how much, in the agreement's currency", "以协议币种计的金额"),

@@ -116,7 +116,7 @@ def _phrase(book: Phrases, term: str, value: Any) -> str:
 def clause_context(clause: ClauseBase, book: Phrases, d: Diff | None = None,
                    old_book: Phrases | None = None) -> dict[str, Any]:
     """Every term of a clause in words, plus the pieces the templates are built from."""
-    ctx: dict[str, Any] = {"heading": heading_text(clause) or clause.id, "id": clause.id,
+    ctx: dict[str, Any] = {"heading": heading_text(clause, book.lang) or clause.id, "id": clause.id,
                            "kind": book.kind(clause.kind), "old_id": clause.id, "covered": ""}
     for name in clause_terms(type(clause)):
         term = type(clause).model_fields[name].alias or name
@@ -151,7 +151,7 @@ def _covered(clause: ClauseBase, b: Version, lang: str) -> str:
     for other in b.clauses_of(Distribution):
         if other.party == clause.party and _covers(other.products, clause.products) and \
                 _covers(other.channels, clause.channels):
-            return PIECES[lang]["covered"].format(other=heading_text(other) or other.id)
+            return PIECES[lang]["covered"].format(other=heading_text(other, lang) or other.id)
     return ""
 
 
@@ -211,7 +211,7 @@ def _entry_context(entry: EntryChange, d: Diff, book: Phrases, lang: str) -> dic
 
 
 def _ended(event_id: str, a: Version, book: Phrases, lang: str) -> str:
-    headings = [heading_text(c) or c.id for c in a.clauses
+    headings = [heading_text(c, lang) or c.id for c in a.clauses
                 if event_id in book.event_ids(c.until) or c.from_ == event_id]
     if not headings:
         return ""

@@ -203,6 +203,12 @@ KINDS = {
             },
             "settle": "“{heading}”: the share is now settled {new} (before: {old}).",
             "rounding": "“{heading}”: amounts are now rounded {new} (before: {old}).",
+            "reset": {
+                "true": "“{heading}”: from this version its tier volumes, caps and minimum are "
+                        "counted afresh.",
+                "false": "“{heading}”: its tier volumes, caps and minimum now carry on from the "
+                         "previous version.",
+            },
             "until": {
                 "changed": "“{heading}”: {payer} keeps paying {payee} {share} of {base}, now "
                            "{new} (before: {old}).",
@@ -232,6 +238,11 @@ KINDS = {
                 "changed": "“{heading}”: the amount is now due by {new} (before: {old}).",
                 "set": "“{heading}”: the amount must now be spent by {new}.",
                 "cleared": "“{heading}”: the deadline of {old} is dropped.",
+            },
+            "subject": {
+                "changed": "“{heading}”: the commitment now buys {new} (before: {old}).",
+                "set": "“{heading}”: the commitment is now said to buy {new}.",
+                "cleared": "“{heading}”: the commitment no longer names what it buys ({old}).",
             },
         },
         "cooperation": {
@@ -346,6 +357,10 @@ KINDS = {
             },
             "settle": "「{heading}」：结算周期改为{new}（原为{old}）。",
             "rounding": "「{heading}」：金额舍入方式改为{new}（原为{old}）。",
+            "reset": {
+                "true": "「{heading}」：自本版本起，阶梯累计金额、上限和保底金额重新计算。",
+                "false": "「{heading}」：阶梯累计金额、上限和保底金额改为承接上一版本继续计算。",
+            },
             "until": {
                 "changed": "「{heading}」：{payer}继续向{payee}支付{base}的{share}，期限改为{new}"
                            "（原为{old}）。",
@@ -372,6 +387,11 @@ KINDS = {
                 "changed": "「{heading}」：期限改为{new}前（原为{old}前）。",
                 "set": "「{heading}」：该金额现须在{new}前投入。",
                 "cleared": "「{heading}」：取消{old}的期限。",
+            },
+            "subject": {
+                "changed": "「{heading}」：承诺采购的内容改为{new}（原为{old}）。",
+                "set": "「{heading}」：现写明承诺采购{new}。",
+                "cleared": "「{heading}」：不再写明承诺采购的内容（原为{old}）。",
             },
         },
         "cooperation": {

@@ -32,8 +32,9 @@ def minor_unit(currency: str) -> Decimal:
 
 
 def round_money(amount: Decimal, currency: str, rounding: str = "half-up") -> Decimal:
-    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP if rounding == "half-up"
-                           else ROUND_HALF_EVEN)
+    """An amount to the currency's minor unit, by a rule of ``ROUNDING`` (an unknown rule is a
+    bug: the document's checks allow only these)."""
+    return amount.quantize(minor_unit(currency), rounding=ROUNDING[rounding])
 
 
 def rounding_note(currency: str, rounding: str = "half-up") -> str:

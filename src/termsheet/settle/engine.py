@@ -49,6 +49,23 @@ class Opening:
     due: Decimal
     paid_year: Decimal
     paid: Decimal
+    group: str = ""  # tiers by a column: a group's volume (its amounts are on the line's row)
+
+
+@dataclass(frozen=True, slots=True)
+class Later:
+    """A share slice already settled for a term after the run's last day. A run that restates
+    an earlier period settles it again from its stored base, so what the restatement changes in
+    caps, tiers and minimums cascades to it."""
+
+    period: date
+    segment: int
+    group: str
+    base: Decimal
+    rows: int
+    corrections: int
+    first_day: date | None
+    last_day: date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +92,10 @@ class Needs:
 def needs_of(terms: list[Term], currencies: frozenset[str]) -> Needs:
     clauses = [t.clause for t in terms]
     costs = {"billed"} | {COSTS[c.base.cost] for c in clauses}
-    return Needs(channels=any(t.channels is not None for t in terms),
-                 products=any(t.products is not None or t.services is not None for t in terms),
+    by = {t.clause.tiers.by for t in terms if t.clause.tiers is not None}
+    return Needs(channels=any(t.channels is not None for t in terms) or "channel" in by,
+                 products=any(t.products is not None or t.services is not None for t in terms)
+                 or bool(by & {"product", "service"}),
                  costs=tuple(c for c in ("billed", "effective", "list") if c in costs),
                  currencies=tuple(sorted(currencies)))
 
@@ -258,5 +277,6 @@ def _opening_table(opening: list[Opening]) -> ibis.Table:
         "stored_due": pa.array([o.due for o in opening], exact),
         "stored_paid_year": pa.array([o.paid_year for o in opening], exact),
         "stored_paid": pa.array([o.paid for o in opening], exact),
+        "grp": pa.array([o.group for o in opening], pa.string()),
     }
     return ibis.memtable(pa.table(arrays))

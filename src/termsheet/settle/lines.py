@@ -1,17 +1,14 @@
-"""From a term's slices to its statement lines: the money rules as Ibis window expressions.
+"""From a chain of terms' slices to its statement lines: the money rules as Ibis window expressions.
 
-Order of the rules, for one term (a clause as written in one version):
+The rule order and the contract calendar are ``termsheet.money.compile``'s; the per-value rules
+``termsheet.money.rules``, shared with the simulation. A *chain* is the terms of one clause in
+successive versions (an amendment with ``reset: true`` starts a new one): tier volumes, the
+per-year cap, the minimum and the total cap count over the chain, so an amendment mid-year does
+not restart a year's count.
 
-1. due: the rate, or the tiers (marginal or whole-volume, per period or life-to-date), of each
-   slice's segment;
-2. per-year cap on what is due within the calendar year;
-3. the year-end true-up up to the per-year minimum (prorated by the days the term is in force in
-   that year), itself within what the per-year cap leaves;
-4. total cap over the term's life, payments in order: the period that crosses it pays the
-   remainder, later ones nothing.
-
-Running totals are windows ordered by (period, segment); the rules themselves are
-``termsheet.rules``, shared with the simulation.
+Running totals are windows ordered by (period, link, segment): ``link`` is the term's place in
+its chain, ``segment`` a rate segment inside the term (true-ups are segment 1000, last in their
+period). Tier volumes are also partitioned by ``grp``, the value of ``tiers.by`` (or '').
 """
 
 from __future__ import annotations
@@ -22,29 +19,41 @@ from decimal import Decimal
 import ibis
 from ibis import _
 
+from ..money import compile as money
 from ..money import rules
-from .engine import (COSTS, EXACT, MONEY, TRUE_UP_SEGMENT, UNITS, Opening, _opening_table,
-                     in_term, period_of, slices)
+from .engine import (COSTS, EXACT, MONEY, TRUE_UP_SEGMENT, UNITS, Later, Opening,
+                     _opening_table, in_term, period_of, segment_of)
 from .terms import Term
 
 OPS = rules.ibis_ops()
 SLICE_COLUMNS = ("term", "period", "segment", "kind", "base", "rows", "corrections", "first_day",
-                 "last_day", "due", "paid_year", "paid")
+                 "last_day", "due", "paid_year", "paid", "band", "grp")
+GROUP_IDS = {"seller": "seller_id", "channel": "channel_id", "product": "product_id",
+             "service": "service_key"}
 
 
-def period_start(day: date, settle: str) -> date:
-    if settle == "month":
-        return day.replace(day=1)
-    if settle == "quarter":
-        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
-    return day.replace(month=1, day=1)
+def period_start(day: date, settle: str, start_month: int = 1) -> date:
+    return money.period_start(day, settle, start_month)
 
 
 def period_end(start: date, settle: str) -> date:
-    months = {"month": 1, "quarter": 3, "year": 12}[settle]
-    month = start.month - 1 + months
-    following = date(start.year + month // 12, month % 12 + 1, 1)
-    return following - timedelta(days=1)
+    return money.period_end(start, settle)
+
+
+def contract_period_of(day: ibis.Value, settle: str, start_month: int = 1) -> ibis.Value:
+    """The first day of a day's settlement period, quarters and years following the contract
+    year (``period_of`` when it is the calendar year)."""
+    shift = (start_month - 1) % money.UNIT_MONTHS[settle]
+    if shift == 0:
+        return period_of(day, settle)
+    moved = (day - ibis.interval(months=shift)).cast("date")
+    return (period_of(moved, settle) + ibis.interval(months=shift)).cast("timestamp").cast("date")
+
+
+def contract_year_of(period: ibis.Value, start_month: int) -> ibis.Value:
+    if start_month == 1:
+        return period.year()
+    return period.year() - ibis.ifelse(period.month() < start_month, 1, 0)
 
 
 def _running(column: ibis.Value, order: list, group: list | None = None) -> ibis.Value:
@@ -52,86 +61,155 @@ def _running(column: ibis.Value, order: list, group: list | None = None) -> ibis
     return column.sum().over(window)
 
 
-def _due(s: ibis.Table, term: Term) -> ibis.Value:
-    """What a slice owes before any cap (exact)."""
-    clause = term.clause
-    order = [s.period, s.segment]
-    if clause.tiers is not None:
-        cum_all = _running(s.base, order)
-        cum_period = _running(s.base, [s.segment], [s.period])
-        total_period = s.base.sum().over(ibis.window(group_by=[s.period]))
-        life = clause.tiers.per == "life-to-date"
-        if clause.tiers.mode == "marginal":
-            before = (cum_all if life else cum_period) - s.base
-        else:  # whole volume: the band the period's whole volume reaches
-            before = ((cum_all - cum_period) if life else 0) + total_period - s.base
-    branches = []
-    for index, segment in enumerate(term.segments):
-        if segment.rate is not None:
-            amount = rules.flat(s.base, segment.rate, OPS)
-        elif clause.tiers.mode == "marginal":
-            amount = rules.marginal_tiers(OPS, s.base, before, segment.bands)
-        else:
-            amount = rules.whole_volume_tiers(OPS, s.base, before, segment.bands)
-        branches.append((s.segment == index, amount.cast(EXACT)))
-    due = branches[0][1] if len(branches) == 1 else ibis.cases(*branches, else_=branches[0][1])
-    return ibis.ifelse(s.prior, s.stored_due, due) if "prior" in s.columns else due
-
-
-def _true_ups(s: ibis.Table, term: Term, years: list[int]) -> list[ibis.Table]:
-    """Year-end lines that bring a year's payments up to the minimum."""
-    minimum = term.clause.minimum
-    if minimum is None:
+def _tier_window(s: ibis.Table, per: str, start_month: int) -> list:
+    """The partition a tier volume is counted in (besides the group)."""
+    if per == "life-to-date":
         return []
-    per_year = term.clause.cap.per_year if term.clause.cap else None
+    if per == "period":
+        return [s.period]
+    if per == "year":
+        return [s.year]
+    if per == "quarter":
+        return [s.year, ((s.period.month() - start_month + 12) % 12) // 3]
+    return [s.year, s.period.month()]
+
+
+def _due(s: ibis.Table, chain: list[Term]) -> tuple[ibis.Value, ibis.Value]:
+    """What a slice owes before any cap (exact), and the whole-volume band it reached."""
+    order = [s.period, s.link, s.segment]
+    befores: dict[tuple[str, str], ibis.Value] = {}
+
+    def before_of(tiers, start_month: int) -> ibis.Value:
+        key = (tiers.per, tiers.mode)
+        if key not in befores:
+            cum = _running(s.base, order, [s.grp, *_tier_window(s, tiers.per, start_month)])
+            if tiers.mode == "marginal":
+                befores[key] = cum - s.base
+            else:  # whole volume: the band the window's volume through the period's end reaches
+                cum_period = _running(s.base, [s.link, s.segment], [s.grp, s.period])
+                total_period = s.base.sum().over(ibis.window(group_by=[s.grp, s.period]))
+                befores[key] = cum - cum_period + total_period - s.base
+        return befores[key]
+
+    branches, bands = [], []
+    for term in chain:
+        clause = term.clause
+        for index, segment in enumerate(term.segments):
+            here = (s.term == term.index) & (s.segment == index)
+            if segment.rate is not None:
+                amount = rules.flat(s.base, segment.rate, OPS)
+            else:
+                before = before_of(clause.tiers, term.start_month)
+                if clause.tiers.mode == "marginal":
+                    amount = rules.marginal_tiers(OPS, s.base, before, segment.bands)
+                else:
+                    amount = rules.whole_volume_tiers(OPS, s.base, before, segment.bands)
+                    after = before + s.base
+                    reached = ibis.cases(*((after >= OPS.constant(b.above), i) for i, b in
+                                           reversed(list(enumerate(segment.bands)))), else_=0)
+                    bands.append((here, reached.cast("int64")))
+            branches.append((here, amount.cast(EXACT)))
+    due = branches[0][1] if len(branches) == 1 else ibis.cases(*branches, else_=branches[0][1])
+    band = ibis.cases(*bands, else_=ibis.null("int64")) if bands else ibis.null("int64")
+    return ibis.ifelse(s.prior, s.stored_due, due), band
+
+
+def _limit(s: ibis.Table, chain: list[Term], which: str) -> ibis.Value | None:
+    """Each slice's cap (per-year or total) from its own term; None: no term has one."""
+    caps = {t.index: getattr(t.clause.cap, which) for t in chain
+            if t.clause.cap is not None and getattr(t.clause.cap, which) is not None}
+    if not caps:
+        return None
+    return ibis.cases(*((s.term == index, OPS.constant(cap)) for index, cap in caps.items()),
+                      else_=ibis.null(EXACT))
+
+
+def _capped(due: ibis.Value, before: ibis.Value, limit: ibis.Value | None) -> ibis.Value:
+    if limit is None:
+        return due
+    return ibis.ifelse(limit.isnull(), due, rules.capped(OPS, due, before, limit)).cast(EXACT)
+
+
+def _paid_year(s: ibis.Table, chain: list[Term]) -> ibis.Value:
+    """What is paid of what is due, within the per-year cap over the contract year."""
+    limit = _limit(s, chain, "per_year")
+    if limit is None:
+        return s.due
+    due_before = _running(s.due, [s.period, s.link, s.segment], [s.year]) - s.due
+    return ibis.ifelse(s.prior, s.stored_paid_year, _capped(s.due, due_before, limit))
+
+
+def chain_end(chain: list[Term]) -> date | None:
+    return chain[-1].end
+
+
+def true_up_years(chain: list[Term], start: date, end: date) -> list[int]:
+    """Contract years whose end (or the chain's end, if earlier) falls inside the run's dates and
+    in which a term of the chain with a minimum is in force."""
+    if all(t.clause.minimum is None for t in chain):
+        return []
+    month = chain[0].start_month
+    years = []
+    first = max(chain[0].start, start)
+    for year in range(money.contract_year(first, month), money.contract_year(end, month) + 1):
+        last_day = min(money.year_last(year, month), chain_end(chain) or date.max)
+        if start <= last_day <= end and _minimum(chain, year) is not None:
+            years.append(year)
+    return years
+
+
+def _minimum(chain: list[Term], year: int) -> Decimal | None:
+    parts = [(t.start, t.end, t.clause.minimum.per_year if t.clause.minimum else None)
+             for t in chain]
+    return money.chain_minimum(parts, year, chain[0].start_month)
+
+
+def prorated_minimum(chain: list[Term], year: int) -> Decimal | None:
+    """The contract year's minimum over the chain (see ``money.chain_minimum``)."""
+    return _minimum(chain, year)
+
+
+def _true_up_term(chain: list[Term], last_day: date) -> tuple[int, Term]:
+    """The term in force on a year's last day (the chain's last one before it)."""
+    link = max(i for i, t in enumerate(chain) if t.start <= last_day)
+    return link, chain[link]
+
+
+def _true_ups(s: ibis.Table, chain: list[Term], years: list[int]) -> list[ibis.Table]:
+    """Contract-year-end lines that bring a year's payments up to the minimum."""
     out = []
+    month = chain[0].start_month
     for year in years:
-        required = prorated_minimum(term, year)
-        last_day = min(date(year, 12, 31), term.end or date(year, 12, 31))
+        required = _minimum(chain, year)
+        last_day = min(money.year_last(year, month), chain_end(chain) or date.max)
+        link, term = _true_up_term(chain, last_day)
+        per_year = term.clause.cap.per_year if term.clause.cap else None
         paid = s.filter((s.year == year) & (s.kind == "share")).aggregate(
             paid=_.paid_year.sum())
         already = paid.paid.coalesce(ibis.literal(0, type=EXACT)).cast(EXACT)
         top_up = rules.minimum_true_up(OPS, already, required)
         top_up = rules.capped(OPS, top_up, already, per_year).cast(EXACT)
         out.append(paid.select(
-            period=ibis.literal(period_start(last_day, term.clause.settle), type="date"),
+            period=ibis.literal(period_start(last_day, term.clause.settle, month), type="date"),
             segment=ibis.literal(TRUE_UP_SEGMENT, type="int64"),
             base=ibis.literal(0, type=MONEY), rows=ibis.literal(0, type="int64"),
             corrections=ibis.literal(0, type="int64"), first_day=ibis.null("date"),
             last_day=ibis.null("date"), kind=ibis.literal("true-up"),
             prior=ibis.literal(False), year=ibis.literal(year, type="int32").cast(s.year.type()),
-            due=top_up, paid_year=top_up))
+            due=top_up, paid_year=top_up, term=ibis.literal(term.index, type="int64"),
+            link=ibis.literal(link, type="int64"), band=ibis.null("int64"),
+            grp=ibis.literal("")))
     return out
 
 
-def prorated_minimum(term: Term, year: int) -> Decimal:
-    """The per-year minimum, for the share of the calendar year the term is in force."""
-    first = max(term.start, date(year, 1, 1))
-    last = min(term.end or date(year, 12, 31), date(year, 12, 31))
-    days = (last - first).days + 1
-    in_year = (date(year, 12, 31) - date(year, 1, 1)).days + 1
-    whole = term.clause.minimum.per_year
-    return whole if days >= in_year else whole * days / in_year
-
-
-def true_up_years(term: Term, start: date, end: date) -> list[int]:
-    """Years whose end (or the term's end, if earlier) falls inside the run's dates."""
-    if term.clause.minimum is None:
-        return []
-    years = []
-    for year in range(max(term.start, start).year, end.year + 1):
-        last_day = min(date(year, 12, 31), term.end or date(year, 12, 31))
-        if start <= last_day <= end and last_day >= term.start:
-            years.append(year)
-    return years
-
-
-def is_simple(term: Term, opening: list[Opening] | None) -> bool:
-    """A flat rate (dated or not), nothing capped, no minimum, nothing carried: no running
-    totals to keep, so the term can be settled together with others like it."""
-    clause = term.clause
-    return clause.tiers is None and clause.cap is None and clause.minimum is None \
-        and not opening
+def is_simple(chain: list[Term], opening: dict[str, list[Opening]] | None = None) -> bool:
+    """Flat rates (dated or not), nothing capped, no minimum, nothing carried, periods of the
+    calendar: no running totals to keep, so the chain's terms can be settled together with
+    others like them."""
+    opening = opening or {}
+    return all(t.clause.tiers is None and t.clause.cap is None and t.clause.minimum is None
+               and not opening.get(t.key)
+               and (t.start_month == 1 or t.clause.settle == "month") for t in chain)
 
 
 def simple_slices(t: ibis.Table, terms: list[Term], start: date | None,
@@ -157,7 +235,8 @@ def simple_slices(t: ibis.Table, terms: list[Term], start: date | None,
         corrections=_.corrections.sum().cast("int64"), first_day=_.day.min(),
         last_day=_.day.max())
     due = rules.flat(grouped.base, grouped.rate, OPS).cast(EXACT)
-    out = grouped.mutate(kind=ibis.literal("share"), due=due, paid_year=due, paid=due)
+    out = grouped.mutate(kind=ibis.literal("share"), due=due, paid_year=due, paid=due,
+                         band=ibis.null("int64"), grp=ibis.literal(""))
     return out.select(*SLICE_COLUMNS)
 
 
@@ -178,41 +257,81 @@ def _segment_table(terms: list[Term]):
                      enumerate(zip(names, types))})
 
 
-def term_slices(t: ibis.Table, term: Term, start: date | None, end: date | None,
-                years: list[int], opening: list[Opening] | None = None) -> ibis.Table:
-    """A term's slices (period x rate segment, and year-end true-ups) with what each pays."""
-    s = slices(t, term, start, end)
-    clause = term.clause
-    s = s.mutate(prior=ibis.literal(False), stored_due=ibis.null(EXACT),
-                 stored_paid_year=ibis.null(EXACT), stored_paid=ibis.null(EXACT))
-    if opening:
-        s = s.union(_opening_table(opening).select(*s.columns))
-    s = s.mutate(year=s.period.year())
-    s = s.mutate(due=_due(s, term))
-    s = s.mutate(paid_year=_paid_year(s, term))
-    s = s.select("period", "segment", "base", "rows", "corrections", "first_day", "last_day",
-                 "kind", "prior", "year", "due", "paid_year", "stored_paid")
-    ups = _true_ups(s, term, years)
+def _term_slices(t: ibis.Table, term: Term, link: int, start: date | None,
+                 end: date | None) -> ibis.Table:
+    """A term's base rows grouped by settlement period, rate segment and tier group."""
+    cost = t[COSTS[term.clause.base.cost]]
+    by = term.clause.tiers.by if term.clause.tiers else None
+    group = t[GROUP_IDS[by]].fill_null("") if by else ibis.literal("")
+    base = t.filter(in_term(t, term, start, end)).select(
+        day=_.day, base=cost.cast(MONEY), n=_.n, corrections=_.corrections, grp=group)
+    grouped = base.group_by(
+        period=contract_period_of(base.day, term.clause.settle, term.start_month),
+        segment=segment_of(base.day, term), grp=base.grp).aggregate(
+        base=_.base.sum().cast(MONEY), rows=_.n.sum().cast("int64"),
+        corrections=_.corrections.sum().cast("int64"), first_day=_.day.min(),
+        last_day=_.day.max())
+    return grouped.mutate(kind=ibis.literal("share"), prior=ibis.literal(False),
+                          stored_due=ibis.null(EXACT), stored_paid_year=ibis.null(EXACT),
+                          stored_paid=ibis.null(EXACT),
+                          term=ibis.literal(term.index, type="int64"),
+                          link=ibis.literal(link, type="int64"))
+
+
+def _later_table(items: list[Later], term: Term, link: int) -> ibis.Table:
+    import pyarrow as pa
+    return ibis.memtable(pa.table({
+        "period": pa.array([i.period for i in items], pa.date32()),
+        "segment": pa.array([i.segment for i in items], pa.int64()),
+        "grp": pa.array([i.group for i in items], pa.string()),
+        "base": pa.array([i.base for i in items], pa.decimal128(38, 10)),
+        "rows": pa.array([i.rows for i in items], pa.int64()),
+        "corrections": pa.array([i.corrections for i in items], pa.int64()),
+        "first_day": pa.array([i.first_day for i in items], pa.date32()),
+        "last_day": pa.array([i.last_day for i in items], pa.date32()),
+    })).mutate(kind=ibis.literal("share"), prior=ibis.literal(False),
+               stored_due=ibis.null(EXACT), stored_paid_year=ibis.null(EXACT),
+               stored_paid=ibis.null(EXACT), term=ibis.literal(term.index, type="int64"),
+               link=ibis.literal(link, type="int64"))
+
+
+def chain_slices(t: ibis.Table, chain: list[Term], start: date | None, end: date | None,
+                 years: list[int], opening: dict[str, list[Opening]] | None = None,
+                 later: dict[str, list[Later]] | None = None) -> ibis.Table:
+    """A chain's slices (period x term x rate segment x group, and contract-year-end true-ups)
+    with what each pays, the rules in ``money.compile``'s order. ``later``: slices settled
+    before for periods after the run, settled again from their stored bases (the cascade)."""
+    opening, later = opening or {}, later or {}
+    parts = []
+    for link, term in enumerate(chain):
+        part = _term_slices(t, term, link, start, end)
+        parts.append(part)
+        if later.get(term.key):
+            parts.append(_later_table(later[term.key], term, link).select(*part.columns))
+        if opening.get(term.key):
+            carried = _opening_table(opening[term.key]).mutate(
+                term=ibis.literal(term.index, type="int64"),
+                link=ibis.literal(link, type="int64"))
+            parts.append(carried.select(*part.columns))
+    s = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    s = s.mutate(year=contract_year_of(s.period, chain[0].start_month))
+    due, band = _due(s, chain)
+    s = s.mutate(due=due, band=band)
+    s = s.mutate(paid_year=_paid_year(s, chain))
+    s = s.select("term", "link", "period", "segment", "base", "rows", "corrections",
+                 "first_day", "last_day", "kind", "prior", "year", "due", "paid_year",
+                 "stored_paid", "band", "grp")
+    ups = _true_ups(s, chain, years)
     if ups:
         s = s.union(*[u.mutate(stored_paid=ibis.null(EXACT)).select(*s.columns) for u in ups])
-    cap = clause.cap.total if clause.cap else None
+    limit = _limit(s, chain, "total")
     paid = s.paid_year
-    if cap is not None:
-        before = _running(s.paid_year, [s.period, s.segment]) - s.paid_year
-        paid = rules.capped(OPS, s.paid_year, before, cap).cast(EXACT)
+    if limit is not None:
+        before = _running(s.paid_year, [s.period, s.link, s.segment]) - s.paid_year
+        paid = _capped(s.paid_year, before, limit)
     s = s.mutate(paid=ibis.ifelse(s.prior, s.stored_paid, paid))
-    s = s.filter(~s.prior).mutate(term=ibis.literal(term.index, type="int64"))
+    s = s.filter(~s.prior)
     return s.select(*SLICE_COLUMNS)
 
 
-def _paid_year(s: ibis.Table, term: Term) -> ibis.Value:
-    """What is paid of what is due, within the per-year cap."""
-    cap = term.clause.cap.per_year if term.clause.cap else None
-    if cap is None:
-        return s.due
-    due_before = _running(s.due, [s.period, s.segment], [s.year]) - s.due
-    paid = rules.capped(OPS, s.due, due_before, cap).cast(EXACT)
-    return ibis.ifelse(s.prior, s.stored_paid_year, paid)
-
-
-__all__ = ["term_slices", "period_start", "period_end", "true_up_years", "UNITS"]
+__all__ = ["chain_slices", "period_start", "period_end", "true_up_years", "UNITS"]

@@ -59,7 +59,10 @@ def totals(lines: Iterable[Line]) -> dict[tuple[str, str, str], Decimal]:
 
 
 def reconciliation_table(items: Iterable[Reconciliation]) -> Table:
-    table = Table(title="reconciliation: in = settled + out of scope + quarantined")
+    items = list(items)
+    pending = [text for r in items for text in r.pending]
+    table = Table(title="reconciliation: in = settled + out of scope + quarantined",
+                  caption="\n".join(pending) or None)
     for column in ("currency", "in", "settled", "out of scope", "quarantined", "balanced"):
         table.add_column(column, justify="left" if column == "currency" else "right")
     for r in items:
@@ -74,9 +77,74 @@ def to_csv(lines: Iterable[Line]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
     for line in lines:
-        data = line.to_dict()
-        writer.writerow([data[f] if data[f] is not None else "" for f in CSV_FIELDS])
+        writer.writerow(csv_cells(line))
     return out.getvalue()
+
+
+# Amounts a file shows at the currency's minor unit; ``paid``, the exact amount before the one
+# rounding, is written in full but never with an exponent.
+MINOR_UNIT_FIELDS = ("base", "amount")
+
+
+def csv_cells(line: Line) -> list:
+    """One line's cells for CSV: amounts at the currency's minor unit, exact figures as plain
+    decimals (``0E-20`` is ``0``), dates ISO, nothing missing written as ``None``."""
+    from ..money.format import plain
+    data = line.to_dict()
+    cells = []
+    for field in CSV_FIELDS:
+        value = data[field]
+        if field in MINOR_UNIT_FIELDS:
+            value = plain(value, line.currency)
+        elif isinstance(value, Decimal):
+            value = format(value.normalize(), "f") if value else "0"
+        cells.append("" if value is None else value)
+    return cells
+
+
+def to_xlsx(lines: Iterable[Line], title: str = "Statements") -> bytes:
+    """An Excel workbook: a sheet of statement lines (the CSV's columns, amounts as numbers with
+    the currency's minor unit as their format) and a sheet of totals per payer -> payee."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from ..money.format import digits, plain
+    lines = list(lines)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "statements"
+    sheet.append(list(CSV_FIELDS))
+    for line in lines:
+        data = line.to_dict()
+        row = []
+        for field in CSV_FIELDS:
+            value = data[field]
+            if field in MINOR_UNIT_FIELDS:
+                value = Decimal(plain(value, line.currency))
+            row.append(value)
+        sheet.append(row)
+        pattern = _number_format(digits(line.currency))
+        for field in MINOR_UNIT_FIELDS + ("paid",):
+            sheet.cell(sheet.max_row, CSV_FIELDS.index(field) + 1).number_format = \
+                pattern if field != "paid" else "#,##0.##########"
+    totals_sheet = book.create_sheet("totals")
+    totals_sheet.append(["payer", "payee", "currency", "total"])
+    for (payer, payee, currency), total in sorted(totals(lines).items()):
+        totals_sheet.append([payer, payee, currency, total])
+        totals_sheet.cell(totals_sheet.max_row, 4).number_format = _number_format(
+            digits(currency))
+    for ws in (sheet, totals_sheet):
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+    book.properties.title = title
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _number_format(places: int) -> str:
+    return "#,##0" + ("." + "0" * places if places else "")
 
 
 def to_html(lines: Iterable[Line], title: str = "Statements") -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,8 +22,14 @@ from ..agreement.problems import Problem, TermsheetError
 from . import focus
 from .backends import (Backend, backend_for, check_memory, configure,
                        make_temp_dir)
-from .engine import ROW_ID, Names, Opening, classify, in_term, names_of, needs_of, summarize
-from .lines import is_simple, simple_slices, term_slices, true_up_years
+from .engine import (ROW_ID, Later, Names, Opening, classify, in_term, names_of, needs_of,
+                     summarize)
+from ..money import compile as money
+from ..money.compile import chains
+from ..money.currency import round_money
+from ..money.rules import DECIMAL_OPS, capped
+from .lines import (chain_slices, is_simple, period_end, prorated_minimum, simple_slices,
+                    true_up_years)
 from .statements import (Line, Reconciliation, Slice, Statement, lines_of, reconcile,
                          statements_of)
 from .terms import Term, terms_of, vocabulary
@@ -31,6 +37,9 @@ from .terms import Term, terms_of, vocabulary
 Progress = Callable[[str], None]
 # Lines settled before the run, by term key; or a function of the run's first day giving them.
 OpeningSource = dict[str, list[Opening]] | Callable[[date], dict[str, list[Opening]]]
+# Share slices settled before for periods after the run's last day, by term key; or a function of
+# the run's last day giving them (the store supplies them, so a restatement cascades).
+LaterSource = dict[str, list[Later]] | Callable[[date], dict[str, list[Later]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +75,8 @@ class Settlement:
     slices: tuple[Slice, ...] = field(default=(), repr=False)
     # per source index: (rows, first charge day, last charge day), for the store's inputs table
     coverage: dict = field(default_factory=dict, repr=False)
+    # Term keys whose periods after the run's dates were settled again (a cascade).
+    cascaded: tuple[str, ...] = ()
 
     @property
     def statements(self) -> list[Statement]:
@@ -74,6 +85,11 @@ class Settlement:
     @property
     def balanced(self) -> bool:
         return all(r.balanced for r in self.reconciliation)
+
+    @property
+    def pending(self) -> list[str]:
+        """Obligations the run's dates stop short of, such as a minimum's year-end true-up."""
+        return [text for r in self.reconciliation for text in r.pending]
 
     @property
     def parameters(self) -> dict:
@@ -88,7 +104,7 @@ class Settlement:
             "terms": list(self.terms),
             "statements": [s.to_dict() for s in self.statements],
             "reconciliation": [r.to_dict() for r in self.reconciliation],
-            "balanced": self.balanced,
+            "balanced": self.balanced, "pending": self.pending,
             "quarantine": [q.to_dict() for q in self.quarantine],
             "allocations": self.allocations,
         }
@@ -125,14 +141,17 @@ def _paths(data: Any, folder: Path) -> list[Path]:
 
 def settle(history: History, data: Any, *, start: date | None = None, end: date | None = None,
            events: dict[str, date] | None = None, engine: str = "duckdb",
-           opening: OpeningSource | None = None, allocations: str | Path | None = None,
+           opening: OpeningSource | None = None, later: LaterSource | None = None,
+           allocations: str | Path | None = None,
            threads: int | None = None, progress: Progress | None = None,
            memory_limit: str | None = None, temp_dir: str | Path | None = None,
            spark_master: str | None = None, spark_remote: str | None = None,
            spark_conf: dict[str, str] | None = None, monitor: Any = None) -> Settlement:
     """Settle revenue shares of ``history`` over ``data`` (FOCUS exports or revenue tables: paths,
     or rows as dicts or an Arrow table). ``opening`` carries lines already settled before the
-    run's first day (the store supplies them), so caps and life-to-date tiers continue.
+    run's first day (the store supplies them), so caps and life-to-date tiers continue;
+    ``later`` the share slices settled before for periods after its last day, which it settles
+    again, so a restatement cascades to every later period its caps, tiers and minimums reach.
     ``memory_limit`` and ``temp_dir`` hold DuckDB to a memory size, spilling to the directory;
     ``spark_master``/``spark_remote`` run the spark engine on a cluster or a Connect server;
     ``monitor`` (see progress.py) watches the rows being read."""
@@ -156,7 +175,7 @@ def settle(history: History, data: Any, *, start: date | None = None, end: date 
             if monitor is not None:
                 monitor.start(con, sources, poll=engine == "duckdb")
             result = _run(history, backend, sources, start, end, events, opening or {},
-                          allocations, step)
+                          later or {}, allocations, step)
             for source in sources:  # rows given in memory: hashed while their file exists
                 if Path(source.path).is_relative_to(folder):
                     source.sha256
@@ -168,7 +187,8 @@ def settle(history: History, data: Any, *, start: date | None = None, end: date 
     return result
 
 
-def _run(history, backend: Backend, sources, start, end, events, opening, allocations, step):
+def _run(history, backend: Backend, sources, start, end, events, opening, later, allocations,
+         step):
     vocab = vocabulary(history)
     needs = needs_of(terms_of(history, events), vocab.currencies)
     raw = backend.cached(summarize(backend.rows, needs))
@@ -183,12 +203,27 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
     first, last = _dates(groups, names, start, end)
     if callable(opening):
         opening = opening(first) if first else {}
-    terms = terms_of(history, events, first, last) if first else []
-    slices = _slices(backend, summary, terms, first, last, opening)
+    if callable(later):
+        later = later(last) if last else {}
+    every = terms_of(history, events) if first else []
+    terms = [t for t in every if _overlaps(t, first, last)]
+    overlapping = {t.index for t in terms}
+    linked = [c for c in chains(every, lambda t: t.clause, lambda t: t.currency)
+              if any(t.index in overlapping for t in c)]
+    later = {key: items for key, items in later.items()
+             if any(t.key == key for chain in linked if not is_simple(chain, opening)
+                    for t in chain)}
+    slices = _slices(backend, summary, linked, first, last, opening, later)
     step("settle")
     carried = {key: sum((o.paid for o in items), Decimal(0)) for key, items in opening.items()}
-    lines = lines_of(terms, slices, carried)
-    recon = reconcile(backend.records(_reconciliation(summary, terms, start, end)))
+    lines = lines_of(every, slices, carried)
+    settle_of = {t.key: t.clause.settle for t in every}
+    reach = max([last, *(period_end(i.period, settle_of[key]) for key, items in later.items()
+                         for i in items)]) if last else last
+    pending = pending_obligations(linked, slices, opening, first, reach)
+    recon = [replace(r, pending=tuple(text for currency, text in pending
+                                       if currency == r.currency))
+             for r in reconcile(backend.records(_reconciliation(summary, terms, start, end)))]
     quarantined = sum(r.quarantined.rows for r in recon)
     quarantine = _quarantine(backend, summary, sources, vocab) if quarantined else []
     step("reconcile")
@@ -197,7 +232,8 @@ def _run(history, backend: Backend, sources, start, end, events, opening, alloca
         written = _allocations(backend, names, terms, slices, first, last, Path(allocations))
     return Settlement(history.agreement, backend.name, first, last, events, tuple(sources),
                       version_hashes(history), tuple(lines), tuple(recon), tuple(quarantine),
-                      tuple(_term_info(t) for t in terms), written, tuple(slices), coverage)
+                      tuple(_term_info(t) for t in terms), written, tuple(slices), coverage,
+                      tuple(sorted(later)))
 
 
 def _dates(groups: list[dict], names: Names, start, end) -> tuple[date | None, date | None]:
@@ -209,19 +245,76 @@ def _dates(groups: list[dict], names: Names, start, end) -> tuple[date | None, d
     return start or first, end or last
 
 
-def _slices(backend, summary, terms: list[Term], first, last, opening) -> list[Slice]:
-    if not terms:
+def _overlaps(term: Term, first: date | None, last: date | None) -> bool:
+    return (first is None or term.end is None or term.end >= first) and \
+        (last is None or term.start <= last)
+
+
+def _slices(backend, summary, groups: list[list[Term]], first, last, opening,
+            later: dict[str, list[Later]] | None = None) -> list[Slice]:
+    """Every chain's slices: the simple ones (flat rates, nothing to carry) in one expression,
+    each other chain in its own."""
+    if not groups:
         return []
-    simple = [t for t in terms if is_simple(t, opening.get(t.key))]
+    simple = [t for chain in groups if is_simple(chain, opening) for t in chain
+              if _overlaps(t, first, last)]
     parts = [simple_slices(summary, simple, first, last)] if simple else []
-    parts += [term_slices(summary, term, first, last, true_up_years(term, first, last),
-                          opening.get(term.key)) for term in terms if term not in simple]
+    later = later or {}
+    for chain in groups:
+        if not is_simple(chain, opening):
+            until = max([last, *(period_end(i.period, t.clause.settle) for t in chain
+                                 for i in later.get(t.key, ()))])
+            parts.append(chain_slices(summary, chain, first, last,
+                                      true_up_years(chain, first, until), opening, later))
+    keys = {t.index: t.key for chain in groups for t in chain}
     expr = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
     records = backend.records(expr.order_by(["term", "period", "segment"]))
     return [Slice(r["term"], r["period"], r["segment"], r["kind"], r["base"] or Decimal(0),
                   r["rows"], r["corrections"], r["first_day"], r["last_day"],
-                  r["due"] or Decimal(0), r["paid_year"] or Decimal(0), r["paid"] or Decimal(0))
+                  r["due"] or Decimal(0), r["paid_year"] or Decimal(0), r["paid"] or Decimal(0),
+                  r["band"], r["grp"] or "", f"{keys[r['term']]}/{r['period']}/{r['kind']}")
             for r in records]
+
+
+def pending_obligations(groups: list[list[Term]], slices: list[Slice],
+                        opening: dict[str, list[Opening]], first: date | None,
+                        last: date | None) -> list[tuple[str, str]]:
+    """(currency, text) for each minimum whose contract year the run's dates enter but stop
+    before the end of: at most the minimum less what the year has paid so far is pending."""
+    if first is None or last is None:
+        return []
+    paid: dict[tuple[int, int], Decimal] = {}
+    for item in slices:
+        if item.kind == "share":
+            key = (item.term, item.period)
+            paid[key] = paid.get(key, Decimal(0)) + item.paid_year
+    out = []
+    for chain in groups:
+        if all(t.clause.minimum is None for t in chain):
+            continue
+        month = chain[0].start_month
+        for year in range(money.contract_year(max(first, chain[0].start), month),
+                          money.contract_year(last, month) + 1):
+            year_end = min(money.year_last(year, month), chain[-1].end or date.max)
+            required = prorated_minimum(chain, year)
+            if year_end <= last or required is None or chain[0].start > last:
+                continue
+            so_far = sum((amount for (index, period), amount in paid.items()
+                          if any(t.index == index for t in chain)
+                          and money.contract_year(period, month) == year), Decimal(0))
+            so_far += sum((o.paid_year for t in chain for o in opening.get(t.key, ())
+                           if o.kind == "share" and money.contract_year(o.period, month) == year),
+                          Decimal(0))
+            term = max((t for t in chain if t.start <= year_end), key=lambda t: t.start)
+            per_year = term.clause.cap.per_year if term.clause.cap else None
+            left = capped(DECIMAL_OPS, max(required - so_far, Decimal(0)), so_far, per_year)
+            amount = round_money(left, term.currency, term.clause.rounding)
+            out.append((term.currency,
+                        f"minimum for {money.year_label(year, month)} not yet settled: at most "
+                        f"{amount:,} {term.currency} pending ({term.clause.id}: the run's dates "
+                        f"end {last}, before the year's end {year_end}; a run through "
+                        f"{year_end} settles it)"))
+    return out
 
 
 def _reconciliation(summary: ibis.Table, terms: list[Term], start, end) -> ibis.Table:

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Iterable
 
+from ..agreement.describe import percent
 from .lines import period_end
 from ..money.currency import round_money, rounding_note
 from .terms import Term
@@ -105,6 +106,8 @@ class Reconciliation:
     out_of_scope: Tally
     outside_dates: Tally
     quarantined: Tally
+    # Obligations the run's dates stop short of ("minimum for 2026 not yet settled: ...").
+    pending: tuple[str, ...] = ()
 
     @property
     def balanced(self) -> bool:
@@ -115,7 +118,8 @@ class Reconciliation:
                 (("in", self.rows_in), ("settled", self.settled),
                  ("out_of_scope", self.out_of_scope), ("outside_dates", self.outside_dates),
                  ("quarantined", self.quarantined))}
-        return {"currency": self.currency, **data, "balanced": self.balanced}
+        return {"currency": self.currency, **data, "balanced": self.balanced,
+                "pending": list(self.pending)}
 
 
 def reconcile(groups: Iterable[dict]) -> list[Reconciliation]:
@@ -151,6 +155,9 @@ class Slice:
     due: Decimal
     paid_year: Decimal
     paid: Decimal
+    band: int | None = None  # whole-volume tiers: the band the volume reached
+    group: str = ""          # the value of tiers.by ('' when bands are not grouped)
+    key: str = ""            # the statement line's key (the store keeps slices by it)
 
 
 def lines_of(terms: list[Term], slices: list[Slice],
@@ -169,6 +176,8 @@ def lines_of(terms: list[Term], slices: list[Slice],
         term = terms[index]
         items = grouped[(index, period, kind)]
         paid = sum((i.paid for i in items), ZERO)
+        if kind == "true-up" and paid == 0:
+            continue  # the year's payments reached the minimum: nothing to true up
         before = carried.get(term.key, ZERO) + sum((line.paid for line in by_term[index]), ZERO)
         rule = term.clause.rounding
         amount = (round_money(before + paid, term.currency, rule)
@@ -183,9 +192,10 @@ def _line(term: Term, period: date, kind: str, items: list[Slice], paid: Decimal
     clause = term.clause
     firsts = [i.first_day for i in items if i.first_day]
     lasts = [i.last_day for i in items if i.last_day]
-    segments = sorted({i.segment for i in items if i.kind == "share"})
+    segments = sorted({(i.segment, i.band) for i in items if i.kind == "share"},
+                      key=lambda k: (k[0], -1 if k[1] is None else k[1]))
     rate = "minimum true-up" if kind == "true-up" else \
-        "; ".join(term.segments[s].describe() for s in segments)
+        "; ".join(_rate_text(term, s, band) for s, band in segments)
     return Line(
         agreement=term.version.agreement, version=term.version.version, clause=clause.id,
         heading=clause.heading, payer=clause.payer, payee=clause.payee, period=period,
@@ -196,6 +206,14 @@ def _line(term: Term, period: date, kind: str, items: list[Slice], paid: Decimal
         cost=clause.base.cost, rate=rate, due=sum((i.due for i in items), ZERO),
         paid_year=sum((i.paid_year for i in items), ZERO), paid=paid,
         amount=amount, currency=term.currency, rounding=clause.rounding)
+
+
+def _rate_text(term: Term, segment: int, band: int | None) -> str:
+    """The rate of a slice: a whole-volume slice shows the one band it reached."""
+    if band is None:
+        return term.segments[segment].describe()
+    reached = term.segments[segment].bands[band]
+    return f"{percent(reached.rate)} (band above {reached.above:,})"
 
 
 def statements_of(lines: Iterable[Line]) -> list[Statement]:

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from ..agreement.problems import Problem, TermsheetError
-from .engine import Opening
+from .engine import Later, Opening
 from .lines import period_start
 from .run import Settlement
 from .statements import Line
@@ -53,6 +53,9 @@ CREATE TABLE IF NOT EXISTS reconciliation (
 CREATE TABLE IF NOT EXISTS inputs (
     run INTEGER, agreement VARCHAR, sha256 VARCHAR, path VARCHAR, kind VARCHAR, "rows" BIGINT,
     first_day DATE, last_day DATE, read BOOLEAN, versions VARCHAR);
+CREATE TABLE IF NOT EXISTS slices (
+    run INTEGER, key VARCHAR, agreement VARCHAR, term VARCHAR, period DATE, segment BIGINT,
+    grp VARCHAR, base {M}, "rows" BIGINT, corrections BIGINT, first_day DATE, last_day DATE);
 """
 INPUT_FIELDS = ("run", "agreement", "sha256", "path", "kind", "rows", "first_day", "last_day",
                 "read", "versions")
@@ -142,13 +145,40 @@ class Store:
         return [Line(**{k: v for k, v in zip(LINE_FIELDS, row) if k != "key"}) for row in rows]
 
     def opening(self, agreement: str, before: date) -> dict[str, list[Opening]]:
-        """Lines settled for periods that end before ``before``, by term key."""
+        """Lines settled for periods that end before ``before``, by term key. A line whose
+        bands apply per group (``tiers.by``) opens as its amounts with each group's volume
+        beside them, so each group's count goes on."""
+        groups: dict[str, list[tuple[str, Decimal]]] = {}
+        for key, grp, base in self.con.execute(
+                "SELECT s.key, s.grp, sum(s.base) FROM slices s JOIN (SELECT key, max(run) AS run "
+                "FROM statement_lines WHERE agreement = ? GROUP BY key) c ON s.key = c.key AND "
+                "s.run = c.run WHERE s.agreement = ? AND s.grp <> '' GROUP BY s.key, s.grp "
+                "ORDER BY s.key, s.grp", [agreement, agreement]).fetchall():
+            groups.setdefault(key, []).append((grp, base))
         out: dict[str, list[Opening]] = {}
         for line in self.current_lines(agreement):
             if line.period_end < before:
                 key = f"{line.agreement}/{line.version}/{line.clause}"
-                out.setdefault(key, []).append(Opening(line.period, line.kind, line.base,
-                                                       line.due, line.paid_year, line.paid))
+                split = groups.get(line.key, [])
+                out.setdefault(key, []).append(Opening(
+                    line.period, line.kind, Decimal(0) if split else line.base, line.due,
+                    line.paid_year, line.paid))
+                out[key] += [Opening(line.period, "share", base, Decimal(0), Decimal(0),
+                                     Decimal(0), grp) for grp, base in split]
+        return out
+
+    def later(self, agreement: str, after: date) -> dict[str, list[Later]]:
+        """The share slices behind each current line of a period that starts after ``after``,
+        by term key: a run that restates an earlier period settles them again (the cascade)."""
+        rows = self.con.execute(
+            'SELECT s.term, s.period, s.segment, s.grp, s.base, s."rows", s.corrections, '
+            "s.first_day, s.last_day FROM slices s JOIN (SELECT key, max(run) AS run FROM "
+            "statement_lines WHERE agreement = ? GROUP BY key) c ON s.key = c.key AND s.run = "
+            "c.run WHERE s.agreement = ? AND s.period > ? ORDER BY s.term, s.period, s.segment, "
+            "s.grp", [agreement, agreement, after]).fetchall()
+        out: dict[str, list[Later]] = {}
+        for term, *fields in rows:
+            out.setdefault(term, []).append(Later(*fields))
         return out
 
     def entries(self, agreement: str | None = None) -> list[Entry]:
@@ -221,7 +251,12 @@ class Store:
             change = line.amount - total
             if change == 0:
                 continue
-            entries.append(_entry(next_entry + len(entries), run, line, change, first))
+            cause = None
+            if settlement.end is not None and line.period > settlement.end and \
+                    _term_key(line.key) in settlement.cascaded:
+                cause = (f"cascades from run {run}'s restatement of {settlement.start} to "
+                         f"{settlement.end}")
+            entries.append(_entry(next_entry + len(entries), run, line, change, first, cause))
         for key, (total, first, info) in sorted(posted.items()):
             if key not in seen and total != 0 and _covered(info, settlement):
                 entries.append(_reversal(next_entry + len(entries), run, key, total, first, info))
@@ -243,6 +278,10 @@ class Store:
             if entry.key not in settled:
                 self._withdraw(run, entry.key)
         _insert_quarantine(con, run, s)
+        _insert(con, "slices", [
+            [run, x.key, s.agreement, _term_key(x.key), x.period, x.segment, x.group, x.base,
+             x.rows, x.corrections, x.first_day, x.last_day]
+            for x in s.slices if x.kind == "share" and x.key])
         _insert(con, "reconciliation", [
             [run, r.currency, status, tally.rows, tally.amount] for r in s.reconciliation
             for status, tally in (("in", r.rows_in), ("settled", r.settled),
@@ -305,11 +344,19 @@ def _narration(clause: str, label: str, version: str, kind: str) -> str:
     return f"{clause} {label}: {what} (version {version})"
 
 
-def _entry(number: int, run: int, line: Line, amount: Decimal, original: int | None) -> Entry:
+def _term_key(line_key: str) -> str:
+    """agreement/version/clause/period/kind -> agreement/version/clause."""
+    return line_key.rsplit("/", 2)[0]
+
+
+def _entry(number: int, run: int, line: Line, amount: Decimal, original: int | None,
+           cause: str | None = None) -> Entry:
     kind = "posting" if original is None else "restatement"
     narration = _narration(line.clause, line.label, line.version, line.kind)
     if original is not None:
         narration = f"restates entry {original}: {narration}"
+    if cause:
+        narration = f"{narration}; {cause}"
     return Entry(number, run, line.key, kind, original, line.period_end, line.agreement,
                  line.version, line.clause, line.payer, line.payee, line.period, line.kind,
                  amount, line.currency, narration)
@@ -329,6 +376,8 @@ def _covered(info: list, settlement: Settlement) -> bool:
     if settlement.start is None or settlement.end is None:
         return False
     period, version, clause = info[6], info[2], info[3]
+    if period > settlement.end and f"{info[1]}/{version}/{clause}" in settlement.cascaded:
+        return True
     settle = next((t.get("settle", "month") for t in settlement.terms
                    if t["version"] == version and t["clause"] == clause), "month")
     return (period_start(settlement.start, settle) <= period

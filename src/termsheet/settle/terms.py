@@ -2,9 +2,9 @@
 days it applies, its rate segments, and its selectors resolved to sets of ids.
 
 A *term* is one revenue-share clause as written in one version, over the days that version is in
-force (clipped by the clause's own ``from``/``until`` and the scenario's events). Counters that run
-over "the clause's life" (life-to-date tiers, total caps) run over one term: a later version that
-restates the clause starts a new count, as the flagship's 2026-04-27 cap note says.
+force (clipped by the clause's own ``from``/``until`` and the scenario's events). Terms of the same
+clause in successive versions form a chain (``termsheet.money.compile``): counts that run over a
+year or the clause's life carry on across an amendment unless it says ``reset: true``.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from decimal import Decimal
 
 from ..agreement.describe import percent
 from ..agreement.history import History
-from ..agreement.model import Band, RevenueShare, Version, clause_window, selector_matches
+from ..agreement.model import Band, RevenueShare, Version, clause_window
+from ..money.compile import DEFAULT_CATEGORIES, selection
 
-# The charge categories a base selects unless it names its own (FOCUS values, lower case).
-DEFAULT_CATEGORIES = frozenset({"usage", "purchase", "credit", "adjustment"})
+__all__ = ["DEFAULT_CATEGORIES", "Term", "Segment", "Vocabulary", "terms_of", "vocabulary"]
 
 
 def slug(text: str) -> str:
@@ -98,6 +98,11 @@ class Term:
     def currency(self) -> str:
         return self.version.currency
 
+    @property
+    def start_month(self) -> int:
+        """The month the contract year starts in."""
+        return self.version.year_start_month
+
     def segment_on(self, day: date) -> int:
         index = 0
         for number, segment in enumerate(self.segments):
@@ -127,17 +132,11 @@ def _overlaps(window: tuple[date, date | None], start: date | None, end: date | 
 
 def _term(index: int, version: Version, clause: RevenueShare, start: date,
           end: date | None) -> Term:
-    base = clause.base
+    chosen = selection(clause, version)
     return Term(
         index=index, version=version, clause=clause, start=start, end=end,
-        segments=segments(clause, start, end),
-        sellers=_ids(base.seller),
-        channels=_select(base.channel, {k: v.model_dump() for k, v in version.channels.items()}),
-        products=_select(base.product, {k: v.attributes for k, v in version.products.items()}),
-        services=_lower(base.service),
-        categories=frozenset(c.lower() for c in base.charge_category)
-        if base.charge_category else DEFAULT_CATEGORIES,
-    )
+        segments=segments(clause, start, end), sellers=chosen.sellers, channels=chosen.channels,
+        products=chosen.products, services=chosen.services, categories=chosen.categories)
 
 
 def segments(clause: RevenueShare, start: date, end: date | None) -> tuple[Segment, ...]:
@@ -150,23 +149,3 @@ def segments(clause: RevenueShare, start: date, end: date | None) -> tuple[Segme
     days = [start] + sorted(d for d in changes if d > start and (end is None or d <= end))
     return tuple(Segment(day, clause.rate_on(day),
                          clause.tiers.bands_on(day) if clause.tiers else None) for day in days)
-
-
-def _ids(value: str | tuple[str, ...] | None) -> frozenset[str] | None:
-    if value is None:
-        return None
-    return frozenset((value,) if isinstance(value, str) else value)
-
-
-def _lower(value: str | tuple[str, ...] | None) -> frozenset[str] | None:
-    ids = _ids(value)
-    return None if ids is None else frozenset(v.strip().lower() for v in ids)
-
-
-def _select(selector, catalogue: dict[str, dict]) -> frozenset[str] | None:
-    """The ids a product or channel selector chooses (None: no restriction)."""
-    if selector is None or (isinstance(selector, str) and selector in ("all", "any")):
-        return None
-    if isinstance(selector, (str, tuple, list)):
-        return _ids(tuple(selector) if not isinstance(selector, str) else selector)
-    return frozenset(k for k, attrs in catalogue.items() if selector_matches(selector, k, attrs))

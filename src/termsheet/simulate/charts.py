@@ -11,8 +11,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from ..money.format import compact, formatter  # noqa: E402
 from .results import Simulation  # noqa: E402
 from .sensitivity import Tornado  # noqa: E402
 
@@ -20,11 +21,9 @@ COLOURS = ("#1f6fb4", "#d9622b", "#2a9d55", "#8e4fb8")
 TOP = 12   # tornado bars shown per party
 
 
-def _billions(value: float, _: int = 0) -> str:
-    sign = "−" if value < 0 else ""
-    size = abs(value)
-    return (f"{sign}${size / 1e9:,.0f}B" if size >= 1e9 or size == 0
-            else f"{sign}${size / 1e6:,.0f}M")
+def _money(value: float, currency: str) -> str:
+    """A compact amount in the simulation's currency: $38B, €1.2M."""
+    return compact(value, currency, fraction_digits=1)
 
 
 def _figure(panels: int, title: str, height: float = 4.2):
@@ -57,7 +56,7 @@ def fan_chart(sim: Simulation, out: Path) -> list[Path]:
             ax.plot(years, get("p50"), color=colour, lw=2, label=f"terms of {outcome.version}")
         ax.axhline(0, color="#555", lw=0.6)
         ax.set_title(party)
-        ax.yaxis.set_major_formatter(FuncFormatter(_billions))
+        ax.yaxis.set_major_formatter(formatter(sim.currency))
         ax.set_xticks(years[::max(1, len(years) // 10)])
         ax.legend(loc="best", fontsize=8)
     return _save(fig, out, "fan")
@@ -73,11 +72,11 @@ def npv_histograms(sim: Simulation, out: Path) -> list[Path]:
         for colour, outcome, values in zip(COLOURS, sim.outcomes, samples):
             ax.hist(values, bins=bins, histtype="stepfilled", alpha=0.35, color=colour,
                     weights=np.full(len(values), 100 / len(values)),
-                    label=f"{outcome.version}: median {_billions(np.median(values))}")
+                    label=f"{outcome.version}: median {_money(np.median(values), sim.currency)}")
             ax.axvline(np.median(values), color=colour, lw=1.2, ls="--")
         ax.set_title(party)
         ax.set_ylabel("% of futures")
-        ax.xaxis.set_major_formatter(FuncFormatter(_billions))
+        ax.xaxis.set_major_formatter(formatter(sim.currency))
         ax.legend(fontsize=8)
     return _save(fig, out, "npv")
 
@@ -100,13 +99,14 @@ def difference_histograms(sim: Simulation, out: Path) -> list[Path]:
                                                                     "#c0392b"), alpha=0.7)
         ax.axvline(0, color="#333", lw=0.8)
         ax.set_title(f"{diff.party}: gains in {diff.p_gain:.0%} of futures, mean "
-                     f"{_billions(diff.change.mean)}")
+                     f"{_money(diff.change.mean, sim.currency)}")
         ax.set_ylabel("% of futures")
-        ax.xaxis.set_major_formatter(FuncFormatter(_billions))
+        ax.xaxis.set_major_formatter(formatter(sim.currency))
     return _save(fig, out, "difference")
 
 
-def tornado_chart(result: Tornado, parties: Sequence[str], out: Path) -> list[Path]:
+def tornado_chart(result: Tornado, parties: Sequence[str], out: Path,
+                  currency: str = "USD") -> list[Path]:
     fig, axes = _figure(len(parties), f"Sensitivity of the {result.metric}: each parameter "
                         f"{result.step:.0%} down / up ({result.futures:,} futures)", height=5.4)
     for ax, party in zip(axes, parties):
@@ -120,9 +120,9 @@ def tornado_chart(result: Tornado, parties: Sequence[str], out: Path) -> list[Pa
         ax.set_yticks(rows, [f"{s.parameter}\n{s.low_value} / {s.high_value}" for s in swings],
                      fontsize=7)
         ax.axvline(base, color="#333", lw=0.8)
-        ax.set_title(f"{party} (base {_billions(base)})")
+        ax.set_title(f"{party} (base {_money(base, currency)})")
         ax.xaxis.set_major_locator(MaxNLocator(6))
-        ax.xaxis.set_major_formatter(FuncFormatter(_billions))
+        ax.xaxis.set_major_formatter(formatter(currency))
         ax.legend(fontsize=8, loc="lower right")
     return _save(fig, out, "tornado")
 
@@ -140,5 +140,5 @@ def write_charts(sim: Simulation, out: Path, tornado: Tornado | None = None) -> 
     out = Path(out)
     paths = fan_chart(sim, out) + npv_histograms(sim, out) + difference_histograms(sim, out)
     if tornado is not None:
-        paths += tornado_chart(tornado, sim.parties, out)
+        paths += tornado_chart(tornado, sim.parties, out, sim.currency)
     return paths

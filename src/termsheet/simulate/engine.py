@@ -76,9 +76,10 @@ def window(plan: SharePlan, events: Mapping[str, np.ndarray], first_year: int,
                   np.squeeze(end))
 
 
-def base_revenue(plan: SharePlan, chunk: Chunk, years: int) -> np.ndarray:
+def base_revenue(plan: SharePlan, chunk: Chunk, years: int,
+                 streams: tuple[str, ...] | None = None) -> np.ndarray:
     total = None
-    for name in plan.streams:
+    for name in plan.streams if streams is None else streams:
         level = chunk.levels[name]
         total = level.copy() if total is None else total + level
     return np.zeros((chunk.size, years)) if total is None else total
@@ -89,6 +90,10 @@ def share_due(plan: SharePlan, revenue: np.ndarray, span: Window, first_year: in
     rates = plan.month_rates
     if rates is None:
         return tiered_due(plan, revenue, span, first_year)
+    return flat_due(rates, revenue, span)
+
+
+def flat_due(rates: np.ndarray, revenue: np.ndarray, span: Window) -> np.ndarray:
     if np.all(rates == rates[0]):
         return revenue * (float(rates[0]) / 12.0) * (span.hi - span.lo)
     cumulative = np.concatenate(([0.0], np.cumsum(rates)))
@@ -105,25 +110,32 @@ def tiered_due(plan: SharePlan, revenue: np.ndarray, span: Window,
     length = 12 // PERIODS[plan.settle]
     first = np.searchsorted(months, span.start, side="left")
     last = np.searchsorted(months, span.end, side="left")
-    life = plan.tiers.per == "life-to-date"
+    window = tier_window_months(plan.tiers.per, length)
     whole = plan.tiers.mode == "whole"
     rule = rules.whole_volume_tiers if whole else rules.marginal_tiers
     due = np.zeros((n, years))
-    volume = np.zeros(n)                                     # life-to-date, before the period
+    volume = np.zeros(n)                                 # in the tier window, before the period
     for period_start in range(0, 12 * years, length):
         year = period_start // 12
+        if window is not None and period_start % window == 0:
+            volume = np.zeros(n)
         parts = []
         for bands, a, b in segments(plan.tiers, period_start, length, first_year):
             count = np.maximum(np.clip(last, a, b) - np.clip(first, a, b), 0)
             parts.append((bands, revenue[:, year] / 12.0 * count))
         total = sum(base for _, base in parts)
-        before = volume.copy() if life else np.zeros(n)
+        before = volume.copy()
         for bands, base in parts:
             prior = before + total - base if whole else before
             due[:, year] += rule(OPS, base, prior, bands)
             before = before + base
         volume = volume + total
     return due
+
+
+def tier_window_months(per: str, length: int) -> int | None:
+    """How many months a tier volume counts over before it starts again (None: the life)."""
+    return {"period": length, "month": 1, "quarter": 3, "year": 12}.get(per)
 
 
 def segments(tiers: Tiers, period_start: int, length: int, first_year: int):
@@ -143,8 +155,12 @@ def share_paid(plan: SharePlan, chunk: Chunk, years: int, first_year: int) -> np
     per year; the year-end true-up to the minimum (prorated to the days in force, within what
     the cap per year leaves); the total cap over all of it."""
     span = window(plan, chunk.events, first_year, years)
-    revenue = base_revenue(plan, chunk, years)
-    due = np.broadcast_to(share_due(plan, revenue, span, first_year), (chunk.size, years))
+    if plan.groups:  # tiers by seller, channel, ...: each group's volume on its own
+        due = sum(share_due(plan, base_revenue(plan, chunk, years, group), span, first_year)
+                  for group in plan.groups)
+    else:
+        due = share_due(plan, base_revenue(plan, chunk, years), span, first_year)
+    due = np.broadcast_to(due, (chunk.size, years))
     paid = rules.capped(OPS, due, np.zeros_like(due), plan.cap_per_year) \
         if plan.cap_per_year is not None else due
     if plan.minimum is not None:

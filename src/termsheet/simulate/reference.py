@@ -14,7 +14,8 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping, Sequence
 
 from ..money import rules
-from ..agreement.model import RevenueShare, Version, clause_window, selector_matches
+from ..agreement.model import RevenueShare, Version, clause_window
+from ..money.compile import selection
 
 Row = tuple[date, str, str | None, str | None, Any]   # day, seller, channel, product, amount
 PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
@@ -35,23 +36,10 @@ def monthly_rows(revenue: Mapping[str, Sequence[Any]], kinds: Mapping[str, tuple
 
 
 def row_selected(clause: RevenueShare, version: Version, row: Row) -> bool:
+    """Whether a row is in the clause's base: the selection settlement uses
+    (:func:`termsheet.money.compile.selection`)."""
     _, seller, channel, product, _ = row
-    base = clause.base
-    sellers = (base.seller,) if isinstance(base.seller, str) else base.seller
-    if sellers is not None and seller not in sellers:
-        return False
-    for selector, item, table in ((base.channel, channel, version.channels),
-                                  (base.product, product, version.products)):
-        if selector is None:
-            continue
-        if item is None:
-            return selector in ("all", "any")
-        entry = table.get(item)
-        attributes = None if entry is None else (
-            entry.attributes if hasattr(entry, "attributes") else entry.model_dump())
-        if not selector_matches(selector, item, attributes):
-            return False
-    return True
+    return selection(clause, version).selects(seller, channel, product)
 
 
 def clause_payments(clause: RevenueShare, version: Version, rows: Sequence[Row], first_year: int,
@@ -69,28 +57,37 @@ def clause_payments(clause: RevenueShare, version: Version, rows: Sequence[Row],
     total_cap = cap.total if cap else None
     total_before = zero if cap_used is None else cap_used
     paid = [zero] * years
-    volume = zero                                   # life-to-date, before the period
+    length = 12 // PER_YEAR[clause.settle]
+    reach = None if clause.tiers is None else \
+        {"period": length, "month": 1, "quarter": 3, "year": 12}.get(clause.tiers.per)
+    volume: dict = {}                               # per group, in the tier window, before
     for year in range(years):
         due_in_year = paid_year_sum = zero
         for period in sorted({k[0] for k in slices if k[0][0] == year}):
+            if reach is not None and (year * 12 + period[1] * length) % reach == 0:
+                volume = {}
             keys = sorted(k for k in slices if k[0] == period)
-            total = sum((slices[k][0] for k in keys), zero)
-            before = volume if clause.tiers is not None and clause.tiers.per == "life-to-date" \
-                else zero
+            totals: dict = {}
             for key in keys:
+                totals[key[2]] = totals.get(key[2], zero) + slices[key][0]
+            before = {group: volume.get(group, zero) for group in totals}
+            for key in keys:
+                group = key[2]
                 base, flat_due, bands = slices[key]
                 if clause.tiers is None:
                     due = flat_due
                 elif clause.tiers.mode == "marginal":
-                    due = rules.marginal_tiers(ops, base, before, bands)
+                    due = rules.marginal_tiers(ops, base, before[group], bands)
                 else:
-                    due = rules.whole_volume_tiers(ops, base, before + total - base, bands)
-                before = before + base
+                    due = rules.whole_volume_tiers(ops, base, before[group] + totals[group] - base,
+                                                   bands)
+                before[group] = before[group] + base
                 paid_year = rules.capped(ops, due, due_in_year, per_year)
                 due_in_year, paid_year_sum = due_in_year + due, paid_year_sum + paid_year
                 paid[year] += rules.capped(ops, paid_year, total_before, total_cap)
                 total_before = total_before + paid_year
-            volume = volume + total
+            for group, total in totals.items():
+                volume[group] = volume.get(group, zero) + total
         days = _days_in_force(window, first_year + year)
         if minimum is not None and days:
             in_year = (date(first_year + year, 12, 31) - date(first_year + year, 1, 1)).days + 1
@@ -104,7 +101,8 @@ def clause_payments(clause: RevenueShare, version: Version, rows: Sequence[Row],
 
 def _slices(clause: RevenueShare, version: Version, rows: Sequence[Row],
             window: tuple[date, date | None], first_year: int, zero: Any) -> dict:
-    """(year, period), segment start -> [base, flat due, bands] of the rows inside the window."""
+    """((year, period), segment start, group) -> [base, flat due, bands] of the rows inside the
+    window."""
     length = 12 // PER_YEAR[clause.settle]
     steps = [s.from_ for s in clause.rate] if isinstance(clause.rate, tuple) else []
     if clause.tiers is not None and clause.tiers.schedule:
@@ -118,13 +116,22 @@ def _slices(clause: RevenueShare, version: Version, rows: Sequence[Row],
             continue
         period = (day.year - first_year, (day.month - 1) // length)
         segment = max([s for s in steps if s <= day], default=date.min)
-        key = (period, segment)
+        by = clause.tiers.by if clause.tiers is not None else None
+        key = (period, segment, _group(row, by))
         bands = clause.tiers.bands_on(day) if clause.tiers is not None else None
         entry = out.setdefault(key, [zero, zero, bands])
         entry[0] += row[4]
         if clause.tiers is None:
             entry[1] += rules.flat(row[4], clause.rate_on(day))
     return out
+
+
+def _group(row: Row, by: str | None) -> str:
+    """The value of ``tiers.by`` in a row ('' when the bands are not grouped)."""
+    if by is None:
+        return ""
+    _, seller, channel, product, _ = row
+    return str({"seller": seller, "channel": channel, "product": product}.get(by) or "")
 
 
 def _like(value: Any, zero: Any) -> Any:

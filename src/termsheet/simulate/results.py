@@ -95,6 +95,7 @@ class Simulation:
     outcomes: tuple[VersionOutcome, ...]
     differences: tuple[Difference, ...]
     notes: tuple[str, ...] = ()
+    currency: str = "USD"  # the agreement's: every amount is in it
     # value and NPV per future, keyed (version, party): for charts; not part of to_dict()
     samples: dict[tuple[str, str], dict[str, np.ndarray]] = field(default_factory=dict,
                                                                   repr=False, compare=False)

@@ -7,6 +7,8 @@ arrays, so memory holds one chunk's working arrays per thread plus the per-futur
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,6 +18,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from ..agreement.problems import Problem, TermsheetError
+from ..money.compile import fold
 from .checks import check_against
 from .engine import discount_factors, run_version
 from .paths import chunk_sizes, compile_paths, draw
@@ -70,21 +73,26 @@ def prepare(history: Any, scenario: Scenario | str | Path, versions: Sequence[st
 def simulate(history: Any, scenario: Scenario | str | Path, versions: Sequence[str] | None = None,
              *, futures: int | None = None, settings: Sequence[str] = (),
              workers: int | None = None, progress: Progress | None = None,
-             scales: Mapping[str, float] | None = None) -> Simulation:
+             scales: Mapping[str, float] | None = None, amended: bool = False) -> Simulation:
     """Each version's value to each party over the scenario's futures.
 
     ``versions`` defaults to the scenario's ``versions``, else the latest; ``settings`` are
     ``NAME=VALUE`` overrides (as ``--set``); ``scales`` multiply agreement terms
-    (``clause.term`` -> factor), for sensitivities.
+    (``clause.term`` -> factor), for sensitivities. ``amended``: run the history as amended, each
+    version in force in its own window and counts carried across amendments as settlement
+    carries them (:func:`termsheet.money.compile.fold`), as one outcome named "as amended".
     """
     scenario, chosen = prepare(history, scenario, versions, settings)
+    if amended:
+        chosen = (fold(history),)
     futures = scenario.futures if futures is None else futures
     if futures < 1:
         raise TermsheetError([Problem("E023", f"futures must be at least 1, not {futures}",
                                       "--futures")])
     plans = tuple(compile_version(v, scenario, scales) for v in chosen)
     buffers = run_plans(plans, scenario, futures, workers, progress)
-    return summarise(history.agreement, scenario, plans, buffers, futures)
+    result = summarise(history.agreement, scenario, plans, buffers, futures)
+    return dataclasses.replace(result, currency=chosen[0].currency)
 
 
 def run_plans(plans: Sequence[Plan], scenario: Scenario, futures: int, workers: int | None = None,

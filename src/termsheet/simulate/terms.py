@@ -21,9 +21,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..agreement.model import (
-    Commitment, Equity, FirstOf, RevenueShare, Tiers, Version, selector_matches,
-)
+from ..agreement.model import Commitment, Equity, FirstOf, RevenueShare, Tiers, Version
+from ..money.compile import selection
 from ..agreement.problems import TermsheetError
 from .paths import calendar, day_offset
 from .model import Scenario
@@ -58,6 +57,7 @@ class SharePlan:
     cap_per_year: float | None = None
     minimum: float | None = None
     cap_used: float = 0.0
+    groups: tuple[tuple[str, ...], ...] = ()   # tiers by a column: the streams of each group
 
 
 @dataclass(frozen=True)
@@ -113,38 +113,13 @@ def end_bound(until: Any, first_year: int, after: int) -> Bound:
 
 
 def base_streams(clause: RevenueShare, version: Version, scenario: Scenario) -> tuple[str, ...]:
-    """The revenue streams whose rows a revenue share's base selects."""
-    base = clause.base
-    chosen = []
-    for name, stream in scenario.streams.items():
-        row = stream.revenue
-        if row is None:
-            continue
-        sellers = (base.seller,) if isinstance(base.seller, str) else base.seller
-        if sellers is not None and row.seller not in sellers:
-            continue
-        if not _selects(base.channel, row.channel, version.channels, "model_dump"):
-            continue
-        if not _selects(base.product, row.product, version.products, "attributes"):
-            continue
-        services = (base.service,) if isinstance(base.service, str) else base.service
-        if services is not None and row.service not in services:
-            continue
-        chosen.append(name)
-    return tuple(chosen)
-
-
-def _selects(selector: Any, item: str | None, table: Mapping, how: str) -> bool:
-    if selector is None:
-        return True
-    if item is None:
-        return isinstance(selector, str) and selector in ("all", "any")
-    entry = table.get(item)
-    attributes = None
-    if entry is not None:
-        attributes = entry.attributes if how == "attributes" else entry.model_dump(
-            by_alias=True, exclude_none=True)
-    return selector_matches(selector, item, attributes)
+    """The revenue streams whose rows a revenue share's base selects (the selection settlement
+    uses: :func:`termsheet.money.compile.selection`)."""
+    chosen = selection(clause, version)
+    return tuple(name for name, stream in scenario.streams.items()
+                 if stream.revenue is not None and chosen.selects(
+                     stream.revenue.seller, stream.revenue.channel, stream.revenue.product,
+                     stream.revenue.service))
 
 
 def compile_version(version: Version, scenario: Scenario,
@@ -233,9 +208,10 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
             if isinstance(override, tuple):
                 rates = rates * override[1]
     cap, minimum = clause.cap, clause.minimum
+    streams = base_streams(clause, version, scenario)
     return SharePlan(
-        clause=clause.id, payer=clause.payer, payee=clause.payee,
-        streams=base_streams(clause, version, scenario),
+        clause=clause.id, payer=clause.payer, payee=clause.payee, streams=streams,
+        groups=_groups(clause, scenario, streams),
         start=start_bound(clause.from_, first_year, after),
         end=end_bound(clause.until, first_year, after),
         month_rates=rates, tiers=clause.tiers, settle=clause.settle,
@@ -243,6 +219,18 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
         cap_per_year=_float(terms.get("cap-per-year", cap.per_year if cap else None)),
         minimum=_float(terms.get("minimum", minimum.per_year if minimum else None)),
         cap_used=float(terms.get("cap-used", 0)))
+
+
+def _groups(clause: RevenueShare, scenario: Scenario,
+            streams: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """With ``tiers.by``: the streams grouped by that attribute of their rows."""
+    by = clause.tiers.by if clause.tiers is not None else None
+    if by is None:
+        return ()
+    groups: dict[Any, list[str]] = {}
+    for name in streams:
+        groups.setdefault(getattr(scenario.streams[name].revenue, by, None), []).append(name)
+    return tuple(tuple(names) for names in groups.values())
 
 
 def _float(value: Decimal | None) -> float | None:

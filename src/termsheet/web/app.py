@@ -22,6 +22,7 @@ from .catalog import Catalog
 from .errors import HANDLERS, status_of
 from .jobs import JobRunner
 from .limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit
+from .requestlog import RequestLog
 from .settlement import Ledger
 
 HERE = Path(__file__).parent
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_exception_handler(exc, _negotiated(handler))
     app.add_middleware(BodyLimit, default=settings.max_body,
                        limits={"/settle": settings.max_upload})
+    app.add_middleware(RequestLog)  # outermost: sees every request, rejected ones included
     for router in routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

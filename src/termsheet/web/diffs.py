@@ -43,7 +43,7 @@ def pair(request: Request, history: History, old: str | None, new: str | None):
 
 def diff_view(a, b, lang: Lang = "en", provenance: bool = True) -> dict[str, Any]:
     d = diff(a, b)
-    data = {**d.to_dict(), "lang": lang, "summary": summary(d, lang),
+    data = {**d.to_dict(lang), "lang": lang, "summary": summary(d, lang),
             "sentences": [s.to_dict() for s in narrate(d, lang, provenance)]}
     if not provenance:
         data["clauses"] = [c for c in map(_substantive, data["clauses"]) if c is not None]

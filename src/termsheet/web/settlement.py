@@ -101,6 +101,7 @@ class Ledger:
             store = self.store()
             settlement = settle(history, inputs, start=start, end=end, events=events,
                                 opening=lambda first: store.opening(history.agreement, first),
+                                later=lambda last: store.later(history.agreement, last),
                                 allocations=folder / "allocations.parquet")
             posted = store.record(settlement)
             summary = {"run": posted.run, "agreement": history.agreement,

@@ -196,7 +196,7 @@ def result_charts(result: dict[str, Any]) -> dict[str, Any]:
         hists = [h for h in result["histograms"] if h["party"] == party]
         histogram = [charts.binned_svg(h["edges"], h["counts"], marks=h["marks"],
                                        label=f"value to {party} under {h['version']} "
-                                             f"(USD; 1st–99th percentile)",
+                                             f"({result.get('currency', 'USD')}; 1st–99th percentile)",
                                        colour=charts.SERIES[i % len(charts.SERIES)])
                      for i, h in enumerate(hists)]
         median, bands = {}, {}

@@ -128,7 +128,10 @@ class English(Phrases):
         if tiers is None:
             return "no tiers"
         mode = "marginal" if tiers.mode == "marginal" else "whole-volume"
-        per = "per period" if tiers.per == "period" else "from the start of the clause"
+        per = {"period": "per period", "month": "per month", "quarter": "per quarter",
+               "year": "per contract year"}.get(tiers.per, "from the start of the clause")
+        if tiers.by:
+            per += f" for each {tiers.by}"
         bands = tiers.bands or tiers.schedule[0].bands
         text = f"{mode} tiers counted {per}: " + ", ".join(
             f"{self.percent(b.rate)} above {self.money(b.above)}" for b in bands)

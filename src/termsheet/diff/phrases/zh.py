@@ -11,6 +11,9 @@ from ...agreement.model import EVERYTHING, Base, Cap, FirstLaunch, FirstOf, Mini
 from .base import HUNDRED_MILLION, TEN_THOUSAND, Phrases, _mapping_parts, _tuple
 
 
+GROUPS = {"seller": "按卖方", "channel": "按渠道", "product": "按产品", "service": "按服务"}
+
+
 class Chinese(Phrases):
     lang = "zh"
     nothing = "无"
@@ -132,7 +135,10 @@ class Chinese(Phrases):
         if tiers is None:
             return "无阶梯费率"
         mode = "超额累进" if tiers.mode == "marginal" else "全额累进"
-        per = "按结算期计算" if tiers.per == "period" else "自条款开始累计"
+        per = {"period": "按结算期计算", "month": "按月计算", "quarter": "按季计算",
+               "year": "按合同年度计算"}.get(tiers.per, "自条款开始累计")
+        if tiers.by:
+            per = f"{per}（{GROUPS.get(tiers.by, tiers.by)}分别累计）"
         bands = tiers.bands or tiers.schedule[0].bands
         text = f"{per}的{mode}费率：" + "，".join(
             f"超过{self.money(b.above)}的部分为{self.percent(b.rate)}" for b in bands)

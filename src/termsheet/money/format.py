@@ -1,0 +1,89 @@
+"""Money for a reader: amounts with their currency's symbol, at its minor unit, or compact ($38B,
+€1.2M, US$380亿), in English or Chinese, from the Unicode CLDR data through Babel.
+
+The number of decimals shown is the ISO 4217 minor unit that settlement rounds to
+(:func:`termsheet.money.currency.minor_unit`), not CLDR's display digits, which differ for a
+dozen currencies (CLDR shows IQD and RSD without decimals); a statement shows what was settled.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from .currency import CURRENCIES
+
+LOCALES = {"en": "en", "zh": "zh_Hans_CN"}
+
+
+def _locale(lang: str) -> str:
+    return LOCALES.get(lang, lang)
+
+
+def digits(currency: str) -> int:
+    """The currency's minor unit, as a number of decimals (2 for USD, 0 for JPY)."""
+    return CURRENCIES.get(currency, 2)
+
+
+@lru_cache(maxsize=256)
+def symbol(currency: str, lang: str = "en") -> str:
+    """$ for USD in English, US$ in Chinese; € for EUR; the code for a currency without one."""
+    from babel.numbers import get_currency_symbol
+    return get_currency_symbol(currency, locale=_locale(lang))
+
+
+def money(amount: Decimal | float | int, currency: str, lang: str = "en",
+          sign: bool = False) -> str:
+    """An amount with its symbol at the currency's minor unit: $1,234.50, ¥1,235, €-3.00."""
+    from babel.numbers import format_currency
+    places = digits(currency)
+    pattern = "¤#,##0" + ("." + "0" * places if places else "")
+    if sign:
+        pattern = f"+{pattern};-{pattern}"
+    value = Decimal(str(amount)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return format_currency(value, currency, format=pattern,
+                           locale=_locale(lang), currency_digits=False)
+
+
+def compact(amount: Decimal | float | int, currency: str, lang: str = "en",
+            fraction_digits: int = 1) -> str:
+    """A short amount: $38B, €1.2M, ¥950 (en); US$380亿, €125万 (zh)."""
+    from babel.numbers import format_compact_currency
+    value = Decimal(str(amount))
+    text = format_compact_currency(abs(value), currency, locale=_locale(lang),
+                                   fraction_digits=fraction_digits)
+    return f"−{text}" if value < 0 else text
+
+
+def plain(amount: Decimal, currency: str) -> str:
+    """The amount as plain text at the currency's minor unit, for files (CSV, JSON): no symbol,
+    no grouping, never an exponent (``0E-20`` is ``0.00``)."""
+    places = digits(currency)
+    return format(Decimal(amount).quantize(Decimal(1).scaleb(-places)), "f")
+
+
+def tick_labels(values: list[float], currency: str, lang: str = "en") -> list[str]:
+    """Compact labels for chart ticks, with as many decimals as it takes to tell them apart
+    ($1M $1.2M $1.4M, not $1M $1M $1M)."""
+    labels = [compact(v, currency, lang, 0) for v in values]
+    for places in range(1, 4):
+        finer = [compact(v, currency, lang, places) for v in values]
+        if finer == labels:  # one more decimal tells nothing new: these are exact
+            break
+        labels = finer
+    return labels
+
+
+def formatter(currency: str, lang: str = "en"):
+    """A Matplotlib tick formatter for money in ``currency`` (imports Matplotlib): the ticks of
+    an axis are labelled together, with the decimals it takes to tell them apart."""
+    from matplotlib.ticker import Formatter
+
+    class MoneyTicks(Formatter):
+        def format_ticks(self, values) -> list[str]:
+            return tick_labels([float(v) for v in values], currency, lang)
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return compact(x, currency, lang, 2)
+
+    return MoneyTicks()

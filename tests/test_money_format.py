@@ -1,0 +1,120 @@
+"""Money for readers: symbols, minor units and compact amounts in English and Chinese; chart
+ticks in the agreement's currency; statement CSV and Excel files opened and read back."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+
+from termsheet.money.format import compact, money, plain, symbol, tick_labels
+
+
+def test_amounts_with_symbols_at_the_minor_unit():
+    assert money(Decimal("1234.5"), "USD") == "$1,234.50"
+    assert money(Decimal("1234.5"), "EUR") == "€1,234.50"
+    assert money(Decimal("1234.5"), "JPY") == "¥1,235"          # no minor unit; half up
+    assert money(Decimal("5"), "KWD").endswith("5.000")         # three decimals
+    assert money(Decimal("1234.5"), "USD", "zh") == "US$1,234.50"
+    assert symbol("EUR") == "€" and symbol("USD", "zh") == "US$"
+
+
+def test_compact_amounts_in_english_and_chinese():
+    assert compact(Decimal("38000000000"), "USD") == "$38B"
+    assert compact(Decimal("-1250000"), "EUR") == "−€1.2M"
+    assert compact(Decimal("38000000000"), "USD", "zh") == "US$380亿"    # 380 x 10^8
+    assert compact(Decimal("1250000"), "EUR", "zh") == "€125万"          # 125 x 10^4
+
+
+def test_plain_amounts_for_files():
+    assert plain(Decimal("0E-20"), "USD") == "0.00"
+    assert plain(Decimal("66.6660000000"), "USD") == "66.67"
+    assert plain(Decimal("1000.0000000000"), "JPY") == "1000"
+
+
+def test_ticks_tell_small_amounts_apart():
+    # a small deal: ticks 1.0M, 1.2M, 1.4M used to read "$1M $1M $1M"
+    assert tick_labels([1e6, 1.2e6, 1.4e6], "USD") == ["$1M", "$1.2M", "$1.4M"]
+    # 1.5M is not rounded to 2M to make the labels look tidy
+    assert tick_labels([0, 5e5, 1e6, 1.5e6], "EUR") == ["€0", "€500K", "€1M", "€1.5M"]
+    assert tick_labels([-2e9, 0, 2e9], "USD") == ["−$2B", "$0", "$2B"]
+
+
+def test_a_chart_axis_in_euros():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from termsheet.money.format import formatter
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 2], [0, 700_000, 1_400_000])
+    ax.yaxis.set_major_formatter(formatter("EUR"))
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    plt.close(fig)
+    assert labels and all(label.startswith(("€", "−€")) for label in labels), labels
+    assert len(set(labels)) == len(labels), labels
+    assert "€1.2M" in labels or "€1.4M" in labels, labels
+
+
+@pytest.fixture(scope="module")
+def lines(flagship_dir):
+    from termsheet import load_history_of, settle
+    result = settle(load_history_of(flagship_dir), [str(flagship_dir / "revenue.csv")],
+                    events={})
+    return result.lines
+
+
+def test_statement_csv_at_minor_units(lines):
+    from termsheet.settle.render import to_csv
+    rows = list(csv.DictReader(io.StringIO(to_csv(lines))))
+    # revenue.csv, by hand: May 2026, OpenAI's ChatGPT sale of 333.33 at 20% -> 66.666 -> 66.67
+    may = next(r for r in rows if r["clause"] == "revenue-share-to-microsoft"
+               and r["label"] == "2026-05")
+    assert (may["base"], may["amount"], may["paid"], may["currency"]) == (
+        "333.33", "66.67", "66.666", "USD")
+    for row in rows:
+        for field in ("base", "amount"):
+            whole, _, part = row[field].partition(".")
+            assert len(part) == 2 and "E" not in row[field], row
+        assert "E" not in row["paid"] and "e" not in row["paid"]
+
+
+def test_statement_xlsx_opened_and_read(lines, tmp_path):
+    from openpyxl import load_workbook
+
+    from termsheet.settle.render import CSV_FIELDS, to_xlsx
+    path = tmp_path / "statements.xlsx"
+    path.write_bytes(to_xlsx(lines, "openai-microsoft statements"))
+    book = load_workbook(path)
+    sheet = book["statements"]
+    header = [c.value for c in sheet[1]]
+    assert header == list(CSV_FIELDS)
+    rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    assert len(rows) == len(lines)
+    # November 2025: OpenAI's 1,000.00 at 20% -> 200.00; Microsoft's 2,500.00 -> 500.00
+    nov = {r["clause"]: r for r in rows if r["label"] == "2025-11"}
+    assert nov["revenue-share-to-microsoft"]["amount"] == 200
+    assert nov["revenue-share-to-openai"]["amount"] == 500
+    assert nov["revenue-share-to-openai"]["base"] == 2500
+    amount = sheet.cell(2, header.index("amount") + 1)
+    assert amount.number_format == "#,##0.00" and isinstance(amount.value, (int, float))
+    totals = {(r[0].value, r[1].value): r[3].value for r in book["totals"].iter_rows(min_row=2)}
+    # openai -> microsoft: 200.00 + 200.00 + 100.00 + 66.67 = 566.67 (every line of revenue.csv)
+    assert totals[("openai", "microsoft")] == pytest.approx(566.67)
+    # microsoft -> openai: 500.00 + 50.00 = 550.00
+    assert totals[("microsoft", "openai")] == pytest.approx(550.0)
+
+
+def test_settle_writes_xlsx_only_to_a_file(flagship_dir, tmp_path):
+    from support.cli import run_cli
+    out = tmp_path / "s.xlsx"
+    result = run_cli("settle", flagship_dir / "revenue.csv", "-a", flagship_dir, "--no-store",
+                     "--format", "xlsx", "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:2] == b"PK"   # a zip: the workbook
+    result = run_cli("settle", flagship_dir / "revenue.csv", "-a", flagship_dir, "--no-store",
+                     "--format", "xlsx")
+    assert result.returncode == 2
