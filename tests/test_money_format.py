@@ -118,3 +118,18 @@ def test_settle_writes_xlsx_only_to_a_file(flagship_dir, tmp_path):
     result = run_cli("settle", flagship_dir / "revenue.csv", "-a", flagship_dir, "--no-store",
                      "--format", "xlsx")
     assert result.returncode == 2
+
+
+def test_a_narrow_terminal_stacks_statements_never_cutting_money(lines):
+    from rich.console import Console
+
+    from termsheet.settle.render import money as figure, statements_table
+    for width in (60, 140):
+        console = Console(width=width, record=True, color_system=None)
+        console.print(statements_table(lines, "openai-microsoft statements"))
+        text = console.export_text()
+        assert max(len(row.rstrip()) for row in text.splitlines()) <= width
+        for line in lines:
+            assert f"{figure(line.amount)} {line.currency}" in text, (width, line.amount)
+        # the totals, by hand from revenue.csv: 566.67 and 550.00
+        assert "566.67 USD" in text and "550.00 USD" in text

@@ -179,3 +179,22 @@ def test_simulation_agrees_with_settlement_on_the_amended_agreement(tmp_path):
     assert sim.versions == ("as amended",)
     flows = sim.outcomes[0].party("beta").flows
     assert [round(flows[y].mean, 6) for y in range(2)] == [650000.0, 630000.0]
+
+
+def test_the_command_line_says_what_is_pending(tmp_path):
+    """tests/cases/settle/minimum-pending.yaml through `termsheet settle`: 10%, at least 1,000 a
+    year; 7,500 of revenue January-March pays 750.00 and, with no --to, the run stops before the
+    year's end: at most 1,000 - 750 = 250.00 is pending, under the statements and the
+    reconciliation; `--to 2026-12-31` settles the true-up instead."""
+    from support.cli import run_cli
+    from test_settle_cases import load_case, write_inputs
+    case = load_case("minimum-pending.yaml")
+    folder = write_versions(case, tmp_path / "agreement")
+    data = write_inputs(case, tmp_path / "data")[0]
+    out = run_cli("settle", "--agreement", folder, data, "--no-store")
+    assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.split())
+    assert text.count("minimum for 2026 not yet settled: at most 250.00 USD pending") == 2, text
+    whole = run_cli("settle", "--agreement", folder, data, "--no-store", "--to", "2026-12-31", "--json")
+    assert whole.returncode == 0, whole.stderr
+    assert "not yet settled" not in whole.stdout and '"true-up"' in whole.stdout

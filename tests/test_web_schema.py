@@ -97,4 +97,5 @@ def test_without_a_token_every_api_operation_is_401(served):
 
         without_token()
         checked += 1
-    assert checked == 27
+    assert checked == 31  # 27, GET /api/reload, and /api/conflicts, /api/calendar,
+    #                       /api/agreements/{id}/decisions

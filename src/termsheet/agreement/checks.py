@@ -54,6 +54,9 @@ def check_parties(version: Version) -> list[Problem]:
 
 
 def _selector_refs(selector: Any, term: str) -> Iterable[tuple[str, str]]:
+    if isinstance(selector, dict) and "excludes" in selector:
+        yield from _selector_refs(selector["excludes"], f"{term}.excludes")
+        return
     ids = selector_ids(selector)
     if isinstance(selector, str):
         yield term, selector if ids else ""
@@ -267,8 +270,43 @@ def _dates_ascending(version, clause, term, dates: list[date]) -> list[Problem]:
     return []
 
 
+def check_scopes(version: Version) -> list[Problem]:
+    """Territories and fields named by licences and exclusivities are declared; named sets of
+    territories include declared territories and do not include themselves."""
+    out = []
+    for clause in version.clauses:
+        for term, known in (("territories", version.territories), ("fields", version.fields)):
+            value = getattr(clause, term, None)
+            if value is None:
+                continue
+            if isinstance(value, dict) and set(value) != {"excludes"}:
+                out.append(_problem(version, clause, term, "E023",
+                                    f"a scope is any, ids, or {{excludes: ids}}, not {value}"))
+                continue
+            out += _check_names(version, clause, term, value, known, "E017",
+                                "territory" if term == "territories" else "field of use")
+    for key, territory in version.territories.items():
+        for index, name in enumerate(territory.includes):
+            if name not in version.territories:
+                out.append(_problem(version, None, f"territories.{key}.includes.{index}", "E017",
+                                    f"unknown territory '{name}' in territory '{key}'",
+                                    known_hint(name, version.territories)))
+        seen, stack = set(), list(territory.includes)
+        while stack:
+            name = stack.pop()
+            if name == key:
+                out.append(_problem(version, None, f"territories.{key}", "E023",
+                                    f"territory '{key}' includes itself"))
+                break
+            if name in seen or name not in version.territories:
+                continue
+            seen.add(name)
+            stack.extend(version.territories[name].includes)
+    return out
+
+
 CHECKS = (check_parties, check_channels, check_products, check_periods, check_conditions,
-          check_sources, check_duplicates, check_money)
+          check_sources, check_duplicates, check_money, check_scopes)
 
 
 # The checks that need nothing from the front matter: all that can run when it is unreadable.

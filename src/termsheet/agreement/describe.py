@@ -58,7 +58,9 @@ def period_text(clause: ClauseBase) -> str:
 def key_terms(clause: ClauseBase, currency: str = "") -> str:
     """The terms that say what a clause does, in one line."""
     if isinstance(clause, Exclusivity):
-        return f"only {selector_text(clause.products)} on {selector_text(clause.channels)}"
+        from .scope import scope_text
+        return f"only {selector_text(clause.products)} on {selector_text(clause.channels)}" + \
+            scope_text(clause)
     if isinstance(clause, Distribution):
         text = f"{selector_text(clause.products)} on {selector_text(clause.channels)}"
         if clause.first_launch:
@@ -74,7 +76,8 @@ def key_terms(clause: ClauseBase, currency: str = "") -> str:
             f"licence to {selector_text(clause.subject)}"
         if clause.excludes:
             text += f" excluding {selector_text(clause.excludes)}"
-        return text
+        from .scope import scope_text
+        return text + scope_text(clause)
     if isinstance(clause, RightOfFirstRefusal):
         return f"first refusal on {clause.subject}"
     if isinstance(clause, RevenueShare):

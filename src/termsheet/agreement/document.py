@@ -27,11 +27,23 @@ TERMS_INFO = "terms"
 
 def parse_file(path: str | Path) -> tuple[Version | None, list[Problem]]:
     path = Path(path)
+    if (problem := not_a_file(path, "an agreement document (*.md) or its folder")):
+        return None, [problem]
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         return None, [Problem("E004", f"cannot read file: {err}", str(path))]
     return parse(text, str(path))
+
+
+def not_a_file(path: Path, wanted: str) -> Problem | None:
+    """E004 for a path that exists but is no regular file: a folder, or a device or a pipe,
+    which may never end (/dev/zero)."""
+    if path.is_dir():
+        return Problem("E004", f"{path} is a folder, not a file", str(path), hint=f"give {wanted}")
+    if path.exists() and not path.is_file():
+        return Problem("E004", f"{path} is not a regular file", str(path), hint=f"give {wanted}")
+    return None
 
 
 def parse(text: str, path: str = "<text>") -> tuple[Version | None, list[Problem]]:

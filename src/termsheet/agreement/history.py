@@ -62,6 +62,29 @@ class History:
     def latest(self) -> Version:
         return self.versions[-1]
 
+    # notebooks: a short repr, an HTML table of the versions, Arrow and pandas tables of them
+
+    def __repr__(self) -> str:
+        return (f"<History {self.agreement}: {len(self.versions)} versions, "
+                f"{self.first.effective} → {self.latest.effective}>")
+
+    def version_rows(self) -> list[dict]:
+        return [{"version": v.version, "effective": start, "until": end, "title": v.title,
+                 "amends": v.amends, "clauses": len(v.clauses)}
+                for v, start, end in self.windows()]
+
+    def _repr_html_(self) -> str:
+        from .tables import html_table
+        return html_table(self.version_rows(), f"{self.agreement}: {len(self.versions)} versions")
+
+    def to_arrow(self):
+        from .tables import to_arrow
+        return to_arrow(self.version_rows())
+
+    def to_pandas(self):
+        from .tables import to_pandas
+        return to_pandas(self.version_rows())
+
 
 def check_chain(versions: list[Version]) -> list[Problem]:
     """Every ``amends`` names a version, no cycles, no version effective before what it amends."""

@@ -102,6 +102,10 @@ def selector_matches(selector: Any, item_id: str, attributes: dict[str, Any] | N
     if isinstance(selector, (tuple, list)):
         return item_id in selector
     attributes = attributes or {}
+    if "excludes" in selector:
+        if selector_matches(selector["excludes"], item_id, attributes):
+            return False
+        selector = {k: v for k, v in selector.items() if k != "excludes"}
     for key, wanted in selector.items():
         have = attributes.get(key)
         if isinstance(wanted, (list, tuple)):
@@ -209,6 +213,8 @@ class Exclusivity(ClauseBase):
     party: str
     products: SelectorValue = "all"
     channels: SelectorValue
+    territories: SelectorValue = "any"  # where the restriction holds (named sets, any, excludes)
+    fields: SelectorValue = "any"       # the fields of use it holds in
 
 
 class Distribution(ClauseBase):
@@ -226,6 +232,9 @@ class License(ClauseBase):
     subject: SelectorValue = "all"
     excludes: SelectorValue | None = None
     exclusive: bool = False
+    territories: SelectorValue = "any"  # where the licence may be used (agreement.scope)
+    fields: SelectorValue = "any"       # the fields of use it is for
+    channels: SelectorValue = "any"     # the channels it may be used through
 
 
 class RightOfFirstRefusal(ClauseBase):
@@ -401,6 +410,13 @@ class Product(BaseModel):
                 if v is not None and k != "same-as"}
 
 
+class Territory(Record):
+    """A territory, or a named set of territories (``includes``)."""
+
+    name: str | None = None
+    includes: tuple[str, ...] = ()
+
+
 class Source(Record):
     title: str
     url: str | None = None
@@ -424,6 +440,7 @@ PartyEntry = Annotated[Party, BeforeValidator(_party)]
 SourceEntry = Annotated[Source, BeforeValidator(_source)]
 ChannelEntry = Annotated[Channel, BeforeValidator(_channel)]
 ProductEntry = Annotated[Product, BeforeValidator(_channel)]
+TerritoryEntry = Annotated[Territory, BeforeValidator(lambda v: _channel(_party(v)))]
 
 
 def _version_id(value: Any) -> Any:
@@ -449,6 +466,8 @@ class FrontMatter(Record):
     products: dict[str, ProductEntry] = Field(default_factory=dict)
     events: dict[str, str] = Field(default_factory=dict)
     conditions: dict[str, str] = Field(default_factory=dict)
+    territories: dict[str, TerritoryEntry] = Field(default_factory=dict)
+    fields: dict[str, str] = Field(default_factory=dict)
     sources: dict[str, SourceEntry] = Field(default_factory=dict)
 
     @model_validator(mode="before")
@@ -486,6 +505,32 @@ class Version(FrontMatter):
     @property
     def path(self) -> str:
         return self.span.path if self.span else "<memory>"
+
+    # notebooks: a short repr, an HTML table of the clauses, Arrow and pandas tables of them
+
+    def __repr__(self) -> str:
+        return (f"<Version {self.agreement}@{self.version} effective {self.effective}, "
+                f"{len(self.clauses)} clauses, {self.currency}>")
+
+    def clause_rows(self) -> list[dict[str, Any]]:
+        return [{"id": c.id, "kind": c.kind, "heading": c.heading,
+                 "parties": list(c.party_ids),
+                 "from": None if c.from_ is None else str(c.from_),
+                 "until": None if c.until is None else str(c.until),
+                 "source": list(c.sources)} for c in self.clauses]
+
+    def _repr_html_(self) -> str:
+        from .tables import html_table
+        return html_table(self.clause_rows(), f"{self.title}: {self.agreement} version "
+                                              f"{self.version}, effective {self.effective}")
+
+    def to_arrow(self):
+        from .tables import to_arrow
+        return to_arrow(self.clause_rows())
+
+    def to_pandas(self):
+        from .tables import to_pandas
+        return to_pandas(self.clause_rows())
 
 
 # ---------------------------------------------------------------------------------------------

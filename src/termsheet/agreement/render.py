@@ -46,7 +46,7 @@ COMMON_TERMS = ("from", "until", "source", "assumed", "note")
 def front_data(version: Version) -> dict[str, Any]:
     data = version.model_dump(by_alias=True, exclude_none=True,
                               exclude={"preamble", "clauses"})
-    for table in ("parties", "channels", "products", "sources"):
+    for table in ("parties", "channels", "products", "territories", "sources"):
         entries = data.get(table, {})
         for key, value in list(entries.items()):
             if isinstance(value, dict):

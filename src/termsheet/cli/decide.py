@@ -30,6 +30,11 @@ EVENT = typer.Option(None, "--event", help="NAME=YYYY-MM-DD: an event and its da
                      "(repeatable); an event not given has not happened.")
 FACT = typer.Option(None, "--fact", help="A condition that holds (repeatable).")
 JSON = typer.Option(False, "--json", help="Print the decision as JSON.")
+TERRITORY = typer.Option(None, "--territory", help="Where: a territory or a named set "
+                         "(none: everywhere).")
+FIELD = typer.Option(None, "--field", help="The field of use (none: every field).")
+THROUGH = typer.Option(None, "--channel", help="The channel the licence is used through "
+                       "(none: every channel).")
 
 
 def pairs(values: list[str] | None, option: str) -> dict[str, date]:
@@ -79,12 +84,14 @@ def distribute(ctx: typer.Context, party: str = typer.Option(..., "--party"),
                available: Optional[list[str]] = typer.Option(
                    None, "--available", help="CHANNEL=YYYY-MM-DD: the product's first day on "
                    "another channel (repeatable)."),
+               territory: Optional[str] = TERRITORY, field: Optional[str] = FIELD,
                agreement: Optional[Path] = AGREEMENT, as_of: Optional[str] = AS_OF,
                version: Optional[str] = VERSION, event: Optional[list[str]] = EVENT,
                fact: Optional[list[str]] = FACT, as_json: bool = JSON) -> None:
     """PARTY makes PRODUCT available on CHANNEL."""
     seen = pairs(available, "--available")
-    _run(ctx, lambda day, facts: Distribute(party, product, channel, day, facts, seen),
+    _run(ctx, lambda day, facts: Distribute(party, product, channel, day, facts, seen,
+                                            territory, field),
          agreement, as_of, version, event, fact, as_json)
 
 
@@ -92,11 +99,14 @@ def distribute(ctx: typer.Context, party: str = typer.Option(..., "--party"),
 def use_license(ctx: typer.Context, licensee: str = typer.Option(..., "--licensee"),
                 licensor: str = typer.Option(..., "--licensor"),
                 subject: str = typer.Option(..., "--subject"),
+                territory: Optional[str] = TERRITORY, field: Optional[str] = FIELD,
+                channel: Optional[str] = THROUGH,
                 agreement: Optional[Path] = AGREEMENT, as_of: Optional[str] = AS_OF,
                 version: Optional[str] = VERSION, event: Optional[list[str]] = EVENT,
                 fact: Optional[list[str]] = FACT, as_json: bool = JSON) -> None:
     """LICENSEE uses SUBJECT, which belongs to LICENSOR."""
-    _run(ctx, lambda day, facts: UseLicense(licensee, licensor, subject, day, facts),
+    _run(ctx, lambda day, facts: UseLicense(licensee, licensor, subject, day, facts,
+                                            territory, field, channel),
          agreement, as_of, version, event, fact, as_json)
 
 
@@ -105,11 +115,14 @@ def grant_license(ctx: typer.Context, licensor: str = typer.Option(..., "--licen
                   to: str = typer.Option(..., "--to"),
                   subject: str = typer.Option(..., "--subject"),
                   exclusive: bool = typer.Option(False, "--exclusive/--non-exclusive"),
+                  territory: Optional[str] = TERRITORY, field: Optional[str] = FIELD,
+                  channel: Optional[str] = THROUGH,
                   agreement: Optional[Path] = AGREEMENT, as_of: Optional[str] = AS_OF,
                   version: Optional[str] = VERSION, event: Optional[list[str]] = EVENT,
                   fact: Optional[list[str]] = FACT, as_json: bool = JSON) -> None:
     """LICENSOR grants TO a licence to SUBJECT."""
-    _run(ctx, lambda day, facts: GrantLicense(licensor, to, subject, day, exclusive, facts),
+    _run(ctx, lambda day, facts: GrantLicense(licensor, to, subject, day, exclusive, facts,
+                                              territory, field, channel),
          agreement, as_of, version, event, fact, as_json)
 
 

@@ -239,9 +239,13 @@ def timeline_command(
     grid = columns(Table(title=f"{tl.agreement}: {len(tl.rows)} clauses over "
                                f"{len(tl.versions)} versions"),
                    "clause", "kind", "active", "versions", "changed in")
-    for row in table(tl):
+    rows = table(tl)
+    scoped = any("scope" in row for row in rows)
+    if scoped:
+        columns(grid, "scope")
+    for row in rows:
         grid.add_row(row["clause"], row["kind"], row["active"], row["versions"],
-                     row["changed in"])
+                     row["changed in"], *([row.get("scope", "")] if scoped else []))
     console.print(grid)
     console.print(f"chart: {svg}\n       {png}")
 

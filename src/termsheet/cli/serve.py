@@ -36,6 +36,16 @@ def serve(agreements: Path = typer.Option(Path("agreements"), "--agreements",
                                        help="Largest JSON request body, in bytes."),
           max_upload: int = typer.Option(50_000_000, "--max-upload", min=1024,
                                          help="Largest settlement upload, in bytes."),
+          workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                      help="Server processes; several share jobs and "
+                                           "settlement runs through --store."),
+          reload_agreements: bool = typer.Option(
+              False, "--reload-agreements", help="Pick up agreements edited on disk without a "
+              "restart; a broken edit keeps the old ones serving (GET /api/reload)."),
+          jobs_per_token: int = typer.Option(4, "--jobs-per-token", min=1,
+                                             help="Jobs queued or running per token (429 after)."),
+          jobs_total: int = typer.Option(32, "--jobs-total", min=1,
+                                         help="Jobs queued or running in the server."),
           as_json: bool = typer.Option(False, "--json",
                                        help="Print the start-up summary as JSON.")) -> None:
     """Serve the JSON API (reference at /reference, OpenAPI at /openapi.json), AuthZEN at
@@ -48,21 +58,44 @@ def serve(agreements: Path = typer.Option(Path("agreements"), "--agreements",
         console_err.print(f"no access file at {access}; create it with "
                           f"`termsheet token add NAME --admin --access {access}`")
         raise typer.Exit(2)
+    if workers > 1 and store is None:
+        console_err.print("several workers share jobs and settlement runs through the store: "
+                          "pass --store FILE (a DuckDB file) with --workers", soft_wrap=True)
+        raise typer.Exit(2)
+    import os
+
     import uvicorn
 
-    from ..web import Settings, create_app
+    from ..web import Settings
+    from ..web.access import Access
+    from ..web.app import ENVIRONMENT, load_catalog
     settings = Settings(agreements=agreements, store=store, access=access, max_body=max_body,
-                        max_upload=max_upload)
-    app = create_app(settings)
-    summary = {"url": f"http://{host}:{port}/", "agreements": app.state.catalog.ids,
-               "access": str(access) if access else "open (local only)", "reference": "/reference"}
+                        max_upload=max_upload, workers=workers,
+                        reload_agreements=reload_agreements, jobs_per_token=jobs_per_token,
+                        jobs_total=jobs_total)
+    catalog = load_catalog(settings)     # bad agreements or access: positioned problems, exit 1
+    Access.from_file(access)
+    summary = {"url": f"http://{host}:{port}/", "agreements": catalog.ids,
+               "access": str(access) if access else "open (local only)", "reference": "/reference",
+               "workers": workers, "reload_agreements": reload_agreements}
     if as_json:
         print_json(summary)
     else:
         console.print(f"termsheet serving {', '.join(summary['agreements'])} at "
                       f"[bold]{summary['url']}[/bold] (API: {summary['url']}reference; access: "
-                      f"{summary['access']})")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+                      f"{summary['access']}; {workers} worker(s))")
+    # Each worker process builds its app from the settings (the same in all of them).
+    os.environ[ENVIRONMENT] = settings.to_environment()
+    uvicorn.run("termsheet.web.app:app_from_environment", factory=True, host=host, port=port,
+                workers=workers, timeout_worker_healthcheck=WORKER_START, **SERVER)
+
+
+# The server stack, chosen for speed: uvloop's event loop, the httptools HTTP parser, no access
+# log (the audit of decisions and settlements is the application's own).
+SERVER = {"loop": "uvloop", "http": "httptools", "log_level": "warning", "access_log": False}
+# Seconds a worker process may take to start (imports, loading the agreements) and to answer the
+# supervisor's health checks; uvicorn's 5 s restarts slow starters in a loop on a busy machine.
+WORKER_START = 60
 
 
 @token_app.command("add")

@@ -12,6 +12,7 @@ from rich.progress import (BarColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.text import Text
 
 from .. import api
+from ..agreement.atomic import write_atomic
 from ..agreement.problems import Problem, TermsheetError
 from ..settle import render
 from ..settle.backends import MEMORY
@@ -74,8 +75,7 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text)
+        write_atomic(output, text)
         console_err.print(f"wrote {output}")
 
 
@@ -185,14 +185,13 @@ def settle(
 
 def _summary(result, posted, store: Path, output: Path | None, todo) -> None:
     console.print(render.statements_table(result.lines, f"{result.agreement}: statements "
-                                          f"{result.start} to {result.end}"))
-    for text in result.pending:
-        console.print(f"[yellow]{text}[/yellow]", soft_wrap=True)
+                                          f"{result.start} to {result.end}", result.pending))
     console.print(render.reconciliation_table(result.reconciliation))
     if result.quarantine:
         console.print(f"[yellow]{len(result.quarantine)} row(s) quarantined[/yellow]")
         for q in result.quarantine[:10]:
-            console.print(f"  {q.path}: row {q.row}: {q.reason}", markup=False, soft_wrap=True)
+            where = f"row {q.row}" + (f" (line {q.line})" if q.line else "")
+            console.print(f"  {q.path}: {where}: {q.reason}", markup=False, soft_wrap=True)
         if len(result.quarantine) > 10:
             console.print(f"  ... and {len(result.quarantine) - 10} more (--json lists all)")
     if result.allocations:
@@ -261,6 +260,8 @@ def ledger(
     agreement: Optional[str] = typer.Option(None, "--agreement", help="Only this agreement id."),
     output: Optional[Path] = typer.Option(None, "--output", "-o"),
     as_json: bool = typer.Option(False, "--json"),
+    party: Optional[str] = typer.Option(None, "--party", help="Only this party's books (a "
+                                        "Beancount file for Fava)."),
 ) -> None:
     """The append-only ledger: postings and restatements, as Beancount or JSON."""
     if fmt not in ("beancount", "json"):
@@ -271,7 +272,8 @@ def ledger(
         from .common import to_json
         _emit(to_json({"store": str(store), "entries": [e.to_dict() for e in entries]}), output)
     else:
-        _emit(beancount(entries, f"termsheet ledger {agreement or ''}".strip()), output)
+        title = f"termsheet ledger {agreement or ''}".strip() + (f" ({party})" if party else "")
+        _emit(beancount(entries, title, party), output)
 
 
 def _month(text: str, option: str, last: bool = False) -> date:
@@ -305,6 +307,13 @@ def generate_billing(
         raise TermsheetError([Problem("E056", "--format is csv or parquet; --focus-version is "
                                       "1.2 or 1.3", "<command line>")])
     first, last = _month(start, "--from"), _month(end, "--to", last=True)
+    if last < first:
+        raise TermsheetError([Problem("E054", f"--to {end} is before --from {start}", "--to")])
+    if not date(1900, 1, 1) <= first <= last <= date(9998, 12, 31) or \
+            (last.year - first.year) * 12 + last.month - first.month >= 1200:
+        raise TermsheetError([Problem("E057", f"--from {start} --to {end}: synthetic data is "
+                                      "made for at most 100 years between 1900 and 9998",
+                                      "--from")])
     paths = generate(folder, first, last, rows, seed, fmt, version, quirks)
     if as_json:
         print_json({"files": [str(p) for p in paths], "from": first, "to": last, "rows": rows,

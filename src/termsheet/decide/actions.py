@@ -41,17 +41,24 @@ class Distribute:
     date: dt.date
     facts: frozenset[str] = frozenset()
     available: Mapping[str, dt.date] = field(default_factory=dict)
+    territory: str | None = None
+    field_of_use: str | None = None
 
     kind = "distribute"
 
     def codes(self) -> tuple[int, str, str, str]:
         return DISTRIBUTE, self.party, self.product, self.channel
 
+    @property
+    def scope(self) -> dict[str, str]:
+        return _scope(self.territory, self.field_of_use, None)
+
     def to_dict(self) -> dict[str, Any]:
         return {"action": self.kind, "party": self.party, "product": self.product,
                 "channel": self.channel, "date": self.date.isoformat(),
                 "facts": sorted(self.facts),
-                "available": {k: v.isoformat() for k, v in sorted(self.available.items())}}
+                "available": {k: v.isoformat() for k, v in sorted(self.available.items())},
+                **self.scope}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +70,23 @@ class UseLicense:
     subject: str
     date: dt.date
     facts: frozenset[str] = frozenset()
+    territory: str | None = None
+    field_of_use: str | None = None
+    channel: str | None = None
 
     kind = "use-license"
 
     def codes(self) -> tuple[int, str, str, str]:
         return USE_LICENSE, self.licensee, self.subject, self.licensor
 
+    @property
+    def scope(self) -> dict[str, str]:
+        return _scope(self.territory, self.field_of_use, self.channel)
+
     def to_dict(self) -> dict[str, Any]:
         return {"action": self.kind, "licensee": self.licensee, "licensor": self.licensor,
                 "subject": self.subject, "date": self.date.isoformat(),
-                "facts": sorted(self.facts)}
+                "facts": sorted(self.facts), **self.scope}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +99,9 @@ class GrantLicense:
     date: dt.date
     exclusive: bool = False
     facts: frozenset[str] = frozenset()
+    territory: str | None = None
+    field_of_use: str | None = None
+    channel: str | None = None
 
     kind = "grant-license"
 
@@ -92,10 +109,14 @@ class GrantLicense:
         return (GRANT_EXCLUSIVE if self.exclusive else GRANT_LICENSE), self.licensor, \
             self.subject, self.to
 
+    @property
+    def scope(self) -> dict[str, str]:
+        return _scope(self.territory, self.field_of_use, self.channel)
+
     def to_dict(self) -> dict[str, Any]:
         return {"action": self.kind, "licensor": self.licensor, "to": self.to,
                 "subject": self.subject, "exclusive": self.exclusive,
-                "date": self.date.isoformat(), "facts": sorted(self.facts)}
+                "date": self.date.isoformat(), "facts": sorted(self.facts), **self.scope}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +136,13 @@ class BuyCompute:
     def to_dict(self) -> dict[str, Any]:
         return {"action": self.kind, "party": self.party, "from": self.supplier,
                 "date": self.date.isoformat(), "facts": sorted(self.facts)}
+
+
+def _scope(territory: str | None, field_of_use: str | None, channel: str | None
+           ) -> dict[str, str]:
+    """The scope a licence is asked for: only the dimensions given (none: everywhere)."""
+    out = {"territory": territory, "field": field_of_use, "channel": channel}
+    return {k: v for k, v in out.items() if v is not None}
 
 
 Action = Union[Distribute, UseLicense, GrantLicense, BuyCompute]

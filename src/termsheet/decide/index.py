@@ -17,6 +17,7 @@ Names are coded in one space per role across every version: parties, items (prod
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from bisect import bisect_right
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -56,6 +57,7 @@ class DecisionIndex:
         self._segments(versions)
         self._memo: dict[int, Outcome] = {}
         self._table: np.ndarray | None = None
+        self._table_lock = threading.Lock()
 
     def _segments(self, versions: Sequence[Version]) -> None:
         self.seg_start: list[int] = []
@@ -104,18 +106,22 @@ class DecisionIndex:
         if action.facts:
             self._check_facts(action.facts)
         key = seg * self.cells + ((kind * self.P + p) * self.I + i) * self.T + t
+        scope = getattr(action, "scope", None)
+        if scope:  # a scoped request (territory, field, channel): its own memo
+            key = (key, tuple(sorted(scope.items())))
         outcome = self._memo.get(key)
         if outcome is None:
-            outcome = self._memo[key] = self._evaluate(seg, kind, p, i, t)
+            outcome = self._memo[key] = self._evaluate(seg, kind, p, i, t, scope)
         if outcome.problem is not None:
             raise TermsheetError([outcome.problem])
         return outcome, late
 
-    def _evaluate(self, seg: int, kind: int, p: int, i: int, t: int) -> Outcome:
+    def _evaluate(self, seg: int, kind: int, p: int, i: int, t: int,
+                  scope: dict[str, str] | None = None) -> Outcome:
         version = self.versions[self.seg_version[seg]]
         day = dt.date.fromordinal(self.seg_start[seg])
         return evaluate(version, kind, self.parties[p], self.items[i], self.targets[t], day,
-                        self.events)
+                        self.events, scope)
 
     def _pinned(self, version_id: str, day: dt.date) -> tuple[int, str | None]:
         index = self.history.index(version_id) if any(
@@ -167,6 +173,12 @@ class DecisionIndex:
         """The outcome id of every cell of every segment (filled once, on first use)."""
         if self._table is not None:
             return self._table
+        with self._table_lock:
+            if self._table is None:
+                self._fill()
+        return self._table
+
+    def _fill(self) -> None:
         table = np.empty((len(self.seg_start), self.cells), dtype=np.int32)
         ids: dict[Outcome, int] = {}
         for seg in range(len(self.seg_start)):
@@ -182,7 +194,6 @@ class DecisionIndex:
         self.outcomes = list(ids)
         self._outcome_arrays()
         self._table = table
-        return table
 
     def _outcome_arrays(self) -> None:
         n = len(self.outcomes)
@@ -275,24 +286,55 @@ def _folder_of(history: History) -> str:
     return str(Path(next(iter(paths))).parent)
 
 
-_CACHE: dict[tuple, tuple[object, DecisionIndex]] = {}
-_CACHE_SIZE = 32
+class IndexCache:
+    """Compiled indexes, kept by whoever holds the histories (a server keeps one with the
+    agreements it has loaded, so that a reload drops the old indexes with the old histories).
+
+    Thread-safe: a server decides on several threads at once. A history is held by reference
+    while its index is cached, so the key (its ``id()`` and the event dates) cannot be reused
+    by another history while the entry lives. At most ``size`` indexes, the oldest dropped first.
+    """
+
+    def __init__(self, size: int = 32):
+        self.size = size
+        self._items: dict[tuple, tuple[object, DecisionIndex]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, history: History | Version, events: Mapping[str, dt.date] | None = None
+            ) -> DecisionIndex:
+        """The compiled index of a history under these event dates (compiled once)."""
+        key = (id(history), frozenset(events.items())) if events else (id(history),)
+        with self._lock:
+            hit = self._items.get(key)
+        if hit is not None and hit[0] is history:
+            return hit[1]
+        whole = history if isinstance(history, History) else History(history.agreement,
+                                                                      (history,))
+        check_events(whole, events or {})
+        index = DecisionIndex(whole, events)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and hit[0] is history:   # another thread compiled it first
+                return hit[1]
+            while len(self._items) >= self.size:
+                self._items.pop(next(iter(self._items)))
+            self._items[key] = (history, index)
+        return index
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
-def index_for(history: History | Version, events: Mapping[str, dt.date] | None = None
-              ) -> DecisionIndex:
-    """The compiled index of a history under these event dates (compiled once, then reused)."""
-    key = (id(history), frozenset(events.items())) if events else (id(history),)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is history:
-        return hit[1]
-    whole = history if isinstance(history, History) else History(history.agreement, (history,))
-    check_events(whole, events or {})
-    index = DecisionIndex(whole, events)
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[key] = (history, index)
-    return index
+# For decide() called without a cache of its own (a script, the command line).
+DEFAULT_CACHE = IndexCache()
+
+
+def index_for(history: History | Version, events: Mapping[str, dt.date] | None = None,
+              cache: IndexCache | None = None) -> DecisionIndex:
+    """The compiled index of a history under these event dates, from ``cache`` (by default
+    the process's own)."""
+    return (cache or DEFAULT_CACHE).get(history, events)
 
 
 def check_events(history: History, events: Mapping[str, dt.date]) -> None:

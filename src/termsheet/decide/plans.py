@@ -114,6 +114,9 @@ class PlanReport:
 def load_plan(path: str | Path) -> Plan:
     """Read a plan file; raises TermsheetError with every positioned problem."""
     path = Path(path)
+    from ..agreement.document import not_a_file
+    if (problem := not_a_file(path, "a plan file (YAML)")):
+        raise TermsheetError([problem])
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:

@@ -35,6 +35,7 @@ from ..agreement.model import (
     ClauseBase, Distribution, Exclusivity, License, RevenueShare, RightOfFirstRefusal, Version,
     clause_window, selector_matches,
 )
+from ..agreement import scope
 from ..agreement.problems import Problem, known_hint
 
 
@@ -42,21 +43,26 @@ FIRST_WORDS = ["first", "before", "appear", "ship"]
 
 
 def evaluate(version: Version, kind: int, party: str, item: str, target: str, day: date,
-             events: dict[str, date]) -> Outcome:
+             events: dict[str, date], scope: dict[str, str | None] | None = None) -> Outcome:
+    """``scope``: the territory, field (of use) and channel a licence is asked for (none:
+    everywhere; see :mod:`termsheet.agreement.scope`)."""
     rule = _RULES[kind]
-    problem = _names_problem(version, kind, party, item, target)
+    problem = _names_problem(version, kind, party, item, target) or \
+        _scope_problem(version, scope or {})
     if problem is not None:
         return Outcome(False, version.version, problem=problem)
-    return rule(Context(version, day, events), party, item, target, kind)
+    return rule(Context(version, day, events, scope), party, item, target, kind)
 
 
 class Context:
     """A version on a day with the events given: which clauses are in force."""
 
-    __slots__ = ("version", "day", "events")
+    __slots__ = ("version", "day", "events", "scope")
 
-    def __init__(self, version: Version, day: date, events: dict[str, date]):
+    def __init__(self, version: Version, day: date, events: dict[str, date],
+                 scope: dict[str, str | None] | None = None):
         self.version, self.day, self.events = version, day, events
+        self.scope = {k: v for k, v in (scope or {}).items() if v is not None}
 
     def window(self, clause: ClauseBase) -> tuple[date, date | None] | None:
         return clause_window(clause, self.version.effective, None, self.events)
@@ -109,6 +115,17 @@ def _names_problem(version: Version, kind: int, party: str, item: str,
     return None
 
 
+def _scope_problem(version: Version, scope: dict[str, str | None]) -> Problem | None:
+    where = version.path
+    if scope.get("territory") is not None and scope["territory"] not in version.territories:
+        return _unknown("E017", "territory", scope["territory"], version.territories, where)
+    if scope.get("field") is not None and scope["field"] not in version.fields:
+        return _unknown("E017", "field of use", scope["field"], version.fields, where)
+    if scope.get("channel") is not None and scope["channel"] not in version.channels:
+        return _unknown("E011", "channel", scope["channel"], version.channels, where)
+    return None
+
+
 def _unknown(code: str, what: str, name: str, known: Iterable[str], where: str) -> Problem:
     return Problem(code, f"unknown {what} '{name}' in this version", where,
                    hint=known_hint(name, known))
@@ -145,21 +162,25 @@ def distribute(ctx: Context, party: str, product: str, channel: str, _kind: int)
     deciding: list[tuple[ClauseBase, list[str]]] = []
     reasons: list[str] = []
     if owner != party:
+        asked = {**ctx.scope, "channel": channel}
         licences = [c for c in ctx.clauses(License) if c.licensor == owner
-                    and c.licensee == party and _covers(c, product, attrs)]
+                    and c.licensee == party and _covers(c, product, attrs)
+                    and scope.covers(ctx.version, c, asked)]
         if not licences:
-            return _unlicensed(ctx, party, owner, product, words)
+            return _unlicensed(ctx, party, owner, product, words, asked)
         deciding += [(c, words + ["license"]) for c in licences]
         reasons.append(f"{product} belongs to {owner}; {licences[0].id} licenses it to {party}")
     restrictions = [c for c in ctx.clauses(Exclusivity)
-                    if c.party == party and selector_matches(c.products, product, attrs)]
+                    if c.party == party and selector_matches(c.products, product, attrs)
+                    and scope.meets(ctx.version, c, ctx.scope)]
     blocking = [c for c in restrictions if not selector_matches(c.channels, channel, chan)]
     grants = [c for c in ctx.clauses(Distribution) if c.party == party
               and selector_matches(c.products, product, attrs)
               and selector_matches(c.channels, channel, chan)]
     if blocking:
-        reasons = [f"{c.id}: {party} may distribute {products_text(c.products)} only through "
-                   f"{channels_text(c.channels)}; {channel} is not one of them" for c in blocking]
+        reasons = [f"{c.id}: {party} may distribute {products_text(c.products)}"
+                   f"{scope.scope_text(c)} only through {channels_text(c.channels)}; {channel} "
+                   f"is not one of them" for c in blocking]
         reasons += [f"{g.id} grants it, but a restriction beats a grant in the same version"
                     for g in grants]
         return ctx.outcome(False, [(c, words + ["only", "exclusive", "no other"])
@@ -221,8 +242,9 @@ def _revenue_shares(ctx: Context, party: str, product: str, channel: str):
     return out
 
 
-def _unlicensed(ctx: Context, party: str, owner: str, product: str, words: list[str]) -> Outcome:
-    near = _near_licences(ctx, owner, party, product)
+def _unlicensed(ctx: Context, party: str, owner: str, product: str, words: list[str],
+                asked: dict[str, str] | None = None) -> Outcome:
+    near = _near_licences(ctx, owner, party, product, asked)
     reasons = [f"{product} belongs to {owner}; no licence from {owner} to {party} in force "
                f"covers it"] + [why for _, why in near]
     return ctx.outcome(False, [(c, words + ["license", "through", "until", "outside"])
@@ -238,7 +260,14 @@ def _covers(clause: License, product: str, attrs: dict) -> bool:
         clause.excludes is not None and selector_matches(clause.excludes, product, attrs))
 
 
-def _near_licences(ctx: Context, licensor: str, licensee: str | None, product: str):
+def _asked_text(asked: dict[str, str]) -> str:
+    words = {"territory": "in", "field": "for", "channel": "through"}
+    parts = [f"{words[k]} {v}" for k, v in asked.items() if v is not None and k in words]
+    return "use " + " ".join(parts) if parts else "use everywhere, for every field"
+
+
+def _near_licences(ctx: Context, licensor: str, licensee: str | None, product: str,
+                   asked: dict[str, str] | None = None):
     """Licences from ``licensor`` (to ``licensee``; None: to anyone) that name the subject but do
     not cover it on this day, and why."""
     attrs = ctx.product(product)
@@ -251,6 +280,11 @@ def _near_licences(ctx: Context, licensor: str, licensee: str | None, product: s
         elif selector_matches(c.subject, product, attrs) and not ctx.active(c):
             out.append((c, f"{c.id} is not in force on this day: it "
                         f"{describe_end(c, ctx.window(c), ctx.events)}"))
+        elif selector_matches(c.subject, product, attrs) and licensee is not None and \
+                not scope.covers(ctx.version, c, asked or ctx.scope):
+            out.append((c, f"{c.id} licenses {selector_text(c.subject)} only"
+                        f"{scope.scope_text(c)}; {_asked_text(asked or ctx.scope)} is outside "
+                        f"it"))
     return out
 
 
@@ -265,10 +299,11 @@ def use_license(ctx: Context, licensee: str, subject: str, licensor: str, _kind:
             "E023", f"{subject} belongs to {owner}, not to {licensor}",
             ctx.version.path, hint=f"use licensor '{owner}'"))
     licences = [c for c in ctx.clauses(License) if c.licensor == licensor
-                and c.licensee == licensee and _covers(c, subject, attrs)]
+                and c.licensee == licensee and _covers(c, subject, attrs)
+                and scope.covers(ctx.version, c, ctx.scope)]
     if licences:
-        reasons = [f"{c.id}: {licensor} licenses {selector_text(c.subject)} to {licensee} "
-                   f"({'exclusive' if c.exclusive else 'non-exclusive'}), "
+        reasons = [f"{c.id}: {licensor} licenses {selector_text(c.subject)} to {licensee}"
+                   f"{scope.scope_text(c)} ({'exclusive' if c.exclusive else 'non-exclusive'}), "
                    f"{describe_end(c, ctx.window(c), ctx.events)}" for c in licences]
         return ctx.outcome(True, [(c, words) for c in licences], reasons)
     return _unlicensed(ctx, licensee, licensor, subject, words)
@@ -285,10 +320,12 @@ def grant_license(ctx: Context, licensor: str, subject: str, to: str, kind: int)
             f"{subject} belongs to {owner}; no clause lets {licensor} license it to others"])
     covering = [c for c in ctx.clauses(License) if c.licensor == licensor
                 and _covers(c, subject, attrs)]
-    blocking = [c for c in covering if c.exclusive and c.licensee != grantee]
+    blocking = [c for c in covering if c.exclusive and c.licensee != grantee
+                and scope.meets(ctx.version, c, ctx.scope)]
     if blocking:
         return ctx.outcome(False, [(c, words) for c in blocking], [
-            f"{c.id}: {c.licensee} holds an exclusive licence to {selector_text(c.subject)}, "
+            f"{c.id}: {c.licensee} holds an exclusive licence to {selector_text(c.subject)}"
+            f"{scope.scope_text(c)}, "
             f"{describe_end(c, ctx.window(c), ctx.events)}; {licensor} may license it to no "
             f"one else" for c in blocking])
     deciding, reasons, obligations = [], [], []
@@ -297,6 +334,10 @@ def grant_license(ctx: Context, licensor: str, subject: str, to: str, kind: int)
         if c.licensee == grantee:
             reasons.append(f"{c.id}: {grantee} already holds a licence to "
                            f"{selector_text(c.subject)}")
+            continue
+        if c.exclusive:
+            reasons.append(f"{c.id}: {c.licensee}'s exclusive licence holds only"
+                           f"{scope.scope_text(c)}, which this grant does not reach")
             continue
         reasons.append(f"{c.id}: {c.licensee}'s licence is non-exclusive, so {licensor} may "
                        f"license {subject} to others")

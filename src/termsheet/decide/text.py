@@ -127,11 +127,20 @@ __all__ = ["action_text", "best_sentence", "channels_text", "products_text", "ci
 def action_text(action) -> str:
     """'openai distributes openai-api on aws' and the like, without the date."""
     kind = action.kind
+    where = scope_words(getattr(action, "scope", None) or {})
     if kind == "distribute":
-        return f"{action.party} distributes {action.product} on {action.channel}"
+        return f"{action.party} distributes {action.product} on {action.channel}{where}"
     if kind == "use-license":
-        return f"{action.licensee} uses {action.licensor}'s {action.subject}"
+        return f"{action.licensee} uses {action.licensor}'s {action.subject}{where}"
     if kind == "grant-license":
         exclusive = "an exclusive" if action.exclusive else "a"
-        return f"{action.licensor} grants {action.to} {exclusive} licence to {action.subject}"
+        return f"{action.licensor} grants {action.to} {exclusive} licence to " \
+               f"{action.subject}{where}"
     return f"{action.party} buys compute from {action.supplier}"
+
+
+def scope_words(scope: dict) -> str:
+    """' in eu, for healthcare, through retail' for a request's scope."""
+    words = {"territory": "in", "field": "for", "channel": "through"}
+    parts = [f"{words[k]} {v}" for k, v in scope.items() if k in words and v]
+    return (" " + ", ".join(parts)) if parts else ""

@@ -134,10 +134,32 @@ def clause_context(clause: ClauseBase, book: Phrases, d: Diff | None = None,
                         ("first_launch_clause", "first_launch")):
         present = getattr(clause, term, None) is not None
         ctx[piece] = pieces[piece].format_map(ctx) if present else ""
+    ctx["scope"] = scope_words(clause, book.lang)
     ctx["whatever"] = ""
     if d is not None and old_book is not None and not book.event_ids(clause.until):
         ctx["whatever"] = old_book.whatever(d.removed_events)
     return ctx
+
+
+def scope_words(clause: Any, lang: str) -> str:
+    """Where, for what and through what a licence or an exclusivity holds, in words."""
+    from ..agreement.scope import dimensions_of, scope_text, selector_words
+    if lang == "en":
+        return scope_text(clause) if hasattr(clause, "territories") else ""
+    if not hasattr(clause, "territories"):
+        return ""
+    labels = {"territories": "地域", "fields": "领域", "channels": "渠道"}
+    parts = []
+    for dimension in dimensions_of(clause):
+        value = getattr(clause, dimension)
+        if isinstance(value, str) and value in ("any", "all"):
+            continue
+        if isinstance(value, dict) and set(value) == {"excludes"}:
+            words = f"除{selector_words(value['excludes'])}以外"
+        else:
+            words = selector_words(value)
+        parts.append(f"{labels[dimension]}：{words}")
+    return f"（{'；'.join(parts)}）" if parts else ""
 
 
 def _key(term: str) -> str:

@@ -87,7 +87,7 @@ KINDS = {
     "en": {
         "exclusivity": {
             "added": "New, “{heading}”: {party} may sell {products} only through "
-                     "{channels}{period}.",
+                     "{channels}{scope}{period}.",
             "removed": "“{heading}” is gone: {party} no longer has to sell {products} only "
                        "through {channels}.",
             "renamed": "“{heading}” keeps its terms under a new id, {id} (before: {old_id}).",
@@ -96,6 +96,9 @@ KINDS = {
                         "{party} may sell them only through {channels}.",
             "channels": "“{heading}”: {party} may now sell {products} only through {new} "
                         "(before: {old}).",
+            "territories": "“{heading}”: the restriction now holds in {new} (before: {old}).",
+            "fields": "“{heading}”: the restriction now holds for the fields of use {new} "
+                      "(before: {old}).",
             "until": {
                 "changed": "“{heading}”: the restriction now lasts {new} (before: {old}).",
                 "set": "“{heading}”: the restriction now has an end: it lasts {new}.",
@@ -129,13 +132,19 @@ KINDS = {
         },
         "license": {
             "added": "New, “{heading}”: {licensor} grants {licensee} {an_exclusive} licence "
-                     "to {subject}{excludes_clause}{period}.",
+                     "to {subject}{excludes_clause}{scope}{period}.",
             "removed": "“{heading}” is gone: {licensee}'s licence to {subject} from {licensor} "
                        "ends.",
             "renamed": "“{heading}” keeps its terms under a new id, {id} (before: {old_id}).",
             "licensor": "“{heading}”: the licence is now granted by {new} (before: {old}).",
             "licensee": "“{heading}”: the licence now goes to {new} (before: {old}).",
             "subject": "“{heading}”: the licence now covers {new} (before: {old}).",
+            "territories": "“{heading}”: {licensee}'s licence to {subject} now holds in {new} "
+                           "(before: {old}).",
+            "fields": "“{heading}”: {licensee}'s licence to {subject} is now for the fields of "
+                      "use {new} (before: {old}).",
+            "channels": "“{heading}”: {licensee}'s licence to {subject} may now be used through "
+                        "{new} (before: {old}).",
             "excludes": {
                 "changed": "“{heading}”: the licence now leaves out {new} (before: {old}).",
                 "set": "“{heading}”: the licence now leaves out {new}.",
@@ -256,13 +265,15 @@ KINDS = {
     },
     "zh": {
         "exclusivity": {
-            "added": "新增「{heading}」：{party}只能通过{channels}销售{products}{period}。",
+            "added": "新增「{heading}」：{party}只能通过{channels}销售{products}{scope}{period}。",
             "removed": "「{heading}」已删除：{party}不再只能通过{channels}销售{products}。",
             "renamed": "「{heading}」内容不变，编号由{old_id}改为{id}。",
             "party": "「{heading}」：该限制现约束{new}（原为{old}）。",
             "products": "「{heading}」：该限制现适用于{new}（原为{old}），{party}只能通过"
                         "{channels}销售。",
             "channels": "「{heading}」：{party}现只能通过{new}销售{products}（原为{old}）。",
+            "territories": "「{heading}」：该限制的适用地域改为{new}（原为{old}）。",
+            "fields": "「{heading}」：该限制的适用领域改为{new}（原为{old}）。",
             "until": {
                 "changed": "「{heading}」：该限制的期限改为{new}（原为{old}）。",
                 "set": "「{heading}」：该限制现设有期限，{new}。",
@@ -291,12 +302,15 @@ KINDS = {
         },
         "license": {
             "added": "新增「{heading}」：{licensor}授予{licensee}{an_exclusive}许可，标的为"
-                     "{subject}{excludes_clause}{period}。",
+                     "{subject}{excludes_clause}{scope}{period}。",
             "removed": "「{heading}」已删除：{licensee}对{licensor}的{subject}的许可终止。",
             "renamed": "「{heading}」内容不变，编号由{old_id}改为{id}。",
             "licensor": "「{heading}」：许可方改为{new}（原为{old}）。",
             "licensee": "「{heading}」：被许可方改为{new}（原为{old}）。",
             "subject": "「{heading}」：许可标的改为{new}（原为{old}）。",
+            "territories": "「{heading}」：{licensee}对{subject}的许可地域改为{new}（原为{old}）。",
+            "fields": "「{heading}」：{licensee}对{subject}的许可使用领域改为{new}（原为{old}）。",
+            "channels": "「{heading}」：{licensee}对{subject}的许可使用渠道改为{new}（原为{old}）。",
             "excludes": {
                 "changed": "「{heading}」：许可排除的范围改为{new}（原为{old}）。",
                 "set": "「{heading}」：许可现不包括{new}。",

@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 from .changes import compare_clauses, heading_text
 from ..agreement.history import History
+from ..agreement.scope import scope_text
 from ..agreement.model import clause_window, events_in
 
 # One colour per clause kind (colour-blind-safe, after Okabe and Ito).
@@ -56,6 +57,7 @@ class Row:
     heading: str
     segments: tuple[Segment, ...]
     changed_in: tuple[str, ...] = ()   # versions whose terms differ from the previous version's
+    scope: str = ""                    # where and for what a scoped licence or exclusivity holds
 
     @property
     def versions(self) -> tuple[str, ...]:
@@ -74,7 +76,8 @@ class Row:
                 "start": self.start.isoformat(),
                 "end": self.end.isoformat() if self.end else None,
                 "versions": list(self.versions), "changed_in": list(self.changed_in),
-                "segments": [s.to_dict() for s in self.segments]}
+                "segments": [s.to_dict() for s in self.segments],
+                **({"scope": self.scope} if self.scope else {})}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +111,15 @@ def timeline(history: History, events: Mapping[str, date] | None = None) -> Time
     kinds: dict[str, str] = {}
     headings: dict[str, str] = {}
     changed: dict[str, list[str]] = {}
+    scopes: dict[str, str] = {}
     previous = None
     for version, effective, end in history.windows():
         for clause in version.clauses:
             window = clause_window(clause, effective, end, events)
             kinds[clause.id] = clause.kind
             headings[clause.id] = heading_text(clause) or clause.id
+            scopes[clause.id] = scope_text(clause).strip() if hasattr(clause, "territories") \
+                else ""
             before = previous.clause(clause.id) if previous is not None else None
             if before is not None and any(not t.provenance
                                           for t in compare_clauses(before, clause)):
@@ -124,8 +130,8 @@ def timeline(history: History, events: Mapping[str, date] | None = None) -> Time
             segments.setdefault(clause.id, []).append(
                 Segment(version.version, window[0], window[1], pending))
         previous = version
-    rows = tuple(Row(cid, kinds[cid], headings[cid], tuple(segs), tuple(changed.get(cid, ())))
-                 for cid, segs in segments.items())
+    rows = tuple(Row(cid, kinds[cid], headings[cid], tuple(segs), tuple(changed.get(cid, ())),
+                     scopes.get(cid, "")) for cid, segs in segments.items())
     return Timeline(history.agreement, tuple((v.version, v.effective) for v in history.versions),
                     rows, tuple(sorted(events.items())))
 
@@ -156,7 +162,8 @@ def table(tl: Timeline) -> list[dict[str, str]]:
                     "active": "; ".join(windows),
                     "versions": versions[0] if len(versions) == 1 else
                     f"{versions[0]} … {versions[-1]} ({len(versions)})",
-                    "changed in": ", ".join(row.changed_in) or "—"})
+                    "changed in": ", ".join(row.changed_in) or "—",
+                    **({"scope": row.scope} if row.scope else {})})
     return out
 
 
@@ -167,13 +174,17 @@ def draw(tl: Timeline, out_dir: str | Path, name: str | None = None) -> tuple[Pa
     import matplotlib.pyplot as plt
 
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / (name or f"{tl.agreement}-timeline")
     fig = _figure(tl, plt)
     paths = (stem.with_suffix(".svg"), stem.with_suffix(".png"))
-    fig.savefig(paths[0], bbox_inches="tight")
-    fig.savefig(paths[1], dpi=150, bbox_inches="tight")
-    plt.close(fig)
+    from ..agreement.atomic import replacing
+    try:
+        with replacing(paths[0]) as temp:
+            fig.savefig(temp, bbox_inches="tight")
+        with replacing(paths[1]) as temp:
+            fig.savefig(temp, dpi=150, bbox_inches="tight")
+    finally:
+        plt.close(fig)
     return paths
 
 

@@ -33,6 +33,7 @@ from ..agreement.model import (
     EVERYTHING, ClauseBase, Commitment, Distribution, Exclusivity, License, RightOfFirstRefusal,
     Version, clause_window, events_in, selector_matches,
 )
+from ..agreement import scope
 from ..decide.text import cite
 from .load import Names, Portfolio, names_of
 
@@ -267,9 +268,14 @@ def pair_conflicts(a: Term, b: Term, universe: Universe) -> list[Conflict]:
         elif isinstance(cx, Commitment) and isinstance(cy, RightOfFirstRefusal):
             out += _purchase_vs_first_refusal(x, y, days)
         elif isinstance(cx, License) and isinstance(cy, License) and cx.exclusive and \
-                (not cy.exclusive or x is a):
+                (not cy.exclusive or _first(x, y)):
             out += _licensed_twice(x, y, days, universe)
     return out
+
+
+def _first(x: Term, y: Term) -> bool:
+    """Of two exclusive licences, the one granted first (the later one is the second grant)."""
+    return (x.start, x.agreement, x.clause.id) <= (y.start, y.agreement, y.clause.id)
 
 
 def _grant_vs_exclusivity(grant: Term, excl: Term, days, universe: Universe) -> list[Conflict]:
@@ -409,21 +415,19 @@ def _licensed_twice(excl: Term, other: Term, days, universe: Universe) -> list[C
 
 def scope_overlap(a: Term, b: Term) -> str | None:
     """Where two licences meet in territory, field and channel: '' when neither is scoped, None
-    when they do not meet. Scopes are read by :mod:`termsheet.agreement.scope` when present."""
-    scopes = getattr(a.clause, "scope_sets", None)
-    if scopes is None:
-        return ""
+    when they do not meet (see :mod:`termsheet.agreement.scope`)."""
     parts = []
-    for dimension in ("territories", "fields", "channels"):
-        left = a.clause.scope_sets(a.version, dimension)
-        right = b.clause.scope_sets(b.version, dimension)
-        if left is None and right is None:
+    for dimension in scope.DIMENSIONS:
+        left, right = getattr(a.clause, dimension), getattr(b.clause, dimension)
+        if all(isinstance(v, str) and v in EVERYTHING for v in (left, right)):
             continue
-        both = (left if right is None else right if left is None else left & right)
+        both = scope.expand(a.version, dimension, left) & \
+            scope.expand(b.version, dimension, right)
         if not both:
             return None
-        if left is not None or right is not None:
-            parts.append(f"{dimension}: {_list(both)}")
+        words = sorted(n for n in both if n != scope.REST) + \
+            (["elsewhere"] if scope.REST in both else [])
+        parts.append(f"{dimension}: {', '.join(words)}")
     return "; ".join(parts)
 
 

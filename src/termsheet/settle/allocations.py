@@ -14,7 +14,9 @@ from pathlib import Path
 import ibis
 import pyarrow as pa
 
-from .engine import COSTS, EXACT, MONEY, Names, classify, in_term, period_of, segment_of
+from ..agreement.atomic import cannot_write, replacing
+from .engine import COSTS, EXACT, MONEY, Names, classify, in_term, segment_of
+from .lines import contract_period_of
 from .statements import Slice
 from .terms import Term
 
@@ -49,7 +51,7 @@ def allocation_rows(rows: ibis.Table, names: Names, terms: list[Term], slices: l
             agreement=ibis.literal(term.version.agreement),
             version=ibis.literal(term.version.version), clause=ibis.literal(term.clause.id),
             term=ibis.literal(term.index, type="int64"),
-            period=period_of(picked.day, term.clause.settle),
+            period=contract_period_of(picked.day, term.clause.settle, term.start_month),
             segment=segment_of(picked.day, term),
             base=picked[COSTS[term.clause.base.cost]].cast(MONEY),
             currency=ibis.literal(term.currency)))
@@ -71,19 +73,28 @@ def write_allocations(backend, names: Names, terms: list[Term], slices: list[Sli
     (``clause=.../period=.../*.parquet``), streamed by the engine as it computes them: no sort,
     nothing collected in Python, within DuckDB's memory limit."""
     expr = allocation_rows(backend.rows, names, terms, slices, first, last)
+    import duckdb
+    unwritable = (duckdb.IOException, duckdb.PermissionException)
     if path.suffix == ".parquet":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        backend.con.to_parquet(expr.order_by(["source", "source_row", "clause", "version"]), path)
+        with replacing(path, unwritable) as temp:
+            backend.con.to_parquet(expr.order_by(["source", "source_row", "clause", "version"]),
+                                   temp)
         return str(path)
     _check_folder(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise cannot_write(path, err) from None
     if backend.name == "duckdb":
         con = backend.con
         sql = con.compile(expr)
         con._run_pre_execute_hooks(expr)  # registers the factors' in-memory table
         target = str(path).replace("'", "''")
-        con.con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet, PARTITION_BY "
-                        f"({', '.join(PARTITIONS)}), OVERWRITE true)")
+        try:
+            con.con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet, PARTITION_BY "
+                            f"({', '.join(PARTITIONS)}), OVERWRITE true)")
+        except unwritable as err:
+            raise cannot_write(path, err) from None
     else:
         backend.con.to_parquet(expr, path, mode="overwrite", partitionBy=list(PARTITIONS))
     return str(path)

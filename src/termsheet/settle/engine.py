@@ -111,8 +111,9 @@ def summarize(rows: ibis.Table, needs: Needs) -> ibis.Table:
         ~rows.currency.isin(list(needs.currencies))
     sums = {cost: rows[cost].sum() for cost in needs.costs}
     # "source*ROW_ID+row|text", built only for suspect rows (the CASE keeps it off the others).
+    # "source*ROW_ID+row|line|text": the line is the CSV file's physical line (none in Parquet).
     listed = (rows.source.cast("int64") * ROW_ID + rows.source_row).cast("string") + "|" + \
-        rows.bad_text.fill_null("")
+        rows.source_line.cast("string").fill_null("") + "|" + rows.bad_text.fill_null("")
     return rows.group_by(needs.keys).aggregate(
         n=_.count(), corrections=rows.source_row.count(where=rows.charge_class.ilike("correction")),
         suspects=ibis.ifelse(suspect, listed, ibis.null("string")).collect(), **sums)

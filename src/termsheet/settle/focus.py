@@ -22,6 +22,9 @@ with more than ten decimals are accepted; anything else unreadable is quarantine
 from __future__ import annotations
 
 import hashlib
+import re
+import tempfile
+from datetime import date
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -29,6 +32,7 @@ from pathlib import Path
 import duckdb
 
 from ..agreement.problems import Problem, TermsheetError
+from . import accounting
 
 MONEY = "DECIMAL(38,10)"
 FOCUS_REQUIRED = ("BilledCost", "EffectiveCost", "ListCost", "ChargePeriodStart",
@@ -45,6 +49,7 @@ class Source:
     kind: str  # "focus" or "revenue"
     format: str  # "csv" or "parquet"
     focus_version: str | None = None
+    lines: accounting.Lines | None = None  # CSV: how every physical line was accounted for
 
     @cached_property
     def sha256(self) -> str:
@@ -52,7 +57,8 @@ class Source:
 
     def to_dict(self) -> dict:
         return {"index": self.index, "path": self.path, "kind": self.kind, "format": self.format,
-                "sha256": self.sha256, "focus_version": self.focus_version}
+                "sha256": self.sha256, "focus_version": self.focus_version,
+                "lines": self.lines.to_dict() if self.lines else None}
 
 
 def connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
@@ -89,32 +95,95 @@ def load(con: duckdb.DuckDBPyConnection, paths: list[str | Path],
 
 
 def _register(con, index: int, path: Path, costs: tuple[str, ...]) -> tuple[Source, str]:
-    if not path.is_file():
-        raise TermsheetError([Problem("E004", f"no such file: {path}", str(path))])
+    _check_path(path)
     fmt = _format(path)
     table = f"src_{index}"
-    literal = "'" + str(path).replace("'", "''") + "'"
+    literal = _literal(path)
+    lines = None
     try:
         if fmt == "csv":
-            # A table keeps the file's order, so rowid + 1 is the data row number.
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv("
-                        f"{literal}, all_varchar = true, header = true)")
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_n AS "
-                        f"SELECT rowid + 1 AS _row, * FROM {table}")
+            lines = register_csv(con, table, path)
         else:
+            names = [row[0] for row in con.execute(
+                f"DESCRIBE SELECT * FROM read_parquet({literal})").fetchall()]
+            # The reader's own columns (_row, _line, ...) win over a file's of the same name.
+            drop = ", ".join(['file_row_number'] + ['"' + n.replace('"', '""') + '"'
+                                                    for n in names
+                                                    if n.lower() in accounting.RESERVED])
             con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_n AS SELECT file_row_number + 1 "
-                        f"AS _row, * EXCLUDE (file_row_number) FROM read_parquet({literal}, "
-                        f"file_row_number = true)")
+                        f"AS _row, NULL::BIGINT AS _line, * EXCLUDE ({drop}) FROM "
+                        f"read_parquet({literal}, file_row_number = true)")
+        types = {name: kind for name, kind, *_ in con.execute(f"DESCRIBE {table}_n").fetchall()}
     except duckdb.Error as err:
         raise TermsheetError([Problem("E051", f"cannot read {path}: {str(err).splitlines()[0]}",
                                       str(path))]) from None
-    types = {name: kind for name, kind, *_ in con.execute(f"DESCRIBE {table}_n").fetchall()}
-    columns = {name.lower(): name for name in types}
+    columns = {name.lower(): name for name in types if name not in ("_row", "_line", "__bad")}
     kind = _kind(path, columns)
     source = Source(index, str(path), kind, fmt,
-                    _focus_version(columns) if kind == "focus" else None)
+                    _focus_version(columns) if kind == "focus" else None, lines)
     build = _focus_select if kind == "focus" else _revenue_select
     return source, build(index, f"{table}_n", columns, types, costs)
+
+
+def _literal(text: str | Path) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _check_path(path: Path) -> None:
+    """A regular file, or a clear word on what it is instead."""
+    if path.is_dir():
+        raise TermsheetError([Problem("E004", f"{path} is a folder, not a file", str(path),
+                                      hint="give the files inside it")])
+    if path.exists() and not path.is_file():
+        raise TermsheetError([Problem("E004", f"{path} is not a regular file (a device, a pipe "
+                                      "or a socket)", str(path), hint="give a CSV or Parquet "
+                                      "file")])
+    if not path.is_file():
+        raise TermsheetError([Problem("E004", f"no such file: {path}", str(path))])
+
+
+def register_csv(con, table: str, path: Path) -> accounting.Lines:
+    """A CSV file read with its dialect and columns given (nothing sniffed), its lines
+    accounted for (accounting.py); the view ``{table}_n`` numbers each row and its line."""
+    header, delimiter = accounting.first_record(path)
+    accounting.check_header(path, header)
+    if not accounting.RESERVED & {name.lower() for name in header}:
+        first = '"' + header[0].replace('"', '""') + '"'
+        try:
+            _read_csv(con, table, path, header, delimiter)
+            # A repeated header (exports concatenated) is a header line, not a row.
+            rows, repeated = con.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE lower(trim({first})) = "
+                f"{_literal(header[0].lower())}) FROM {table}").fetchone()
+            rows = None if repeated else rows
+        except duckdb.Error:
+            rows = None
+        lines = accounting.count_lines(path)
+        if rows is not None and rows + 1 == lines:
+            # A table keeps the file's order, so rowid + 1 is the data row number.
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_n AS "
+                        f"SELECT rowid + 1 AS _row, rowid + 2 AS _line, * FROM {table}")
+            return accounting.Lines(lines, rows)
+    with tempfile.TemporaryDirectory(prefix="termsheet-lines-") as folder:
+        scratch = Path(folder) / "rows.csv"
+        scan = accounting.rewrite(path, delimiter, scratch, HEADER_MARKERS,
+                                  lambda line, columns: _kind(path, columns, line))
+        _read_csv(con, table, scratch, [*scan.columns, "__row", "__line", "__bad"], ",")
+    count = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    if count != scan.lines.rows:
+        raise TermsheetError([Problem("E060", f"{path}: {scan.lines.rows} rows counted but "
+                                      f"{count} read", str(path))])
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_n AS SELECT CAST(__row AS BIGINT) AS _row, "
+                f"CAST(__line AS BIGINT) AS _line, * EXCLUDE (__row, __line) FROM {table}")
+    return scan.lines
+
+
+def _read_csv(con, table: str, path: Path, header: list[str], delimiter: str) -> None:
+    columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in header)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv("
+                f"{_literal(path)}, header = true, auto_detect = false, columns = {{{columns}}}, "
+                f"delim = {_literal(delimiter)}, quote = '\"', escape = '\"', "
+                f"strict_mode = true, null_padding = false)")
 
 
 def _format(path: Path) -> str:
@@ -127,7 +196,10 @@ def _format(path: Path) -> str:
                                   hint="name files *.csv or *.parquet")])
 
 
-def _kind(path: Path, columns: dict[str, str]) -> str:
+HEADER_MARKERS = (frozenset({"billedcost", "chargeperiodstart"}), frozenset(REVENUE_COLUMNS))
+
+
+def _kind(path: Path, columns: dict[str, str], line: int = 1) -> str:
     if all(c.lower() in columns for c in FOCUS_REQUIRED):
         if "publishername" in columns or "serviceprovidername" in columns:
             return "focus"
@@ -138,9 +210,9 @@ def _kind(path: Path, columns: dict[str, str]) -> str:
         if not ("publishername" in columns or "serviceprovidername" in columns):
             missing.append("PublisherName or ServiceProviderName")
         raise TermsheetError([Problem("E052", f"FOCUS export lacks {', '.join(missing)}",
-                                      str(path))])
+                                      str(path), line)])
     raise TermsheetError([Problem(
-        "E052", "neither a FOCUS export nor a revenue table", str(path),
+        "E052", "neither a FOCUS export nor a revenue table", str(path), line,
         hint=f"a revenue table has the columns {', '.join(REVENUE_COLUMNS)}; a FOCUS export has "
              f"{', '.join(FOCUS_REQUIRED)} and PublisherName or ServiceProviderName")])
 
@@ -177,9 +249,21 @@ def _money(columns, types, name: str) -> str:
     if col is None:
         return f"NULL::{MONEY}"
     kind = types[columns[name.lower()]]
-    if kind == "VARCHAR":
-        return f"TRY_CAST({_clean(col)} AS {MONEY})"
+    if kind == "VARCHAR":  # DuckDB reads '1_000' as 1000: a digit separator is not a number
+        return f"TRY_CAST(CASE WHEN strpos({col}, '_') = 0 THEN {_clean(col)} END AS {MONEY})"
     return col if kind == MONEY else f"TRY_CAST({col} AS {MONEY})"
+
+
+# Charge days the settlement can compute with: every period (a year at most) of a day in this
+# range ends on a representable date. 'epoch', 'infinity', 'today' and the like are not dates;
+# a time with an offset may move a day out of the range (9999-12-31T23:00-05:00 is year 10000).
+FIRST_DAY, LAST_DAY = "0001-01-01", "9998-12-31"
+DATE_TEXT = (r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}(:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?)?"
+             r"\s*(Z|UTC|[+-][0-9]{2}(:?[0-9]{2})?)?\s*")
+
+
+def _in_range(day: str) -> str:
+    return f"CASE WHEN ({day}) BETWEEN DATE '{FIRST_DAY}' AND DATE '{LAST_DAY}' THEN ({day}) END"
 
 
 def _day(columns, types, name: str) -> str:
@@ -188,11 +272,12 @@ def _day(columns, types, name: str) -> str:
         return "NULL::DATE"
     kind = types[columns[name.lower()]]
     if kind == "DATE":
-        return col
+        return _in_range(col)
     if kind.startswith("TIMESTAMP"):
-        return f"CAST({col} AS DATE)"
+        return _in_range(f"CAST({col} AS DATE)")
     # Text: '2024-09-18 22:00:00', '2024-09-18T22:00:00Z', offsets, or a bare date; UTC.
-    return f"CAST(TRY_CAST({_clean(col)} AS TIMESTAMPTZ) AS DATE)"
+    return _in_range(f"CAST(TRY_CAST(CASE WHEN regexp_full_match({col}, '{DATE_TEXT}') THEN "
+                     f"{col} END AS TIMESTAMPTZ) AS DATE)")
 
 
 def _focus_select(index: int, table: str, columns, types, costs) -> str:
@@ -215,7 +300,8 @@ def _focus_select(index: int, table: str, columns, types, costs) -> str:
     }
     checked = {"billed": ("billed", "billed_text"), "effective": ("effective", "effective_text"),
                "list": ("list", "list_text")}
-    return _select(index, table, fields, {k: v for k, v in checked.items() if k in costs})
+    return _select(index, table, fields, {k: v for k, v in checked.items() if k in costs},
+                   "__bad" in types)
 
 
 def _revenue_select(index: int, table: str, columns, types, costs) -> str:
@@ -230,25 +316,31 @@ def _revenue_select(index: int, table: str, columns, types, costs) -> str:
         "billed": amount, "effective": amount, "list": amount,
         "day_text": text("date"), "billed_text": text("amount"),
     }
-    return _select(index, table, fields, {"billed": ("amount", "billed_text")})
+    return _select(index, table, fields, {"billed": ("amount", "billed_text")},
+                   "__bad" in types)
 
 
-def _select(index: int, table: str, fields: dict[str, str], amounts: dict[str, str]) -> str:
+def _select(index: int, table: str, fields: dict[str, str], amounts: dict[str, str],
+            ragged: bool = False) -> str:
     """The file's rows in the common shape, with ``bad`` naming the first field that is unusable
-    and ``bad_text`` its text as written. The texts are only cast for rows that are bad."""
+    and ``bad_text`` its text as written. The texts are only cast for rows that are bad.
+    ``ragged``: the table has ``__bad``, why a row's fields could not be read (accounting.py)."""
     texts = {name: fields.pop(name) for name in list(fields) if name.endswith("_text")}
-    parts = [f"{index} AS source", "_row AS source_row"]
+    parts = [f"{index} AS source", "_row AS source_row", "_line AS source_line"]
     parts += [f"{expr} AS {name}" for name, expr in fields.items()]
     checks = [("day", "date", "day_text")] + [(a, code, text) for a, (code, text) in amounts.items()]
     # A small integer, not a string: it is a grouping key of every row.
     bad = " ".join(f"WHEN ({fields[f]}) IS NULL THEN {BAD_CODES.index(code)}"
                    for f, code, _ in checks)
     bad_text = " ".join(f"WHEN ({fields[f]}) IS NULL THEN {texts[t]}" for f, _, t in checks)
+    if ragged:
+        bad = f"WHEN __bad IS NOT NULL THEN {BAD_CODES.index('fields')} {bad}"
+        bad_text = f"WHEN __bad IS NOT NULL THEN __bad {bad_text}"
     parts += [f"CAST(CASE {bad} ELSE 0 END AS TINYINT) AS bad", f"CASE {bad_text} END AS bad_text"]
     return f"SELECT {', '.join(parts)} FROM {table}"
 
 
-BAD_CODES = ("", "date", "billed", "effective", "list", "amount")
+BAD_CODES = ("", "date", "billed", "effective", "list", "amount", "fields")
 
 # What each quarantine code means; ``{value}`` is the text as written ('' when missing).
 QUARANTINE_REASONS = {
@@ -257,13 +349,36 @@ QUARANTINE_REASONS = {
     "effective": "EffectiveCost {value!r} is not a number",
     "list": "ListCost {value!r} is not a number",
     "amount": "amount {value!r} is not a number",
+    "fields": "{value}",
     "currency-missing": "currency is missing",
     "currency-unknown": "unknown currency {value!r}",
     "currency-other": "currency {value} is not the agreement's ({expected}); no exchange rate",
 }
 
 
+NUMBER = re.compile(r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*")
+DAY = re.compile(r"\s*([0-9]{4,})-[0-9]{2}-[0-9]{2}")
+
+
 def reason_text(code: str, value: str | None, expected: str = "") -> str:
     if value is None and code not in ("currency-missing",):
         return QUARANTINE_REASONS[code].split(" {value")[0] + " is missing"
+    if code in ("billed", "effective", "list", "amount") and NUMBER.fullmatch(value):
+        return QUARANTINE_REASONS[code].replace("is not a number", "exceeds the supported "
+                                                "precision (28 digits before the decimal point)"
+                                                ).format(value=value)
+    if code == "date" and DAY.match(value) and _readable_day(value):
+        return (f"charge date {value!r} is outside the supported dates ({FIRST_DAY} to "
+                f"{LAST_DAY}, UTC)")
     return QUARANTINE_REASONS[code].format(value=value, expected=expected)
+
+
+def _readable_day(text: str) -> bool:
+    """Whether a date the range refused was a date: its year, month and day make one (a year
+    past 9999 counts; its month and day are checked in a leap year)."""
+    year, month, day = DAY.match(text).group(0).strip().rsplit("-", 2)
+    try:
+        date(2000, int(month), int(day))
+    except ValueError:
+        return False
+    return int(year) >= 1

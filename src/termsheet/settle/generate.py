@@ -245,15 +245,16 @@ def revenue_table(first: date, last: date, seed: int = 7) -> pa.Table:
 
 
 def write(table: pa.Table, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-        pq.write_table(table, path)
-    else:
-        import pyarrow.csv as pcsv
-        table = table.cast(pa.schema([pa.field(f.name, pa.string() if pa.types.is_dictionary(
-            f.type) else f.type) for f in table.schema]))
-        pcsv.write_csv(table, path)
+    from ..agreement.atomic import replacing
+    with replacing(path, (pa.ArrowIOError,)) as temp:
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+            pq.write_table(table, temp)
+        else:
+            import pyarrow.csv as pcsv
+            table = table.cast(pa.schema([pa.field(f.name, pa.string() if pa.types.is_dictionary(
+                f.type) else f.type) for f in table.schema]))
+            pcsv.write_csv(table, temp)
     return path
 
 

@@ -1,4 +1,5 @@
-"""The ledger as Beancount text, which ``bean-check`` accepts.
+"""The ledger as Beancount, built with Beancount's own data types and printer and checked by
+its loader in process (``check``); the whole ledger, or one party's books (for Fava).
 
 Each entry is one transaction with both parties' books side by side: the payer's expense and
 payable, the payee's receivable and income. A restatement is a transaction of its own for the
@@ -18,10 +19,11 @@ original stays as it was.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Iterable
 
 from ..money.currency import minor_unit
+
+SIDES = {"payer": (0, 1), "payee": (2, 3)}  # the accounts of each side, in accounts()
 
 
 def account_part(party: str) -> str:
@@ -41,37 +43,67 @@ def _quote(text: str) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _amount(value: Decimal, currency: str) -> str:
-    return f"{value.quantize(minor_unit(currency))} {currency}"
+def _books(e, party: str | None) -> tuple[int, ...]:
+    """Which of an entry's four postings belong in the ledger: all, or one party's side."""
+    if party is None:
+        return (0, 1, 2, 3)
+    return (SIDES["payer"] if e.payer == party else ()) + \
+        (SIDES["payee"] if e.payee == party else ())
 
 
-def beancount(entries: Iterable, title: str = "termsheet ledger") -> str:
-    """Ledger entries (``termsheet.store.Entry``) as a Beancount file."""
+def entries_of(entries: Iterable, party: str | None = None) -> list:
+    """Beancount directives (``beancount.core.data``): an Open per account, a Transaction per
+    ledger entry (restatements tagged and linked to what they restate). With ``party``, only
+    that party's postings: its books balance on their own."""
+    from beancount.core import amount, data
     entries = sorted(entries, key=lambda e: (e.date, e.entry))
+    opened: dict[str, object] = {}
+    transactions = []
+    for e in entries:
+        kept = _books(e, party)
+        if not kept:
+            continue
+        names = accounts(e.payer, e.payee)
+        postings = []
+        for index, sign in zip(range(4), (1, -1, 1, -1)):
+            if index in kept:
+                opened.setdefault(names[index], e.date)
+                units = amount.Amount((e.amount * sign).quantize(minor_unit(e.currency)),
+                                      e.currency)
+                postings.append(data.Posting(names[index], units, None, None, None, None))
+        meta = data.new_metadata("termsheet", 0, {
+            "entry": str(e.entry), "run": str(e.run), "key": e.key, "clause": e.clause,
+            "version": e.version})
+        tags = frozenset({"restatement"}) if e.type == "restatement" else frozenset()
+        links = frozenset({f"e{e.restates or e.entry}"})
+        transactions.append(data.Transaction(meta, e.date, "*", f"{e.payer} -> {e.payee}",
+                                             e.narration, tags, links, postings))
+    opens = [data.Open(data.new_metadata("termsheet", 0), day, account, None, None)
+             for account, day in sorted(opened.items(), key=lambda item: (item[1], item[0]))]
+    return opens + transactions
+
+
+def beancount(entries: Iterable, title: str = "termsheet ledger",
+              party: str | None = None) -> str:
+    """Ledger entries (``termsheet.store.Entry``) as a Beancount file, printed by Beancount's
+    printer; with ``party``, that party's books only."""
+    from beancount.parser import printer
+    entries = list(entries)
+    directives = entries_of(entries, party)
     out = [f"option \"title\" {_quote(title)}"]
-    currencies = sorted({e.currency for e in entries})
-    for currency in currencies:
+    for currency in sorted({e.currency for e in entries}):
         out.append(f"option \"operating_currency\" {_quote(currency)}")
     out.append("")
-    opened: dict[str, object] = {}
-    for e in entries:
-        for account in accounts(e.payer, e.payee):
-            opened.setdefault(account, e.date)
-    for account, day in sorted(opened.items(), key=lambda item: (item[1], item[0])):
-        out.append(f"{day} open {account}")
-    for e in entries:
+    opens = [d for d in directives if type(d).__name__ == "Open"]
+    out += [printer.format_entry(d).rstrip("\n") for d in opens]
+    for directive in directives[len(opens):]:
         out.append("")
-        out.append(_transaction(e))
+        out.append(printer.format_entry(directive).rstrip("\n"))
     return "\n".join(out) + "\n"
 
 
-def _transaction(e) -> str:
-    links = f" ^e{e.restates}" if e.restates else f" ^e{e.entry}"
-    tags = " #restatement" if e.type == "restatement" else ""
-    lines = [f"{e.date} * {_quote(f'{e.payer} -> {e.payee}')} {_quote(e.narration)}{tags}{links}",
-             f"  entry: {_quote(e.entry)}", f"  run: {_quote(e.run)}", f"  key: {_quote(e.key)}",
-             f"  clause: {_quote(e.clause)}", f"  version: {_quote(e.version)}"]
-    expense, payable, receivable, income = accounts(e.payer, e.payee)
-    for account, sign in ((expense, 1), (payable, -1), (receivable, 1), (income, -1)):
-        lines.append(f"  {account:<48} {_amount(e.amount * sign, e.currency):>24}")
-    return "\n".join(lines)
+def check(text: str) -> list[str]:
+    """What Beancount's loader finds wrong with a ledger text (an empty list: it is valid)."""
+    from beancount import loader
+    _, errors, _ = loader.load_string(text)
+    return [getattr(error, "message", str(error)) for error in errors]

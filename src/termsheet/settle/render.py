@@ -29,10 +29,53 @@ def exact(value: Decimal) -> str:
     return f"{whole}.{part.ljust(2, '0')}"
 
 
-def statements_table(lines: Iterable[Line], title: str | None = None) -> Table:
-    """One row per statement line, grouped by period and payer -> payee, with totals."""
+NARROW = 100  # below this width, statements are stacked: a table would have to cut figures
+
+
+class Statements:
+    """Statement lines for a terminal: the table where it fits, else stacked (one line of words
+    then one line of figures per statement line), so money is never cut or folded."""
+
+    def __init__(self, lines: Iterable[Line], title: str | None = None,
+                 pending: Iterable[str] = ()):
+        self.lines, self.title, self.pending = list(lines), title, list(pending)
+
+    def __rich_console__(self, console, options):
+        if options.max_width >= NARROW:
+            yield _table(self.lines, self.title, self.pending)
+            return
+        from rich.text import Text
+        if self.title:
+            yield Text(self.title, style="bold")
+        for statement in statements_of(self.lines):
+            yield Text(f"{statement.period}  {statement.payer} → {statement.payee}",
+                       style="bold")
+            for line in statement.lines:
+                yield Text(f"  {line.clause} ({line.version}), {line.rate}", overflow="fold")
+                base = f"base {money(line.base)}, " if line.kind == "share" else ""
+                yield Text(f"    {line.rows:,} rows, {base}amount {money(line.amount)} "
+                           f"{line.currency}")
+        for (payer, payee, currency), total in sorted(totals(self.lines).items()):
+            yield Text(f"total {payer} → {payee}: {money(total)} {currency}", style="bold")
+        for note in notes_of(self.lines):
+            yield Text(note, style="dim")
+        for note in self.pending:
+            yield Text(note)
+
+
+def statements_table(lines: Iterable[Line], title: str | None = None,
+                     pending: Iterable[str] = ()) -> Statements:
+    """Statement lines for a terminal: a table grouped by period and payer -> payee with totals,
+    or stacked on a narrow terminal; what is still pending below them."""
+    return Statements(lines, title, pending)
+
+
+def _table(lines: list[Line], title: str | None = None, pending: Iterable[str] = ()) -> Table:
+    """One row per statement line, grouped by period and payer -> payee, with totals; the
+    caption gives the rounding and what is still pending."""
     lines = list(lines)
-    table = Table(title=title, caption="; ".join(notes_of(lines)) or None, show_lines=False)
+    caption = "\n".join(["; ".join(notes_of(lines)), *pending]).strip()
+    table = Table(title=title, caption=caption or None, show_lines=False)
     for column, justify in (("period", "left"), ("payer → payee", "left"), ("clause", "left"),
                             ("version", "left"), ("rows", "right"), ("base", "right"),
                             ("rate", "left"), ("amount", "right")):

@@ -10,7 +10,7 @@ import hashlib
 import json
 import tempfile
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
@@ -28,8 +28,8 @@ from ..money import compile as money
 from ..money.compile import chains
 from ..money.currency import round_money
 from ..money.rules import DECIMAL_OPS, capped
-from .lines import (chain_slices, is_simple, period_end, prorated_minimum, simple_slices,
-                    true_up_years)
+from .lines import (chain_slices, is_simple, period_end, period_start, prorated_minimum,
+                    simple_slices, true_up_years)
 from .statements import (Line, Reconciliation, Slice, Statement, lines_of, reconcile,
                          statements_of)
 from .terms import Term, terms_of, vocabulary
@@ -50,10 +50,11 @@ class Quarantined:
     code: str
     value: str | None
     reason: str
+    line: int | None = None  # the physical line of a CSV file
 
     def to_dict(self) -> dict:
-        return {"source": self.source, "path": self.path, "row": self.row, "code": self.code,
-                "value": self.value, "reason": self.reason}
+        return {"source": self.source, "path": self.path, "row": self.row, "line": self.line,
+                "code": self.code, "value": self.value, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Settlement:
     coverage: dict = field(default_factory=dict, repr=False)
     # Term keys whose periods after the run's dates were settled again (a cascade).
     cascaded: tuple[str, ...] = ()
+    given: tuple[date | None, date | None] = (None, None)  # the dates as asked (--from, --to)
 
     @property
     def statements(self) -> list[Statement]:
@@ -90,6 +92,36 @@ class Settlement:
     def pending(self) -> list[str]:
         """Obligations the run's dates stop short of, such as a minimum's year-end true-up."""
         return [text for r in self.reconciliation for text in r.pending]
+
+    # notebooks: a short repr, the statement lines as HTML, Arrow and pandas tables of them
+
+    def __repr__(self) -> str:
+        totals: dict[str, Decimal] = {}
+        for line in self.lines:
+            totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.amount
+        money = ", ".join(f"{format(v, ',f')} {c}" for c, v in sorted(totals.items()))
+        return (f"<Settlement {self.agreement} {self.start} → {self.end}: {len(self.lines)} "
+                f"lines{', ' + money if money else ''}; {len(self.quarantine)} quarantined; "
+                f"{'balanced' if self.balanced else 'NOT balanced'}>")
+
+    def line_rows(self) -> list[dict]:
+        return [line.to_dict() for line in self.lines]
+
+    def _repr_html_(self) -> str:
+        from ..agreement.tables import html_table
+        rows = [{"period": line.label, "payer → payee": f"{line.payer} → {line.payee}",
+                 "clause": line.clause, "version": line.version, "rows": line.rows,
+                 "base": line.base, "rate": line.rate, "amount": line.amount,
+                 "currency": line.currency} for line in self.lines]
+        return html_table(rows, repr(self)[1:-1])
+
+    def to_arrow(self):
+        from ..agreement.tables import to_arrow
+        return to_arrow(self.line_rows())
+
+    def to_pandas(self):
+        from ..agreement.tables import to_pandas
+        return to_pandas(self.line_rows())
 
     @property
     def parameters(self) -> dict:
@@ -157,8 +189,8 @@ def settle(history: History, data: Any, *, start: date | None = None, end: date 
     ``monitor`` (see progress.py) watches the rows being read."""
     step = progress or (lambda _: None)
     events = dict(events or {})
-    if start and end and end < start:
-        raise TermsheetError([Problem("E054", f"--to {end} is before --from {start}", "--to")])
+    check_dates(start, end)
+    check_events(events)
     check_memory(memory_limit)
     if temp_dir is not None:
         make_temp_dir(temp_dir)
@@ -200,13 +232,14 @@ def _run(history, backend: Backend, sources, start, end, events, opening, later,
                                          last=raw.day.max()))}
     summary = backend.cached(classify(raw, names))
     step("summarize")
-    first, last = _dates(groups, names, start, end)
+    first, last = _dates(backend, summary, groups, names, terms_of(history, events), start, end)
     if callable(opening):
         opening = opening(first) if first else {}
     if callable(later):
         later = later(last) if last else {}
     every = terms_of(history, events) if first else []
     terms = [t for t in every if _overlaps(t, first, last)]
+    check_whole_periods(terms, start, end)
     overlapping = {t.index for t in terms}
     linked = [c for c in chains(every, lambda t: t.clause, lambda t: t.currency)
               if any(t.index in overlapping for t in c)]
@@ -224,6 +257,7 @@ def _run(history, backend: Backend, sources, start, end, events, opening, later,
     recon = [replace(r, pending=tuple(text for currency, text in pending
                                        if currency == r.currency))
              for r in reconcile(backend.records(_reconciliation(summary, terms, start, end)))]
+    _check_rows(sources, recon)
     quarantined = sum(r.quarantined.rows for r in recon)
     quarantine = _quarantine(backend, summary, sources, vocab) if quarantined else []
     step("reconcile")
@@ -233,16 +267,100 @@ def _run(history, backend: Backend, sources, start, end, events, opening, later,
     return Settlement(history.agreement, backend.name, first, last, events, tuple(sources),
                       version_hashes(history), tuple(lines), tuple(recon), tuple(quarantine),
                       tuple(_term_info(t) for t in terms), written, tuple(slices), coverage,
-                      tuple(sorted(later)))
+                      tuple(sorted(later)), given=(start, end))
 
 
-def _dates(groups: list[dict], names: Names, start, end) -> tuple[date | None, date | None]:
-    """The run's dates: as given, else the first and last charge day of the usable rows."""
-    usable = [g for g in groups if g["bad"] == 0 and g["currency"] is not None
-              and g["currency"] not in names.currency_problem]
-    first = min((g["first"] for g in usable), default=None)
-    last = max((g["last"] for g in usable), default=None)
-    return start or first, end or last
+def _dates(backend, summary, groups: list[dict], names: Names, terms: list[Term], start,
+           end) -> tuple[date | None, date | None]:
+    """The run's dates: as given, else the first and last charge day of the usable rows that
+    may be in a term's base: a known seller, inside the agreement's life. A row out of scope
+    (another seller, a day before the agreement began) never stretches the run's window."""
+    if start and end:
+        return start, end
+    if not terms:
+        usable = [g for g in groups if g["bad"] == 0 and g["currency"] is not None
+                  and g["currency"] not in names.currency_problem]
+        return (start or min((g["first"] for g in usable), default=None),
+                end or max((g["last"] for g in usable), default=None))
+    pred = summary.reason.isnull() & (summary.day >= min(t.start for t in terms))
+    if all(t.end is not None for t in terms):
+        pred &= summary.day <= max(t.end for t in terms)
+    if all(t.sellers is not None for t in terms):
+        pred &= summary.seller_id.isin(sorted(set().union(*(t.sellers for t in terms))))
+    (found,) = backend.records(summary.filter(pred.fill_null(False)).aggregate(
+        first=summary.day.min(), last=summary.day.max()))
+    return start or found["first"], end or found["last"]
+
+
+def check_dates(start: date | None, end: date | None, names: tuple[str, str] = ("--from", "--to")
+                ) -> None:
+    """Dates a run can settle: in order, and inside the supported days."""
+    problems = []
+    low, high = date.fromisoformat(focus.FIRST_DAY), date.fromisoformat(focus.LAST_DAY)
+    for day, name in ((start, names[0]), (end, names[1])):
+        if day is not None and not low <= day <= high:
+            problems.append(Problem("E057", f"{name} {day} is outside the supported dates "
+                                    f"({low} to {high})", name))
+    if not problems and start and end and end < start:
+        problems.append(Problem("E054", f"{names[1]} {end} is before {names[0]} {start}",
+                                names[1]))
+    if problems:
+        raise TermsheetError(problems)
+
+
+def check_events(events: dict[str, date]) -> None:
+    """Event dates a run can compute with: a clause may end the day before its event."""
+    low, high = date.fromisoformat(focus.FIRST_DAY), date.fromisoformat(focus.LAST_DAY)
+    problems = [Problem("E057", f"--event {name}={day} is outside the supported dates "
+                        f"({low + timedelta(days=1)} to {high})", "--event")
+                for name, day in sorted(events.items()) if not low < day <= high]
+    if problems:
+        raise TermsheetError(problems)
+
+
+def check_whole_periods(terms: list[Term], start: date | None, end: date | None) -> None:
+    """A run settles whole settlement periods: a period it would settle from only some of its
+    days would replace, in the store, the line settled from all of them. Dates given must start
+    and end periods (or the terms themselves)."""
+    problems = []
+    for term in terms:
+        unit = term.clause.settle
+        if start and start > term.start and start != period_start(start, unit,
+                                                                  term.start_month):
+            first = period_start(start, unit, term.start_month)
+            problems.append(Problem(
+                "E057", f"--from {start} starts inside a settlement period ({unit} from {first}) "
+                f"of clause '{term.clause.id}' (version {term.version.version})", "--from",
+                hint=f"a run settles whole periods: use --from {first} or "
+                     f"{period_end(first, unit) + timedelta(days=1)}"))
+        last = period_end(period_start(end, unit, term.start_month), unit) if end else None
+        if end and (term.end is None or end < term.end) and end != last:
+            problems.append(Problem(
+                "E057", f"--to {end} ends inside a settlement period ({unit} to {last}) of "
+                f"clause '{term.clause.id}' (version {term.version.version})", "--to",
+                hint=f"a run settles whole periods: use --to {last} or "
+                     f"{period_start(end, unit, term.start_month) - timedelta(days=1)}"))
+    if problems:
+        raise TermsheetError(sorted(set(problems), key=lambda p: (p.path, p.message))[:4])
+
+
+def _check_rows(sources, recon) -> None:
+    """Rows in, as the reconciliation counts them, against the rows counted outside the engine
+    (a CSV file's lines, a Parquet file's footer): none may go missing."""
+    counted = 0
+    for source in sources:
+        if source.lines is not None:
+            counted += source.lines.rows
+        else:
+            import pyarrow.parquet as pq
+            counted += pq.ParquetFile(source.path).metadata.num_rows
+    seen = sum(r.rows_in.rows for r in recon)
+    if seen != counted:
+        raise TermsheetError([Problem(
+            "E060", f"{counted} input rows counted, but {seen} reached the reconciliation",
+            sources[0].path if sources else "<input>",
+            hint="nothing was settled or stored; this is a bug in termsheet's reading of the "
+                 "files, please report it")])
 
 
 def _overlaps(term: Term, first: date | None, last: date | None) -> bool:
@@ -318,9 +436,7 @@ def pending_obligations(groups: list[list[Term]], slices: list[Slice],
 
 
 def _reconciliation(summary: ibis.Table, terms: list[Term], start, end) -> ibis.Table:
-    settled = ibis.literal(False)
-    for term in terms:
-        settled = settled | in_term(summary, term, start, end)
+    settled = any_of([in_term(summary, term, start, end) for term in terms])
     inside = ibis.literal(True)
     if start:
         inside &= summary.day >= start
@@ -333,6 +449,17 @@ def _reconciliation(summary: ibis.Table, terms: list[Term], start, end) -> ibis.
         rows=t.n.sum(), amount=t.billed.sum())
 
 
+def any_of(predicates: list[ibis.Value]) -> ibis.Value:
+    """``a | b | c ...`` as a balanced tree: as deep as log2 of the number of predicates, not
+    the number itself (a thousand clauses would nest a thousand levels)."""
+    if not predicates:
+        return ibis.literal(False)
+    while len(predicates) > 1:
+        pairs = zip(predicates[::2], predicates[1::2])
+        predicates = [a | b for a, b in pairs] + (predicates[-1:] if len(predicates) % 2 else [])
+    return predicates[0]
+
+
 def _quarantine(backend, summary, sources, vocab) -> list[Quarantined]:
     """Every unusable row, with its reason and source row number, from the rows the summary
     listed as suspect (a currency written 'usd' is suspect but fine: it is not listed here)."""
@@ -342,11 +469,12 @@ def _quarantine(backend, summary, sources, vocab) -> list[Quarantined]:
     for group in backend.records(bad):
         code = group["reason"]
         for item in group["suspects"] or []:
-            number, _, text = item.partition("|")
+            number, line, text = item.split("|", 2)
             source, row = divmod(int(number), ROW_ID)
             value = group["currency"] if code.startswith("currency") else (text or None)
             out.append(Quarantined(source, sources[source].path, row, code, value,
-                                   focus.reason_text(code, value, expected)))
+                                   focus.reason_text(code, value, expected),
+                                   int(line) if line else None))
     return sorted(out, key=lambda q: (q.source, q.row))
 
 

@@ -80,6 +80,24 @@ class Statement:
     def total(self) -> Decimal:
         return sum((line.amount for line in self.lines), ZERO)
 
+    def __repr__(self) -> str:
+        return (f"<Statement {self.payer} → {self.payee} {self.period}: {len(self.lines)} "
+                f"lines, {format(self.total, ',f')} {self.currency}>")
+
+    def _repr_html_(self) -> str:
+        from ..agreement.tables import html_table
+        rows = [{"clause": line.clause, "version": line.version, "rows": line.rows,
+                 "base": line.base, "rate": line.rate, "amount": line.amount}
+                for line in self.lines]
+        return html_table(rows, repr(self)[1:-1])
+
+    def to_arrow(self):
+        from ..agreement.tables import to_arrow
+        return to_arrow([line.to_dict() for line in self.lines])
+
+    def to_pandas(self):
+        return self.to_arrow().to_pandas()
+
     def to_dict(self) -> dict:
         return {"payer": self.payer, "payee": self.payee, "period": self.period,
                 "currency": self.currency, "total": self.total,

@@ -23,7 +23,7 @@ import duckdb
 
 from ..agreement.problems import Problem, TermsheetError
 from .engine import Later, Opening
-from .lines import period_start
+from .lines import period_end, period_start
 from .run import Settlement
 from .statements import Line
 
@@ -117,7 +117,8 @@ class Store:
             if read_only and not Path(self.path).exists():
                 raise TermsheetError([Problem("E055", f"no store at {self.path}", self.path,
                                               hint="run `termsheet settle` first")])
-            self.con = duckdb.connect(self.path, read_only=read_only)
+            check_store_path(self.path)
+            self.con = _Guarded(duckdb.connect(self.path, read_only=read_only), self.path)
         except duckdb.Error as err:
             raise TermsheetError([Problem("E055", f"cannot open the store {self.path}: "
                                           f"{str(err).splitlines()[0]}", self.path)]) from None
@@ -310,6 +311,67 @@ class Store:
                          f"statement_lines WHERE key = ? ORDER BY run DESC LIMIT 1", [key])
 
 
+# DuckDB opens a file by its name: 'data.csv' or 'x.parquet' would be a read-only view of that
+# file in an in-memory database, and a run "recorded" there would be lost.
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".parq", ".json", ".jsonl",
+                 ".ndjson", ".gz", ".zst", ".xlsx", ".xls", ".arrow", ".feather", ".avro",
+                 ".md", ".yaml", ".yml", ".sqlite", ".sqlite3")
+MAGIC = b"DUCK"  # bytes 8 to 12 of a DuckDB database file
+
+
+def check_store_path(path: str) -> None:
+    """A store is a DuckDB database file, or a path where one can be made: never a data file."""
+    if path == ":memory:":
+        return
+    where = Path(path)
+    if where.is_dir():
+        raise TermsheetError([Problem("E055", f"the store {path} is a folder", path,
+                                      hint="give a file, e.g. termsheet.duckdb")])
+    if where.exists() and not where.is_file():
+        raise TermsheetError([Problem("E055", f"the store {path} is not a regular file", path)])
+    if where.is_file() and where.stat().st_size > 0:
+        with open(where, "rb") as handle:
+            head = handle.read(16)
+        if head[8:12] != MAGIC:
+            raise TermsheetError([Problem(
+                "E055", f"{path} is not a termsheet store (not a DuckDB database file)", path,
+                hint="give --store a .duckdb file, new or made by termsheet")])
+    elif where.name.lower().endswith(DATA_SUFFIXES):
+        raise TermsheetError([Problem(
+            "E055", f"{path} names a data file, not a store", path,
+            hint="give --store a .duckdb file, e.g. termsheet.duckdb")])
+
+
+class _Guarded:
+    """The store's connection: a file damaged under it (truncated, overwritten) answers E055,
+    not a crash, whichever query first meets the damage."""
+
+    DAMAGE = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException)
+
+    def __init__(self, con, path: str):
+        self._con, self._path = con, path
+
+    def _damaged(self, err: Exception) -> TermsheetError:
+        return TermsheetError([Problem(
+            "E055", f"the store {self._path} is damaged: {str(err).splitlines()[0]}", self._path,
+            hint="restore it from a copy; nothing was written")])
+
+    def execute(self, *args, **kwargs):
+        try:
+            return self._con.execute(*args, **kwargs)
+        except self.DAMAGE as err:
+            raise self._damaged(err) from None
+
+    def executemany(self, *args, **kwargs):
+        try:
+            return self._con.executemany(*args, **kwargs)
+        except self.DAMAGE as err:
+            raise self._damaged(err) from None
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
 def _q(name: str) -> str:
     return f'"{name}"'
 
@@ -380,5 +442,7 @@ def _covered(info: list, settlement: Settlement) -> bool:
         return True
     settle = next((t.get("settle", "month") for t in settlement.terms
                    if t["version"] == version and t["clause"] == clause), "month")
-    return (period_start(settlement.start, settle) <= period
-            <= period_start(settlement.end, settle))
+    # Dates given: only periods wholly inside them; else the periods of the rows' days.
+    low = settlement.given[0] or period_start(settlement.start, settle)
+    high = settlement.given[1] or period_end(period_start(settlement.end, settle), settle)
+    return low <= period and period_end(period, settle) <= high

@@ -34,12 +34,16 @@ def _figure(panels: int, title: str, height: float = 4.2):
 
 
 def _save(fig, out: Path, name: str) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
     paths = [out / f"{name}.svg", out / f"{name}.png"]
-    fig.savefig(paths[0], metadata={"Date": None})
-    fig.savefig(paths[1], dpi=120, metadata={"Software": None})
-    plt.close(fig)
+    from ..agreement.atomic import replacing
+    try:
+        with replacing(paths[0]) as temp:
+            fig.savefig(temp, metadata={"Date": None})
+        with replacing(paths[1]) as temp:
+            fig.savefig(temp, dpi=120, metadata={"Software": None})
+    finally:
+        plt.close(fig)
     return paths
 
 

@@ -100,6 +100,31 @@ class Simulation:
     samples: dict[tuple[str, str], dict[str, np.ndarray]] = field(default_factory=dict,
                                                                   repr=False, compare=False)
 
+    # notebooks: a short repr, the NPV and value per version and party, as HTML, Arrow, pandas
+
+    def __repr__(self) -> str:
+        return (f"<Simulation {self.scenario} of {self.agreement}: {self.futures:,} futures, "
+                f"{self.years[0]}–{self.years[-1]}, versions {', '.join(self.versions)}, "
+                f"{self.currency}>")
+
+    def party_rows(self) -> list[dict[str, Any]]:
+        return [{"version": o.version, "party": p.party, "npv mean": p.npv.mean,
+                 "npv p5": p.npv.p5, "npv p50": p.npv.p50, "npv p95": p.npv.p95,
+                 "value mean": p.value.mean, "currency": self.currency}
+                for o in self.outcomes for p in o.parties]
+
+    def _repr_html_(self) -> str:
+        from ..agreement.tables import html_table
+        return html_table(self.party_rows(), repr(self)[1:-1])
+
+    def to_arrow(self):
+        from ..agreement.tables import to_arrow
+        return to_arrow(self.party_rows())
+
+    def to_pandas(self):
+        from ..agreement.tables import to_pandas
+        return to_pandas(self.party_rows())
+
     def outcome(self, version: str) -> VersionOutcome:
         return next(o for o in self.outcomes if o.version == version)
 

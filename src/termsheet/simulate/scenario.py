@@ -51,6 +51,9 @@ def load_scenario(path: str | Path, check: Check | None = None) -> Scenario:
     """A scenario from a YAML file; raises TermsheetError with every problem found, those of
     ``check`` (say, against an agreement) included."""
     path = Path(path)
+    from ..agreement.document import not_a_file
+    if (problem := not_a_file(path, "a scenario file (YAML)")):
+        raise TermsheetError([problem])
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:

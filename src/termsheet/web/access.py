@@ -8,8 +8,10 @@ The access file is YAML::
       - {id: 8b21d4aa, name: microsoft, role: party, party: microsoft, hash: "scrypt$..."}
 
 A token reads ``ts_<id>_<secret>``: the id picks the entry, so a request costs one scrypt at
-most, and the secret is checked against the salted hash. A verified token is remembered for the
-life of the process under a keyed digest, so that scrypt runs once per token, not once per request.
+most, and the secret is checked against the salted hash. A verified token is remembered under a
+keyed digest for ``VERIFIED_FOR`` seconds (at most ``VERIFIED_KEPT`` of them), so that scrypt runs
+once per token and period, not once per request: a request with a token seen lately costs one
+keyed SHA-256 and a dictionary lookup.
 
 Roles: ``admin`` may do everything, including uploading versions and settling; ``party`` may read
 agreements, decide, simulate and diff, and sees only the statements and ledger entries where its
@@ -22,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -30,6 +33,7 @@ import yaml
 from fastapi import Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ..agreement.atomic import write_atomic
 from ..agreement.problems import Problem, TermsheetError
 from .errors import HttpProblem
 
@@ -37,6 +41,8 @@ Role = Literal["admin", "party"]
 SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 TOKEN_PREFIX = "ts_"
 COOKIE = "termsheet_token"
+VERIFIED_FOR = 300.0      # seconds a verified token is trusted before scrypt checks it again
+VERIFIED_KEPT = 10_000    # verified tokens remembered at most (the oldest are dropped first)
 # Declares the scheme in the OpenAPI document; the token itself is read by request_token.
 BEARER = HTTPBearer(auto_error=False, scheme_name="token",
                     description="An API token, ts_<id>_<secret> (`termsheet token add`)")
@@ -117,13 +123,31 @@ def read_entries(path: str | Path) -> list[TokenEntry]:
     path = Path(path)
     if not path.exists():
         return []
+    from ..agreement.document import not_a_file
+    if (problem := not_a_file(path, "an access file (YAML)")):
+        raise TermsheetError([problem])
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError) as err:
+        raise TermsheetError([Problem("E004", f"cannot read the access file: {err}",
+                                      str(path))]) from None
     except yaml.YAMLError as err:
         raise TermsheetError([Problem("E001", f"YAML syntax error in access file: {err}",
                                       str(path))])
+    shape = "an access file is a mapping with a list of tokens: 'tokens: [{id, name, role, hash}]'"
+    if not isinstance(data, dict):
+        raise TermsheetError([Problem("E023", f"the access file holds a {_kind(data)}, not a "
+                                      "mapping", str(path), hint=shape)])
+    tokens = data.get("tokens") or []
+    if not isinstance(tokens, list):
+        raise TermsheetError([Problem("E023", f"'tokens' is a {_kind(tokens)}, not a list",
+                                      str(path), hint=shape)])
     entries, problems = [], []
-    for index, item in enumerate(data.get("tokens") or []):
+    for index, item in enumerate(tokens):
+        if not isinstance(item, dict):
+            problems.append(Problem("E023", f"token {index + 1} is a {_kind(item)}, not a "
+                                    "mapping", str(path), hint=shape))
+            continue
         try:
             entry = TokenEntry(id=str(item["id"]), name=str(item["name"]), role=item["role"],
                                hash=str(item["hash"]), party=item.get("party"))
@@ -140,6 +164,11 @@ def read_entries(path: str | Path) -> list[TokenEntry]:
     return entries
 
 
+def _kind(value) -> str:
+    return {str: "text", list: "list", int: "number", float: "number", bool: "yes/no",
+            type(None): "nothing"}.get(type(value), type(value).__name__)
+
+
 def write_entries(path: str | Path, entries: list[TokenEntry]) -> None:
     rows = []
     for e in entries:
@@ -149,7 +178,7 @@ def write_entries(path: str | Path, entries: list[TokenEntry]) -> None:
         rows.append({**row, "hash": e.hash})
     text = ("# termsheet access: tokens are stored hashed; create them with "
             "`termsheet token add`\n" + yaml.safe_dump({"tokens": rows}, sort_keys=False))
-    Path(path).write_text(text, encoding="utf-8")
+    write_atomic(Path(path), text)
 
 
 def add_token(path: str | Path, name: str, role: Role, party: str | None = None) -> str:
@@ -175,11 +204,12 @@ def remove_token(path: str | Path, name: str) -> bool:
 class Access:
     """Resolves the principal of a request; ``Access(None)`` is the open server."""
 
-    def __init__(self, entries: list[TokenEntry] | None):
+    def __init__(self, entries: list[TokenEntry] | None, ttl: float = VERIFIED_FOR):
         self.open = entries is None
         self.entries = {e.id: e for e in entries or []}
+        self.ttl = ttl
         self._key = secrets.token_bytes(32)
-        self._verified: dict[bytes, Principal] = {}
+        self._verified: dict[bytes, tuple[Principal, float]] = {}   # digest -> (who, until)
         self.checking: dict[bytes, object] = {}   # digest -> the check under way (a future)
 
     @classmethod
@@ -201,7 +231,10 @@ class Access:
         if not token:
             return None, None
         digest = hmac.new(self._key, token.encode(), hashlib.sha256).digest()
-        return self._verified.get(digest), digest
+        hit = self._verified.get(digest)
+        if hit is not None and hit[1] > time.monotonic():
+            return hit[0], digest
+        return None, digest
 
     def verify(self, token: str, digest: bytes) -> Principal | None:
         """Check a token against its entry's scrypt hash (slow on purpose) and remember it."""
@@ -210,7 +243,10 @@ class Access:
         if entry is None or not verify_secret(parts[1], entry.hash):
             return None
         principal = entry.principal()
-        self._verified[digest] = principal
+        while len(self._verified) >= VERIFIED_KEPT:
+            self._verified.pop(next(iter(self._verified), None), None)
+        self._verified.pop(digest, None)   # re-inserted last: the oldest stay first in line
+        self._verified[digest] = (principal, time.monotonic() + self.ttl)
         return principal
 
 
@@ -232,11 +268,14 @@ async def resolve(request: Request) -> Principal | None:
     """The principal of a request without blocking the event loop: a token seen before costs
     one keyed SHA-256; a new one is checked against its scrypt hash on a worker thread, once,
     however many requests bring it at the same moment."""
+    return await resolve_token(request.app.state.access, request_token(request))
+
+
+async def resolve_token(access: Access, token: str | None) -> Principal | None:
+    """:func:`resolve` for a token already read from its request."""
     import asyncio
 
     from starlette.concurrency import run_in_threadpool
-    access: Access = request.app.state.access
-    token = request_token(request)
     known, digest = access.remembered(token)
     if known is not None or digest is None:
         return known

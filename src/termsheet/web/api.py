@@ -33,12 +33,23 @@ EventsQ = Annotated[list[Annotated[str, Query(max_length=120)]],
 
 
 def catalog_of(request: Request) -> Catalog:
-    return request.app.state.catalog
+    """The agreements a request is answered from: the server's at the moment the request first
+    asks, then the same ones for the rest of the request, even when a reload swaps them in
+    between (a request sees the old agreements or the new, never some of each)."""
+    pinned = request.scope.get("termsheet.catalog")
+    if pinned is None:
+        pinned = request.scope["termsheet.catalog"] = request.app.state.catalog
+    return pinned
 
 
 def visible(request: Request, principal: Principal, agreement: str) -> History:
     """The history of an agreement the principal may see; 404 for one it may not."""
-    history = catalog_of(request).history(agreement)
+    return visible_in(catalog_of(request), principal, agreement)
+
+
+def visible_in(catalog: Catalog, principal: Principal, agreement: str) -> History:
+    """:func:`visible` in the agreements given."""
+    history = catalog.history(agreement)
     if principal.admin or principal.party in history.latest.parties \
             or any(principal.party in v.parties for v in history.versions):
         return history
@@ -157,6 +168,7 @@ def upload_version(document: DocumentIn, request: Request, principal: Admin):
     """Add a version (admin only). It must be valid and fit the agreement's amendment chain;
     an existing version is never overwritten."""
     version = catalog_of(request).add_version(document.text, document.path)
+    catalog_of(request).answers.clear()   # answers encoded before the new version are stale
     history = catalog_of(request).history(version.agreement)
     return views.version_view(history, version)
 

@@ -8,27 +8,34 @@ the same problems as an HTML page.
 
 from __future__ import annotations
 
+import json
+import os
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from . import api, authzen, decisions, diffs, html, pages, simulation, statements
+from . import (
+    api, authzen, decisions, diffs, html, pages, portfolio, reload, simulation, statements,
+)
 from .access import Access
 from .catalog import Catalog
 from .errors import HANDLERS, status_of
-from .jobs import JobRunner
-from .limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit
+from .jobs import PER_TOKEN, TOTAL, JobRunner
+from .limits import BATCH_LIMIT, DEFAULT_LIMIT, UPLOAD_LIMIT, BodyLimit
+from .reload import Reloader
 from .requestlog import RequestLog
 from .settlement import Ledger
 
 HERE = Path(__file__).parent
 # Feature modules: each has an ``api`` router (JSON) and a ``pages`` router (HTML).
-FEATURES = (decisions, diffs, simulation, statements)
+FEATURES = (decisions, diffs, simulation, statements, portfolio)
 API_PREFIXES = ("/api/", "/access/", "/.well-known/", "/openapi.json", "/jobs/")
+ENVIRONMENT = "TERMSHEET_SERVE_SETTINGS"   # the settings, as JSON, for each worker process
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,24 @@ class Settings:
     access: Path | None = None
     max_body: int = DEFAULT_LIMIT
     max_upload: int = UPLOAD_LIMIT
-    job_workers: int = 1
+    job_workers: int = 1            # job threads per process (0: this process runs none)
+    jobs_per_token: int = PER_TOKEN  # jobs queued or running per token, then 429
+    jobs_total: int = TOTAL          # jobs queued or running in the server, then 429
+    workers: int = 1                 # server processes sharing the store
+    reload_agreements: bool = False  # watch the agreements folder and reload on a change
+    reload_every: float = 1.0        # seconds between looks at the folder
+
+    def to_environment(self) -> str:
+        return json.dumps({k: (str(v) if isinstance(v, Path) else v)
+                           for k, v in asdict(self).items()})
+
+    @classmethod
+    def from_environment(cls, text: str) -> "Settings":
+        data = json.loads(text)
+        paths = {"agreements", "store", "scenarios", "access"}
+        return cls(**{f.name: (Path(data[f.name]) if f.name in paths and data[f.name]
+                               is not None else data[f.name]) for f in fields(cls)
+                      if f.name in data})
 
     def scenarios_dir(self) -> Path | None:
         """``scenarios``, else a ``scenarios`` folder beside the agreements folder."""
@@ -68,30 +92,53 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                       ("agreements", "decide", "settle", "simulate", "diff", "authzen")],
     )
     app.state.settings = settings
-    app.state.catalog = Catalog.load(settings.agreements)
+    app.state.catalog = load_catalog(settings)
     app.state.access = Access.from_file(settings.access)
-    app.state.jobs = JobRunner(workers=settings.job_workers)
-    app.state.ledger = Ledger.open(settings.store)
+    app.state.ledger = Ledger.open(settings.store, shared=settings.workers > 1)
+    app.state.jobs = JobRunner(app.state.ledger, {"simulate": partial(simulation.job_work, app)},
+                               workers=settings.job_workers, per_token=settings.jobs_per_token,
+                               total=settings.jobs_total)
+    app.state.reloader = Reloader(app, partial(load_catalog, settings), settings.agreements,
+                                  every=settings.reload_every)
+    if settings.reload_agreements:
+        app.state.reloader.start()
     for exc, handler in HANDLERS:
         app.add_exception_handler(exc, _negotiated(handler))
     app.add_middleware(BodyLimit, default=settings.max_body,
-                       limits={"/settle": settings.max_upload})
+                       limits={"/settle": settings.max_upload,
+                               # 10,000 decisions or evaluations, as the batch routes allow
+                               "/decide/batch": BATCH_LIMIT,
+                               "/access/v1/evaluations": BATCH_LIMIT})
     app.add_middleware(RequestLog)  # outermost: sees every request, rejected ones included
     for router in routers():
         app.include_router(router)
+    # the AuthZEN decisions, answered ahead of FastAPI's routes (see web/authzen.py)
+    app.router.routes[0:0] = authzen.fast_routes()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
 
+def load_catalog(settings: Settings) -> Catalog:
+    """The agreements the server answers from: loaded at start, and again by a reload."""
+    return Catalog.load(settings.agreements)
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of ``termsheet serve --workers N``."""
+    return create_app(Settings.from_environment(os.environ[ENVIRONMENT]))
+
+
 def routers() -> list:
     """Every router of the app, in the order they are tried: the JSON routes, then the pages."""
-    return [*(m.api for m in FEATURES), api.router, authzen.router, pages.router,
+    return [*(m.api for m in FEATURES), api.router, reload.api, authzen.router, pages.router,
             *(m.pages for m in FEATURES)]
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
+    app.state.jobs.start()      # jobs queued before a restart run again
     yield
+    app.state.reloader.stop()
     app.state.jobs.shutdown()
     app.state.ledger.close()
 
@@ -113,4 +160,5 @@ def _negotiated(handler):
     return handle
 
 
-__all__ = ["Settings", "create_app", "status_of"]
+__all__ = ["ENVIRONMENT", "Settings", "app_from_environment", "create_app", "load_catalog",
+           "status_of"]

@@ -8,7 +8,8 @@ The four entities map onto a decision like this::
               properties: {exclusive: true}}                   # grant-license only
     resource {type: product, id: openai-api,
               properties: {channel: aws,                        # distribute
-                           licensor: openai, to: amazon}}       # use- / grant-license
+                           licensor: openai, to: amazon,        # use- / grant-license
+                           territory: eu, field: healthcare}}   # a licence's scope
              or {type: channel, id: aws}                        # buy-compute: the supplier
     context  {date: 2026-05-01, facts: [...], events: {agi-verified: ...},
               available: {azure: 2026-04-20}, agreement: ..., version: ...}
@@ -24,15 +25,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+import orjson
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.requests import cookie_parser
+from starlette.routing import Route
 
-from ..decide import BuyCompute, Distribute, GrantLicense, UseLicense, decide
 from ..agreement.history import History
-from ..agreement.problems import TermsheetError
-from .api import Viewer, catalog_of, visible
-from .errors import HttpProblem
+from ..agreement.problems import Problem, TermsheetError
+from ..decide import BuyCompute, Distribute, GrantLicense, UseLicense, decide
+from .access import COOKIE, Principal, resolve_token
+from .api import Viewer, catalog_of, visible_in
+from .catalog import Catalog
+from .errors import HttpProblem, error_body
 from .schemas import errors
 
 router = APIRouter(tags=["authzen"], responses=errors(400, 401, 413))
@@ -92,7 +97,7 @@ class EvaluationsOut(BaseModel):
 
 
 # ------------------------------------------------------------------------------------------------
-# mapping
+# mapping (over the request's JSON as parsed: plain dicts, checked by `_shape` first)
 
 
 class Denied(Exception):
@@ -130,69 +135,83 @@ def _names(value: Any, where: str) -> frozenset[str]:
     return frozenset(value)
 
 
-def _property(entity: Entity | Action, *names: str) -> Any:
+def _property(entity: dict[str, Any], *names: str) -> Any:
+    properties = entity.get("properties") or {}
     for name in names:
-        if entity.properties.get(name) is not None:
-            return entity.properties[name]
+        if properties.get(name) is not None:
+            return properties[name]
     return None
 
 
-def to_action(history: History, ev: EvaluationIn):
+def _scope(resource: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """A licence's scope from resource properties: territory, field (of use), channel."""
+    values = [_property(resource, name) for name in ("territory", "field", "channel")]
+    for name, value in zip(("territory", "field", "channel"), values):
+        if value is not None and not isinstance(value, str):
+            raise Denied(f"resource.properties.{name} must be a name")
+    return values[0], values[1], values[2]
+
+
+def to_action(history: History, ev: dict[str, Any]):
     """The engine's action for an evaluation; Denied when it cannot be one."""
-    if ev.subject.type != "party":
-        raise Denied(f"subject.type must be 'party', not '{ev.subject.type}'")
-    context, party, name = ev.context, ev.subject.id, ev.action.name
+    subject, action, resource = ev["subject"], ev["action"], ev["resource"]
+    if subject["type"] != "party":
+        raise Denied(f"subject.type must be 'party', not '{subject['type']}'")
+    context, party, name = ev["context"], subject["id"], action["name"]
     day, facts = _date(context), _names(context.get("facts"), "context.facts")
-    resource = ev.resource
     if name == "distribute":
-        channel = _property(resource, "channel") or _property(ev.action, "channel") \
+        channel = _property(resource, "channel") or _property(action, "channel") \
             or context.get("channel")
         if not channel:
             raise Denied("distribute needs resource.properties.channel")
-        return Distribute(party, resource.id, str(channel), day, facts,
-                          _dates(context.get("available"), "context.available"))
+        return Distribute(party, resource["id"], str(channel), day, facts,
+                          _dates(context.get("available"), "context.available"),
+                          *_scope(resource)[:2])
     if name == "use-license":
-        product = history.latest.products.get(resource.id)
+        product = history.latest.products.get(resource["id"])
         licensor = _property(resource, "licensor", "owner") or (product.owner if product
                                                                   else None)
         if not licensor:
             raise Denied("use-license needs resource.properties.licensor")
-        return UseLicense(party, str(licensor), resource.id, day, facts)
+        return UseLicense(party, str(licensor), resource["id"], day, facts, *_scope(resource))
     if name == "grant-license":
-        to = _property(resource, "to") or _property(ev.action, "to")
+        to = _property(resource, "to") or _property(action, "to")
         if not to:
             raise Denied("grant-license needs resource.properties.to, the grantee")
-        exclusive = _property(ev.action, "exclusive") or _property(resource, "exclusive")
-        return GrantLicense(party, str(to), resource.id, day, exclusive is True, facts)
+        exclusive = _property(action, "exclusive") or _property(resource, "exclusive")
+        return GrantLicense(party, str(to), resource["id"], day, exclusive is True, facts,
+                            *_scope(resource))
     if name == "buy-compute":
-        supplier = _property(resource, "from", "supplier", "channel") or resource.id
+        supplier = _property(resource, "from", "supplier", "channel") or resource["id"]
         return BuyCompute(party, str(supplier), day, facts)
     raise Denied(f"unknown action '{name}'; known: buy-compute, distribute, grant-license, "
                  "use-license")
 
 
-def agreement_of(request: Request, principal, ev: EvaluationIn) -> History:
-    name = _property(ev.resource, "agreement") or ev.context.get("agreement")
-    ids = catalog_of(request).ids
+def agreement_of(catalog: Catalog, principal: Principal, ev: dict[str, Any]) -> History:
+    name = _property(ev["resource"], "agreement") or ev["context"].get("agreement")
+    ids = catalog.ids
     if name is None:
         if len(ids) != 1:
             raise Denied("name the agreement in context.agreement; this server holds "
                          + ", ".join(ids))
         name = ids[0]
     try:
-        return visible(request, principal, str(name))
+        return visible_in(catalog, principal, str(name))
     except HttpProblem:
         raise Denied(f"no agreement '{name}'")
 
 
-def evaluate(request: Request, principal, ev: EvaluationIn) -> dict[str, Any]:
+def evaluate(catalog: Catalog, principal: Principal, ev: dict[str, Any]) -> dict[str, Any]:
+    """The answer to one evaluation (already checked by :func:`_shape`)."""
     try:
-        history = agreement_of(request, principal, ev)
+        history = agreement_of(catalog, principal, ev)
         action = to_action(history, ev)
-        events = _dates(ev.context.get("events"), "context.events")
-        version = ev.context.get("version")
+        events = _dates(ev["context"].get("events"), "context.events")
+        version = ev["context"].get("version")
         decision = decide(history, action, events,
-                          version=str(version) if version is not None else None)
+                          version=str(version) if version is not None else None,
+                          indexes=catalog.indexes)
     except Denied as denied:
         return {"decision": False, "context": {"reasons": denied.reasons}}
     except TermsheetError as err:
@@ -205,52 +224,263 @@ def evaluate(request: Request, principal, ev: EvaluationIn) -> dict[str, Any]:
     return {"decision": decision.allowed, "context": context}
 
 
-def _echo(request: Request, response: Response) -> None:
-    request_id = request.headers.get("x-request-id")
-    if request_id:
-        response.headers["X-Request-ID"] = request_id[:200]
+# ------------------------------------------------------------------------------------------------
+# the endpoints
+#
+# The two POST routes are answered by `Evaluations`, a plain ASGI endpoint placed ahead of
+# FastAPI's routes (see `fast_routes`): it reads the token and the body itself, checks the body's
+# shape with a few type tests (and only when they fail asks the pydantic models above, for their
+# positioned messages), and keeps encoded answers. The FastAPI functions below declare the same
+# routes for the OpenAPI document and answer through the same code when reached.
+
+ANSWERS_KEPT = 20_000     # encoded answers kept per set of loaded agreements (~1 KB each)
 
 
-@router.post("/access/v1/evaluation", response_model=DecisionOut)
-async def access_evaluation(body: EvaluationIn, request: Request, response: Response,
-                     principal: Viewer):
-    """May this subject (a party) take this action on this resource (a product, with its
-    channel) in this context (the date, facts, events)?"""
-    answer = JSONResponse(evaluate(request, principal, body))
-    _echo(request, answer)
-    return answer
+def _shape(ev: Any, *, item: bool) -> bool:
+    """Whether ``ev`` has the shape of ``EvaluationItem`` (``item``) or ``EvaluationIn``: the
+    same type and length tests as the models, fast. False sends it to the models."""
+    if not isinstance(ev, dict):
+        return False
+    for name, longest in (("subject", 200), ("resource", 200), ("action", 0)):
+        entity = ev.get(name)
+        if entity is None:
+            if item:
+                continue
+            return False
+        if not isinstance(entity, dict):
+            return False
+        if name == "action":
+            label = entity.get("name")
+            if not isinstance(label, str) or len(label) > 100:
+                return False
+        else:
+            kind, ident = entity.get("type"), entity.get("id")
+            if not isinstance(kind, str) or len(kind) > 100 or not isinstance(ident, str) \
+                    or len(ident) > longest:
+                return False
+        if not isinstance(entity.get("properties", {}), dict):
+            return False
+    context = ev.get("context", {})
+    return isinstance(context, dict) or (item and context is None)
 
 
-@router.post("/access/v1/evaluations", response_model=EvaluationsOut | DecisionOut)
-async def access_evaluations(body: EvaluationsIn, request: Request, response: Response,
-                      principal: Viewer):
-    """Several evaluations in one request; the top-level subject, action, resource and context
-    are defaults for each. ``options.evaluations_semantic``: execute_all (the default),
-    deny_on_first_deny or permit_on_first_permit (stop at the first such answer)."""
-    _echo(request, response)
-    if not body.evaluations:
-        return evaluate(request, principal, _merged(body, EvaluationItem(), -1))
-    semantic, out = body.options.evaluations_semantic, []
-    for number, item in enumerate(body.evaluations):
-        answer = evaluate(request, principal, _merged(body, item, number))
-        out.append(answer)
-        if (semantic == "deny_on_first_deny" and not answer["decision"]) or \
-                (semantic == "permit_on_first_permit" and answer["decision"]):
-            break
-    return {"evaluations": out}
+def _shape_batch(body: Any) -> bool:
+    """The shape of ``EvaluationsIn`` but for the items of ``evaluations`` (each is checked
+    when it is not answered from the kept answers)."""
+    if not _shape(body, item=True):
+        return False
+    evaluations, options = body.get("evaluations"), body.get("options", {})
+    if evaluations is not None and (not isinstance(evaluations, list)
+                                    or len(evaluations) > 10_000):
+        return False
+    return isinstance(options, dict) and options.get("evaluations_semantic", "execute_all") in (
+        "execute_all", "deny_on_first_deny", "permit_on_first_permit")
 
 
-def _merged(defaults: EvaluationsIn, item: EvaluationItem, number: int) -> EvaluationIn:
+def _checked(model: type[BaseModel], raw: bytes, body: Any) -> dict[str, Any]:
+    """The body when it passed the fast shape test's failure through the model; else a 400
+    with the model's positioned problems."""
+    try:
+        parsed = model.model_validate_json(raw) if body is _UNREADABLE else \
+            model.model_validate(body)
+    except ValidationError as err:
+        problems = [Problem("E400", item.get("msg", "invalid value"),
+                            ".".join(str(p) for p in ("body", *item.get("loc", ()))), 1, 1,
+                            None, f"see the request's schema at /reference ({item.get('type')})")
+                    for item in err.errors()]
+        raise HttpProblem(400, problems[0].message, problems=problems)
+    return parsed.model_dump()
+
+
+_UNREADABLE = object()
+
+
+def _merged(defaults: dict[str, Any], item: dict[str, Any], number: int) -> dict[str, Any]:
     parts = {}
     for name in ("subject", "action", "resource"):
-        value = getattr(item, name) or getattr(defaults, name)
+        value = item.get(name) or defaults.get(name)
         if value is None:
             where = f"evaluations.{number}.{name}" if number >= 0 else name
             raise HttpProblem(400, f"{where} is missing and has no default", path=where,
                               hint=f"give '{name}' in the evaluation or at the top level")
         parts[name] = value
-    context = {**(defaults.context or {}), **(item.context or {})}
-    return EvaluationIn(**parts, context=context)
+    parts["context"] = {**(defaults.get("context") or {}), **(item.get("context") or {})}
+    return parts
+
+
+class Answers:
+    """Encoded answers, by who asked and what: a question asked before is answered from here,
+    without parsing, deciding or encoding it again. Kept with the loaded agreements (a reload or
+    an upload starts afresh); the oldest are dropped first."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.memo: dict = catalog.answers
+
+    def one(self, principal: Principal, ev: dict[str, Any], key: tuple | None = None
+            ) -> tuple[bool, bytes]:
+        key = key if key is not None else (_who(principal), orjson.dumps(ev))
+        hit = self.memo.get(key)
+        if hit is not None:
+            return hit
+        answer = evaluate(self.catalog, principal, ev)
+        encoded = orjson.dumps(answer)
+        answered = (answer["decision"], encoded)
+        if len(self.memo) >= ANSWERS_KEPT:
+            self.memo.pop(next(iter(self.memo), None), None)
+        self.memo[key] = answered
+        return answered
+
+
+def _who(principal: Principal) -> tuple:
+    return (principal.name, principal.role, principal.party)
+
+
+def answer_evaluation(catalog: Catalog, principal: Principal, raw: bytes, body: Any) -> bytes:
+    """The encoded answer to ``POST /access/v1/evaluation``."""
+    answers = Answers(catalog)
+    key = (_who(principal), raw)
+    hit = answers.memo.get(key)
+    if hit is not None:
+        return hit[1]
+    if not _shape(body, item=False):
+        body = _checked(EvaluationIn, raw, body)
+    body = {**body, "context": body.get("context") or {}}
+    return answers.one(principal, body, key)[1]
+
+
+def answer_evaluations(catalog: Catalog, principal: Principal, raw: bytes, body: Any) -> bytes:
+    """The encoded answer to ``POST /access/v1/evaluations``. An item asked before with the
+    same defaults is answered from the kept answers as it stands, without checking or merging
+    it again (it was checked the first time)."""
+    if not _shape_batch(body):
+        body = _checked(EvaluationsIn, raw, body)
+    answers = Answers(catalog)
+    if not body.get("evaluations"):
+        return answers.one(principal, _merged(body, {}, -1))[1]
+    semantic = (body.get("options") or {}).get("evaluations_semantic", "execute_all")
+    defaults = orjson.dumps([body.get(k) for k in ("subject", "action", "resource", "context")])
+    memo, out, who = answers.memo, [], _who(principal)
+    for number, item in enumerate(body["evaluations"]):
+        key = (who, defaults, orjson.dumps(item))
+        answered = memo.get(key)
+        if answered is None:
+            if not _shape(item, item=True):
+                _checked(EvaluationsIn, raw, body)   # a 400 naming the item and the field
+                item = EvaluationItem.model_validate(item).model_dump()
+            answered = answers.one(principal, _merged(body, item, number), key)
+        out.append(answered[1])
+        if (semantic == "deny_on_first_deny" and not answered[0]) or \
+                (semantic == "permit_on_first_permit" and answered[0]):
+            break
+    return b'{"evaluations":[' + b",".join(out) + b"]}"
+
+
+def _json_type(content_type: str | None) -> bool:
+    if not content_type:
+        return True
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind == "application/json" or (kind.startswith("application/")
+                                          and kind.endswith("+json"))
+
+
+class Evaluations:
+    """``POST /access/v1/evaluation`` (``batch`` false) or ``.../evaluations`` as a plain ASGI
+    endpoint: the token first, then the body; answers from :class:`Answers`."""
+
+    def __init__(self, batch: bool):
+        self.answer = answer_evaluations if batch else answer_evaluation
+
+    async def __call__(self, scope, receive, send) -> None:
+        app = scope["app"]
+        token = cookie = request_id = content_type = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                scheme, _, rest = value.decode("latin-1").partition(" ")
+                if scheme.lower() == "bearer" and rest.strip():
+                    token = rest.strip()
+            elif name == b"cookie":
+                cookie = value.decode("latin-1")
+            elif name == b"x-request-id":
+                request_id = value[:200]
+            elif name == b"content-type":
+                content_type = value.decode("latin-1")
+        if token is None and cookie:
+            token = cookie_parser(cookie).get(COOKIE)
+        headers = [(b"content-type", b"application/json")]
+        if request_id:
+            headers.append((b"x-request-id", request_id))
+        try:
+            principal = await resolve_token(app.state.access, token)
+            if principal is None:
+                raise HttpProblem(401, "the token is not valid" if token else
+                                  "a token is required", path=scope["path"],
+                                  hint="send 'Authorization: Bearer ts_...' (see `termsheet "
+                                       "token add`)",
+                                  headers={"WWW-Authenticate": 'Bearer realm="termsheet"'})
+            raw = await _body(receive)
+            body: Any = _UNREADABLE
+            if _json_type(content_type):
+                try:
+                    body = orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    pass
+            if body is _UNREADABLE:
+                raise HttpProblem(400, "the body is not a JSON evaluation", path="body",
+                                  hint="send the evaluation as application/json")
+            status, content = 200, self.answer(app.state.catalog, principal, raw, body)
+        except HttpProblem as err:
+            status, content = err.status, orjson.dumps(error_body(err.problems))
+            headers += [(k.lower().encode(), v.encode()) for k, v in err.headers.items()]
+        headers.append((b"content-length", str(len(content)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
+
+
+async def _body(receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise HttpProblem(400, "the client went away", path="body")
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def fast_routes() -> list[Route]:
+    """The AuthZEN POST routes as plain ASGI endpoints, to be tried before FastAPI's."""
+    return [Route("/access/v1/evaluation", Evaluations(batch=False), methods=["POST"],
+                  include_in_schema=False),
+            Route("/access/v1/evaluations", Evaluations(batch=True), methods=["POST"],
+                  include_in_schema=False)]
+
+
+def _as_response(request: Request, content: bytes) -> Response:
+    response = Response(content, media_type="application/json")
+    request_id = request.headers.get("x-request-id")
+    if request_id:
+        response.headers["X-Request-ID"] = request_id[:200]
+    return response
+
+
+@router.post("/access/v1/evaluation", response_model=DecisionOut)
+async def access_evaluation(body: EvaluationIn, request: Request, principal: Viewer):
+    """May this subject (a party) take this action on this resource (a product, with its
+    channel) in this context (the date, facts, events)?"""
+    data = body.model_dump()
+    return _as_response(request, answer_evaluation(catalog_of(request), principal,
+                                                   orjson.dumps(data), data))
+
+
+@router.post("/access/v1/evaluations", response_model=EvaluationsOut | DecisionOut)
+async def access_evaluations(body: EvaluationsIn, request: Request, principal: Viewer):
+    """Several evaluations in one request; the top-level subject, action, resource and context
+    are defaults for each. ``options.evaluations_semantic``: execute_all (the default),
+    deny_on_first_deny or permit_on_first_permit (stop at the first such answer)."""
+    data = body.model_dump()
+    return _as_response(request, answer_evaluations(catalog_of(request), principal,
+                                                    orjson.dumps(data), data))
 
 
 @router.get("/.well-known/authzen-configuration")

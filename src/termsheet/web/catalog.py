@@ -7,6 +7,9 @@ upload validates the new version together with the versions already there, then 
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +18,7 @@ from ..agreement.document import parse
 from ..agreement.history import History, agreement_files, check_chain, load_history
 from ..agreement.model import Version
 from ..agreement.problems import Problem, TermsheetError, known_hint
+from ..decide.index import IndexCache
 from .errors import HttpProblem
 
 
@@ -25,6 +29,10 @@ class Catalog:
     root: Path
     histories: dict[str, History] = field(default_factory=dict)
     folders: dict[str, Path] = field(default_factory=dict)
+    # kept with the histories, so that a reload (a new Catalog) drops them with the old ones:
+    # compiled decision indexes, and AuthZEN answers already encoded (see web/authzen.py)
+    indexes: IndexCache = field(default_factory=IndexCache, repr=False)
+    answers: dict = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -94,12 +102,18 @@ class Catalog:
             chain = check_chain([*existing, version])
             if chain:
                 raise TermsheetError(chain)
+            version_file = file_name("version", version.version)
             folder = self.folders.get(version.agreement) or self._new_folder(version.agreement)
-            target = folder / f"{_safe(version.version)}.md"
-            target.write_text(text, encoding="utf-8")
+            target = folder / f"{version_file}.md"
+            taken = {p.name.lower() for p in folder.iterdir()} if folder.is_dir() else set()
+            if target.name.lower() in taken:
+                raise HttpProblem(409, f"the file {target.name} already exists for another "
+                                  "document", path=f"{version.agreement}@{version.version}",
+                                  hint="give the version an id no file of the folder has")
+            write_new(target, text)
             reloaded, found = load_history(folder)
             if found:  # cannot happen after the checks above, unless the disk changed under us
-                target.unlink()
+                target.unlink()  # ours: write_new never replaces a file
                 raise TermsheetError(found)
             self.histories[version.agreement] = reloaded
             self.folders[version.agreement] = folder
@@ -110,12 +124,45 @@ class Catalog:
             raise HttpProblem(422, f"this server holds one agreement; '{agreement}' is another",
                               path=agreement,
                               hint="start the server on a folder of agreement folders")
-        folder = self.root / _safe(agreement)
+        folder = self.root / file_name("agreement", agreement)
+        known = {p.name.lower() for p in self.folders.values()}
+        if folder.name.lower() in known or (folder.exists() and any(folder.iterdir())):
+            raise HttpProblem(409, f"the folder {folder.name} already holds other documents",
+                              path=agreement, hint="give the agreement an id of its own")
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
 
-def _safe(name: str) -> str:
-    """A file name from an id: letters, digits, dot, dash and underscore only."""
-    cleaned = "".join(c if c.isalnum() or c in "._-" else "-" for c in name).strip(".")
-    return cleaned or "version"
+FILE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+
+
+def file_name(kind: str, name: str) -> str:
+    """An id that is its own file name: letters, digits, dot, dash and underscore, starting
+    with a letter or a digit. Anything else is refused, never rewritten: two ids cleaned to the
+    same name would share (and overwrite) one file."""
+    if not FILE_ID.fullmatch(name) or name.lower() in ("readme", "con", "nul", "prn", "aux"):
+        raise HttpProblem(422, f"the {kind} id '{name}' cannot be a file name", path=kind,
+                          problems=[Problem(
+                              "E037", f"the {kind} id '{name}' cannot be a file name", kind,
+                              hint="ids are letters, digits, '.', '-' and '_', starting with a "
+                                   "letter or a digit (e.g. 2026-04-27)")])
+    return name
+
+
+def write_new(target: Path, text: str) -> None:
+    """Write a new file whole or not at all, never replacing one: a temporary file beside it,
+    flushed to disk, then linked to its name (which fails if the name is taken)."""
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent,
+                                         prefix=".upload-", suffix=".tmp", delete=False)
+    try:
+        with handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(handle.name, target)
+        except FileExistsError:
+            raise HttpProblem(409, f"the file {target.name} already exists", path=target.name,
+                              hint="versions are never overwritten") from None
+    finally:
+        os.unlink(handle.name)

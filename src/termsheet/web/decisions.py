@@ -21,7 +21,7 @@ from ..decide import BuyCompute, Distribute, GrantLicense, UseLicense, decide
 from ..agreement.history import History
 from ..decide.plans import check_plan, parse_plan
 from ..agreement.problems import Problem, TermsheetError
-from .api import Viewer, visible
+from .api import Viewer, catalog_of, visible
 from .html import Viewer as PageViewer, render
 from .schemas import Out, errors
 
@@ -121,9 +121,11 @@ def to_action(request: BaseModel):
 
 
 def decide_one(history: History, request: BaseModel,
-               events: dict[str, dt.date] | None = None) -> dict:
+               events: dict[str, dt.date] | None = None, indexes=None) -> dict:
+    """``indexes``: the compiled indexes kept with the server's loaded agreements."""
     merged = {**(events or {}), **request.events}
-    return decide(history, to_action(request), merged, version=request.version).to_dict()
+    return decide(history, to_action(request), merged, version=request.version,
+                  indexes=indexes).to_dict()
 
 
 @api.post("/agreements/{agreement}/decide", response_model=DecisionOut)
@@ -132,7 +134,7 @@ async def decide_action(agreement: str, body: Annotated[ActionIn, Body()], reque
     """May the party do this on that date? The version in force decides (or ``version``)."""
     history = visible(request, principal, agreement)
     # the answer is built by the engine, whose records fix its shape: no second validation
-    return JSONResponse(decide_one(history, body))
+    return JSONResponse(decide_one(history, body, indexes=catalog_of(request).indexes))
 
 
 @api.post("/agreements/{agreement}/decide/batch", response_model=BatchOut)
@@ -143,7 +145,7 @@ async def decide_batch(agreement: str, body: BatchIn, request: Request, principa
     events, out = dict(body.events), []
     for number, item in enumerate(body.requests):
         try:
-            out.append(decide_one(history, item, events))
+            out.append(decide_one(history, item, events, catalog_of(request).indexes))
         except TermsheetError as err:
             raise TermsheetError([Problem(p.code, p.message, f"requests.{number}", p.line,
                                           p.column, p.clause, p.hint) for p in err.problems])

@@ -42,7 +42,7 @@ def error_page(request: Request, response: JSONResponse) -> Response:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     body = json.loads(response.body)
     agreement = request.path_params.get("agreement")
-    known = agreement in request.app.state.catalog.histories
+    known = agreement in request.scope.get("termsheet.catalog", request.app.state.catalog).histories
     return render(request, "error.html", current(request), status=response.status_code,
                   status_code=response.status_code, problems=body.get("errors", []),
                   agreement=agreement if known else None)

@@ -11,6 +11,7 @@ from ..agreement.problems import Problem, render_json
 
 DEFAULT_LIMIT = 1_000_000            # JSON requests: documents, decisions, plans
 UPLOAD_LIMIT = 50_000_000            # settlement data
+BATCH_LIMIT = 10_000_000             # 10,000 decisions or evaluations of up to 1,000 bytes each
 
 
 class TooLarge(HTTPException):

@@ -18,11 +18,14 @@ import re
 import shutil
 import tempfile
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..agreement.atomic import write_atomic
 from ..agreement.jsonable import json_default
 from ..agreement.problems import Problem, TermsheetError
 from .access import Principal
@@ -46,31 +49,74 @@ class Run:
 @dataclass
 class Ledger:
     """The store and the runs' folders, behind one lock (a DuckDB connection is not shared
-    between threads)."""
+    between threads).
+
+    ``shared`` (a server with several worker processes): a DuckDB file admits one process at a
+    time, so each use opens the store and closes it after (waiting while another process has it),
+    and the runs are read from their folders at each look rather than kept in memory.
+    """
 
     store_path: Path | None
     folder: Path
-    runs: dict[int, Run] = field(default_factory=dict)
-    owners: dict[str, int] = field(default_factory=dict)   # line key -> run that settled it last
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    shared: bool = False
+    _runs: dict[int, Run] = field(default_factory=dict)
+    _owners: dict[str, int] = field(default_factory=dict)   # line key -> run that settled it
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _store: Any = None
 
     @classmethod
-    def open(cls, store_path: Path | None) -> "Ledger":
+    def open(cls, store_path: Path | None, shared: bool = False) -> "Ledger":
         if store_path is None:
             folder = Path(tempfile.mkdtemp(prefix="termsheet-runs-"))
         else:
+            from ..settle.store import check_store_path
+            check_store_path(str(store_path))  # a data file is no store: refused at start
             folder = Path(store_path).with_name(Path(store_path).stem + "-runs")
             folder.mkdir(parents=True, exist_ok=True)
-        ledger = cls(store_path, folder)
+        ledger = cls(store_path, folder, shared=shared and store_path is not None)
         ledger._load_runs()
         return ledger
+
+    @property
+    def runs(self) -> dict[int, Run]:
+        if self.shared:
+            self._load_runs()
+        return self._runs
+
+    @property
+    def owners(self) -> dict[str, int]:
+        if self.shared:
+            self._load_runs()
+        return self._owners
 
     def store(self):
         from ..settle.store import Store
         if self._store is None:
             self._store = Store(str(self.store_path) if self.store_path else ":memory:")
         return self._store
+
+    @contextmanager
+    def using(self, wait: float = 30.0):
+        """The store, for one use, under the lock; a shared store is opened for the use (and
+        waited for up to ``wait`` seconds while another process holds it)."""
+        with self._lock:
+            if not self.shared:
+                yield self.store()
+                return
+            from ..settle.store import Store
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    store = Store(str(self.store_path))
+                    break
+                except TermsheetError as err:
+                    if "lock" not in err.problems[0].message or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.02)
+            try:
+                yield store
+            finally:
+                store.close()
 
     def close(self) -> None:
         if self._store is not None:
@@ -80,15 +126,18 @@ class Ledger:
 
     def _load_runs(self) -> None:
         for summary in sorted(self.folder.glob("*/summary.json")):
+            number = summary.parent.name
+            if number.isdigit() and int(number) in self._runs:
+                continue
             data = json.loads(summary.read_text(encoding="utf-8"))
             run = Run(data["run"], data["agreement"], summary.parent, data)
             self._remember(run)
 
     def _remember(self, run: Run) -> None:
-        self.runs[run.run] = run
+        self._runs[run.run] = run
         for statement in run.summary.get("statements", []):
             for line in statement["lines"]:
-                self.owners[line["key"]] = run.run
+                self._owners[line["key"]] = run.run
 
     # settling ------------------------------------------------------------------------------
 
@@ -97,8 +146,7 @@ class Ledger:
         """Settle files already in a fresh folder (``inputs[0].parent``) and record the run."""
         from ..settle import settle
         folder = inputs[0].parent
-        with self._lock:
-            store = self.store()
+        with self.using() as store, self.incoming(folder):
             settlement = settle(history, inputs, start=start, end=end, events=events,
                                 opening=lambda first: store.opening(history.agreement, first),
                                 later=lambda last: store.later(history.agreement, last),
@@ -107,16 +155,33 @@ class Ledger:
             summary = {"run": posted.run, "agreement": history.agreement,
                        **json.loads(json.dumps(settlement.to_dict(), default=json_default)),
                        "posted": posted.postings, "restated": posted.restatements}
-            final = self.folder / str(posted.run)
-            if final.exists():
-                shutil.rmtree(final)
-            folder.rename(final)
             summary["sources"] = [{**s, "path": Path(s["path"]).name}
                                   for s in summary["sources"]]
-            (final / "summary.json").write_text(json.dumps(summary, indent=1), "utf-8")
+            final = self.folder / str(posted.run)
+            if final.exists():  # a folder of another store's run: kept, moved aside
+                aside = Path(tempfile.mkdtemp(prefix=f"{posted.run}-", dir=self._replaced()))
+                final.rename(aside / "run")
+            folder.rename(final)
+            write_atomic(final / "summary.json", json.dumps(summary, indent=1))
             run = Run(posted.run, history.agreement, final, summary)
             self._remember(run)
             return run
+
+    @contextmanager
+    def incoming(self, folder: Path):
+        """Uploads of a settle that fails are removed with their folder (only ever a fresh
+        ``incoming-*`` folder of this ledger's)."""
+        try:
+            yield folder
+        except BaseException:
+            if folder.parent == self.folder and folder.name.startswith("incoming-"):
+                shutil.rmtree(folder, ignore_errors=True)
+            raise
+
+    def _replaced(self) -> Path:
+        aside = self.folder / "replaced"
+        aside.mkdir(exist_ok=True)
+        return aside
 
     def new_folder(self) -> Path:
         return Path(tempfile.mkdtemp(prefix="incoming-", dir=self.folder))
@@ -124,13 +189,13 @@ class Ledger:
     # reading -------------------------------------------------------------------------------
 
     def lines(self, agreement: str, principal: Principal) -> list:
-        with self._lock:
-            lines = self.store().current_lines(agreement)
+        with self.using() as store:
+            lines = store.current_lines(agreement)
         return [line for line in lines if principal.sees(line.payer, line.payee)]
 
     def entries(self, agreement: str, principal: Principal) -> list:
-        with self._lock:
-            entries = self.store().entries(agreement)
+        with self.using() as store:
+            entries = store.entries(agreement)
         return [e for e in entries if principal.sees(e.payer, e.payee)]
 
     def run_of(self, agreement: str, number: int) -> Run:
@@ -220,16 +285,19 @@ def _attach_inputs(run: Run, rows: list[dict[str, Any]]) -> None:
             if path.suffix.lower() == ".parquet":
                 query = ("SELECT file_row_number + 1 AS _row, * EXCLUDE (file_row_number) FROM "
                          "read_parquet(?, file_row_number = true)")
-            else:
-                query = ("SELECT * FROM (SELECT row_number() OVER () AS _row, * FROM "
-                         "read_csv(?, all_varchar = true, header = true))")
-            found = con.execute(f"SELECT * FROM ({query}) WHERE _row IN (SELECT unnest(?))",
-                                [str(path), numbers])
+                found = con.execute(f"SELECT * FROM ({query}) WHERE _row IN "
+                                    f"(SELECT unnest(?))", [str(path), numbers])
+            else:  # read as the run read it: the same rows, numbered the same way
+                from ..settle.focus import register_csv
+                register_csv(con, f"src_{source}", path)
+                found = con.execute(f"SELECT * EXCLUDE (_line) FROM src_{source}_n WHERE _row "
+                                    f"IN (SELECT unnest(?))", [numbers])
             names = [d[0] for d in found.description]
             by_row = {r[0]: dict(zip(names[1:], r[1:])) for r in found.fetchall()}
             for row in rows:
                 if row["source"] == source:
-                    row["input"] = {k: _plain(v) for k, v in by_row.get(row["row"], {}).items()}
+                    row["input"] = {k: _plain(v) for k, v in by_row.get(row["row"], {}).items()
+                                    if k != "__bad"}
     finally:
         con.close()
 

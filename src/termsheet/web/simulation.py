@@ -48,7 +48,11 @@ class SimulateIn(BaseModel):
 
 
 def scenario_files(request: Request) -> dict[str, Path]:
-    folder = request.app.state.settings.scenarios_dir()
+    return _scenario_files(request.app.state.settings)
+
+
+def _scenario_files(settings) -> dict[str, Path]:
+    folder = settings.scenarios_dir()
     if folder is None or not folder.is_dir():
         return {}
     return {p.stem: p for p in sorted(folder.glob("*.y*ml"))}
@@ -56,9 +60,13 @@ def scenario_files(request: Request) -> dict[str, Path]:
 
 def scenarios_for(request: Request, history: History) -> list[str]:
     """The server's scenarios that name this agreement (or no agreement)."""
+    return _scenarios_for(request.app.state.settings, history)
+
+
+def _scenarios_for(settings, history: History) -> list[str]:
     import yaml
     out = []
-    for name, path in scenario_files(request).items():
+    for name, path in _scenario_files(settings).items():
         try:
             head = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError):
@@ -68,18 +76,18 @@ def scenarios_for(request: Request, history: History) -> list[str]:
     return out
 
 
-def chosen_scenario(request: Request, history: History, body: SimulateIn):
+def chosen_scenario(settings, history: History, body: SimulateIn):
     from ..simulate import parse_scenario
     if body.text:
         return parse_scenario(body.text, "<scenario>")
-    known = scenarios_for(request, history)
+    known = _scenarios_for(settings, history)
     name = body.scenario or (known[0] if known else None)
     if name is None or name not in known:
         raise HttpProblem(404 if name else 422,
                           f"no scenario '{name}'" if name else "no scenario given",
                           path="scenario", hint=known_hint(name or "", known)
                           if known else "post one as 'text'")
-    return scenario_files(request)[name]
+    return _scenario_files(settings)[name]
 
 
 def result_view(sim) -> dict[str, Any]:
@@ -99,16 +107,32 @@ def result_view(sim) -> dict[str, Any]:
     return data
 
 
-def start(request: Request, principal, agreement: str, body: SimulateIn):
-    from ..simulate import simulate
-    history = visible(request, principal, agreement)
-    scenario = chosen_scenario(request, history, body)
+def _prepared(settings, history: History, body: SimulateIn):
     from ..simulate.run import prepare
-    prepared, chosen = prepare(history, scenario, body.versions, body.settings)  # fail fast
-    futures = min(body.futures or prepared.futures, MAX_FUTURES)
+    scenario = chosen_scenario(settings, history, body)
+    prepared, chosen = prepare(history, scenario, body.versions, body.settings)
+    return prepared, chosen, min(body.futures or prepared.futures, MAX_FUTURES)
+
+
+def start(request: Request, principal, agreement: str, body: SimulateIn):
+    """Check the request (a bad scenario fails here, at once) and queue the job; what it needs
+    to run is kept with it in the store (``spec``), so any worker process can run it, after a
+    restart too."""
+    history = visible(request, principal, agreement)
+    prepared, chosen, futures = _prepared(request.app.state.settings, history, body)
     params = {"agreement": agreement, "scenario": prepared.scenario,
               "versions": [v.version for v in chosen], "futures": futures,
               "settings": list(body.settings)}
+    spec = {"agreement": agreement, "request": {**body.model_dump(), "futures": futures}}
+    return request.app.state.jobs.submit("simulate", principal.name, params, spec)
+
+
+def job_work(app, spec: dict[str, Any]):
+    """The work of a simulation job, rebuilt from its spec with the agreements loaded now."""
+    from ..simulate import simulate
+    history = app.state.catalog.history(spec["agreement"])
+    body = SimulateIn(**spec["request"])
+    prepared, chosen, futures = _prepared(app.state.settings, history, body)
 
     def work(progress) -> dict[str, Any]:
         done = [0]
@@ -121,7 +145,7 @@ def start(request: Request, principal, agreement: str, body: SimulateIn):
                        progress=advance)
         return result_view(sim)
 
-    return request.app.state.jobs.submit("simulate", principal.name, params, work)
+    return work
 
 
 @api.get("/agreements/{agreement}/scenarios", response_model=list[str])
@@ -165,15 +189,23 @@ def simulate_submit(agreement: str, request: Request, principal: PageViewer,
         body = SimulateIn(scenario=scenario or None, versions=versions or None, futures=count,
                           settings=[s.strip() for s in settings.splitlines() if s.strip()])
         job = start(request, principal, agreement, body)
-    except (ValueError, TermsheetError, HttpProblem) as err:
-        problems = getattr(err, "problems", None) or [
-            Problem("E422", str(err).splitlines()[0], "form")]
-        return render(request, "simulate.html", principal, status=422, agreement=agreement,
-                      scenarios=scenarios_for(request, history),
-                      versions=[v.version for v in history.versions], jobs=[],
-                      problems=[p.to_dict() for p in problems], form=form)
+    except HttpProblem as err:
+        if err.status == 429:     # too many jobs: the error page, with its status
+            raise
+        return _form_problems(request, principal, agreement, history, form, err)
+    except (ValueError, TermsheetError) as err:
+        return _form_problems(request, principal, agreement, history, form, err)
     return RedirectResponse(f"/agreements/{quote(agreement)}/simulate/{job.id}",
                             status_code=303)
+
+
+def _form_problems(request, principal, agreement, history, form, err):
+    problems = getattr(err, "problems", None) or [
+        Problem("E422", str(err).splitlines()[0], "form")]
+    return render(request, "simulate.html", principal, status=422, agreement=agreement,
+                  scenarios=scenarios_for(request, history),
+                  versions=[v.version for v in history.versions], jobs=[],
+                  problems=[p.to_dict() for p in problems], form=form)
 
 
 @pages.get("/agreements/{agreement}/simulate/{job_id}", response_class=HTMLResponse)

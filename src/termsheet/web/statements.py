@@ -78,9 +78,9 @@ def settle_rows(agreement: str, body: SettleIn, request: Request, principal: Adm
     history = visible(request, principal, agreement)
     _check_dates(body.start, body.end)
     ledger = ledger_of(request)
-    folder = ledger.new_folder()
-    path = rows_to_csv(body.rows, folder)
-    return ledger.settle(history, [path], body.start, body.end, dict(body.events)).summary
+    with ledger.incoming(ledger.new_folder()) as folder:
+        path = rows_to_csv(body.rows, folder)
+        return ledger.settle(history, [path], body.start, body.end, dict(body.events)).summary
 
 
 async def _save(uploads: list[UploadFile], folder) -> list:
@@ -106,8 +106,9 @@ async def settle_files(agreement: str, request: Request, principal: Admin,
     history = visible(request, principal, agreement)
     _check_dates(start, end)
     ledger = ledger_of(request)
-    paths = await _save(files, ledger.new_folder())
-    run = await run_in_threadpool(ledger.settle, history, paths, start, end, {})
+    with ledger.incoming(ledger.new_folder()) as folder:
+        paths = await _save(files, folder)
+        run = await run_in_threadpool(ledger.settle, history, paths, start, end, {})
     return run.summary
 
 
@@ -212,10 +213,11 @@ async def settle_page(agreement: str, request: Request, principal: PageViewer,
         first = dt.date.fromisoformat(start) if start else None
         last = dt.date.fromisoformat(end) if end else None
         _check_dates(first, last)
-        paths = await _save([f for f in files if f.filename], ledger.new_folder())
-        if not paths:
-            raise ValueError("choose at least one file")
-        await run_in_threadpool(ledger.settle, history, paths, first, last, {})
+        with ledger.incoming(ledger.new_folder()) as folder:
+            paths = await _save([f for f in files if f.filename], folder)
+            if not paths:
+                raise ValueError("choose at least one file")
+            await run_in_threadpool(ledger.settle, history, paths, first, last, {})
     except (ValueError, TermsheetError) as err:
         problems = getattr(err, "problems", None) or [Problem("E422", str(err), "form")]
         return _page(request, principal, agreement, 422, [p.to_dict() for p in problems])

@@ -1,0 +1,163 @@
+"""Licences scoped by territory, field of use and channel (issue 16): hand-worked decisions in
+tests/cases/scoped/, the command line and AuthZEN, checks, conflicts between scoped exclusive
+licences, and the words of diff and timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from termsheet import api
+from termsheet.agreement import yamlpos
+from termsheet.agreement.document import parse
+from termsheet.decide import GrantLicense, UseLicense, decide
+from termsheet.portfolio import load
+from termsheet.portfolio.conflicts import find_conflicts
+
+from support.cli import run_cli
+
+HERE = Path(__file__).parent
+DEAL = HERE / "documents" / "scoped-licence"
+CASES = HERE / "cases" / "scoped" / "licences.yaml"
+
+
+def cases() -> list:
+    data, _ = yamlpos.load(CASES.read_text(encoding="utf-8"))
+    return [pytest.param(case, id=case["name"]) for case in data]
+
+
+def build(case: dict):
+    scope = (case.get("territory"), case.get("field"), case.get("channel"))
+    if case["action"] == "use-license":
+        return UseLicense(case["licensee"], case["licensor"], case["subject"], case["date"],
+                          frozenset(), *scope)
+    return GrantLicense(case["licensor"], case["to"], case["subject"], case["date"],
+                        case.get("exclusive", False), frozenset(), *scope)
+
+
+@pytest.mark.parametrize("case", cases())
+def test_scoped_case(case):
+    decision = decide(api.load_history_of(DEAL), build(case))
+    assert decision.allowed is case["expect"]["decision"], decision.reasons
+    assert list(decision.clause_ids) == list(case["expect"]["deciding"]), decision.reasons
+    scope = {k: case[k] for k in ("territory", "field", "channel") if k in case}
+    assert {k: decision.to_dict()["action"][k] for k in scope} == scope
+
+
+def test_cases_cover_before_during_and_after_each_term():
+    data, _ = yamlpos.load(CASES.read_text(encoding="utf-8"))
+    days = {case["date"] for case in data}
+    # eu-exclusive 2026-01-01..2028-12-31; rest-non-exclusive 2026-01-01..2030-12-31
+    assert min(days) < dt.date(2026, 1, 1)
+    assert any(dt.date(2026, 1, 1) <= d <= dt.date(2028, 12, 31) for d in days)
+    assert any(dt.date(2028, 12, 31) < d <= dt.date(2030, 12, 31) for d in days)
+    assert max(days) > dt.date(2030, 12, 31)
+
+
+def test_decide_command_takes_the_scope():
+    ok = run_cli("decide", "--agreement", DEAL, "--as-of", "2026-03-01", "use-license",
+                 "--licensee", "pharmaco", "--licensor", "helix", "--subject", "helix-model",
+                 "--territory", "eu", "--field", "healthcare")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "in eu, for healthcare" in ok.stdout
+    no = run_cli("decide", "--agreement", DEAL, "--as-of", "2026-03-01", "use-license",
+                 "--licensee", "pharmaco", "--licensor", "helix", "--subject", "helix-model",
+                 "--territory", "eu", "--field", "finance")
+    assert no.returncode == 1
+    bad = run_cli("decide", "--agreement", DEAL, "--as-of", "2026-03-01", "use-license",
+                  "--licensee", "pharmaco", "--licensor", "helix", "--subject", "helix-model",
+                  "--territory", "europe", "--json")
+    assert bad.returncode == 1 and "E017" in bad.stdout + bad.stderr
+
+
+def test_authzen_resource_properties_carry_the_scope():
+    from termsheet.web.authzen import to_action
+    history = api.load_history_of(DEAL)
+    ev = ({
+        "subject": {"type": "party", "id": "pharmaco"}, "action": {"name": "use-license"},
+        "resource": {"type": "product", "id": "helix-model",
+                     "properties": {"licensor": "helix", "territory": "fr",
+                                    "field": "healthcare"}},
+        "context": {"date": "2026-03-01"}})
+    action = to_action(history, ev)
+    assert (action.territory, action.field_of_use) == ("fr", "healthcare")
+    assert decide(history, action).allowed
+
+
+def test_unknown_territory_in_a_clause_is_positioned():
+    text = (DEAL / "2025-06-01.md").read_text(encoding="utf-8")
+    bad = text.replace("territories: [eu]\n", "territories: [europe]\n")
+    _, problems = parse(bad, "x.md")
+    assert [(p.code, p.clause) for p in problems] == [("E017", "eu-exclusive")]
+    assert problems[0].line == bad.split("\n").index("territories: [europe]") + 1
+    assert "did you mean 'eu'?" in problems[0].hint
+
+
+def test_a_scoped_exclusive_licence_granted_twice_is_a_conflict(tmp_path):
+    # helix-pharmaco grants pharmaco an exclusive licence in eu (de, fr, it) for healthcare,
+    # 2026-01-01..2028-12-31. A second agreement grants medco an exclusive licence in [fr, us]
+    # for healthcare from 2027-07-01: they meet in fr, healthcare, 2027-07-01..2028-12-31.
+    shutil.copytree(DEAL, tmp_path / "helix-pharmaco")
+    second = (DEAL / "2025-06-01.md").read_text(encoding="utf-8")
+    second = second.replace("agreement: helix-pharmaco", "agreement: helix-medco")
+    head, _, _ = second.partition("## 1.")
+    second = head + """## 1. Exclusive licence in France and the US
+
+From 1 July 2027 MedCo may use the Helix model in France and the United States for healthcare,
+and Helix licenses it to no one else there.
+
+```terms
+id: medco-exclusive
+kind: license
+licensor: helix
+licensee: medco
+subject: [helix-model]
+exclusive: true
+territories: [fr, us]
+fields: [healthcare]
+from: 2027-07-01
+```
+"""
+    (tmp_path / "helix-medco").mkdir()
+    (tmp_path / "helix-medco" / "2025-06-01.md").write_text(second, encoding="utf-8")
+    found = find_conflicts(load(tmp_path)).conflicts
+    assert {(c.grants.clause, c.forbids.clause) for c in found} == {
+        ("medco-exclusive", "eu-exclusive"), ("rest-non-exclusive", "medco-exclusive")}
+    [c] = [c for c in found if c.forbids.clause == "eu-exclusive"]
+    assert (c.start, c.end) == (dt.date(2027, 7, 1), dt.date(2028, 12, 31))
+    assert "territories: fr" in c.explanation and "fields: healthcare" in c.explanation
+    assert "for healthcare" in c.forbids.sentence and "France" in c.grants.sentence
+    # pharmaco's non-exclusive licence outside the eu (retail, healthcare, through 2030) meets
+    # medco's exclusive one in us, healthcare, retail, 2027-07-01..2030-12-31
+    [rest] = [c for c in found if c.grants.clause == "rest-non-exclusive"]
+    assert rest.forbids.clause == "medco-exclusive"
+    assert (rest.start, rest.end) == (dt.date(2027, 7, 1), dt.date(2030, 12, 31))
+    assert "territories: us; fields: healthcare; channels: retail" in rest.explanation
+
+
+def test_narration_timeline_and_rows_show_scopes():
+    from termsheet import diff, narrate
+    from termsheet.agreement.describe import key_terms
+    from termsheet.diff.timeline import table, timeline
+    text = (DEAL / "2025-06-01.md").read_text(encoding="utf-8")
+    a = parse(text, "a.md")[0]
+    b = parse(text.replace("version: 2025-06-01", "version: 2026-06-01")
+               .replace("territories: [eu]\n", "territories: [de, fr]\n"), "b.md")[0]
+    en = [s.text for s in narrate(diff(a, b), "en")]
+    zh = [s.text for s in narrate(diff(a, b), "zh")]
+    assert en == ["“Exclusive licence in the EU”: PharmaCo AG's licence to helix-model now "
+                  "holds in de and fr (before: eu)."]
+    assert zh == ["「Exclusive licence in the EU」：PharmaCo AG对helix-model的许可地域改为de和fr"
+                  "（原为eu）。"]
+    rows = {r["clause"]: r for r in table(timeline(api.load_history_of(DEAL)))}
+    assert rows["eu-exclusive"]["scope"] == "in eu, for healthcare"
+    assert rows["rest-non-exclusive"]["scope"] == ("outside eu, for healthcare, through "
+                                                   "retail")
+    assert key_terms(a.clause("eu-exclusive")).endswith("in eu, for healthcare")
+    # a licence added with a scope says so when narrated
+    empty = parse(text.split("## 1.")[0], "e.md")[0]
+    added = [s.text for s in narrate(diff(empty, a), "en") if "Exclusive licence" in s.text]
+    assert "in eu, for healthcare" in added[0]
