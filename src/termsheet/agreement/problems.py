@@ -51,7 +51,7 @@ CODES = {
     "E056": "unknown output format",
     "E057": "dates a run cannot settle: a partial settlement period, or outside 0001-01-01 to 9998-12-31",
     "E058": "exchange-rate table unreadable, lacking a column, or with a bad row",
-    "E059": "memory limit or temporary directory unusable",
+    "E059": "memory limit, temporary or output directory unusable",
     "E060": "input rows lost between the line count and the reconciliation",
     "E061": "output file cannot be written",
     "E070": "unknown stream in a scenario",

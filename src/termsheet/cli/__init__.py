@@ -44,6 +44,8 @@ LAZY: dict[str, tuple[str, str]] = {
     "statements": ("settle", "The statements in the store: each line as last settled."),
     "ledger": ("settle", "The append-only ledger: postings and restatements, as Beancount or "
                          "JSON."),
+    "runs": ("settle", "The runs in the store, each with the inputs (by sha256) it read or "
+                       "found settled."),
     "generate-billing": ("settle", "Write synthetic FOCUS billing data and a revenue table for "
                                    "the flagship."),
     "conflicts": ("portfolio", "Every date range on which one agreement grants or requires what "

@@ -17,6 +17,7 @@ from ..agreement.problems import Problem, TermsheetError
 from ..settle import counterparty, render
 from ..settle.backends import MEMORY
 from ..settle.currency import load_rates
+from ..settle.incremental import plan
 from ..settle.progress import Monitor
 from ..settle.ledger import beancount
 from ..settle.run import settle as run_settle
@@ -164,13 +165,16 @@ def settle(
         try:
             opening = (lambda day: ledger.opening(history.agreement, day)) if ledger else None
             later = (lambda day: ledger.later(history.agreement, day)) if ledger else None
-            result = run_settle(history, [str(p) for p in data], start=first, end=last,
+            todo = plan(ledger, history, data, first, last, memory_limit)
+            if todo.incremental:
+                first = todo.start
+            result = run_settle(history, todo.read, start=first, end=last,
                                 events=scenario, engine=engine, opening=opening, later=later,
                                 allocations=allocations, progress=step,
                                 memory_limit=memory_limit, temp_dir=temp_dir,
                                 spark_master=spark_master, spark_remote=spark_remote,
                                 spark_conf=conf, monitor=monitor, rates=table)
-            posted = ledger.record(result) if ledger else None
+            posted = ledger.record(result, todo.skipped) if ledger else None
             step("store")
         finally:
             if ledger:
@@ -178,7 +182,8 @@ def settle(
     data_out = result.to_dict()
     data_out["store"] = None if posted is None else {
         "path": str(store), "run": posted.run, "postings": posted.postings,
-        "restatements": posted.restatements}
+        "restatements": posted.restatements,
+        "skipped": [{"path": i["path"], "sha256": i["sha256"]} for i in todo.skipped]}
     if documents is not None:
         written = counterparty.write(counterparty.from_settlement(
             result, history, posted.run if posted else None), documents)
@@ -188,10 +193,10 @@ def settle(
     if fmt != "table":
         _show_lines(result.lines, fmt, output, f"{history.agreement} statements", data_out)
         return
-    _summary(result, posted, store, output)
+    _summary(result, posted, store, output, todo)
 
 
-def _summary(result, posted, store: Path, output: Path | None) -> None:
+def _summary(result, posted, store: Path, output: Path | None, todo) -> None:
     console.print(render.statements_table(result.lines, f"{result.agreement}: statements "
                                           f"{result.start} to {result.end}", result.pending))
     console.print(render.reconciliation_table(result.reconciliation))
@@ -204,6 +209,11 @@ def _summary(result, posted, store: Path, output: Path | None) -> None:
             console.print(f"  ... and {len(result.quarantine) - 10} more (--json lists all)")
     if result.allocations:
         console.print(f"allocations: {result.allocations}")
+    if todo.skipped:
+        console.print(f"incremental: from {todo.start}; {len(todo.skipped)} file(s) already "
+                      f"settled not read again: " + ", ".join(Path(i["path"]).name
+                                                            for i in todo.skipped),
+                      markup=False, soft_wrap=True)
     if posted is not None:
         console.print(f"store {store}: run {posted.run}, {posted.postings} posting(s), "
                       f"{posted.restatements} restatement(s)"
@@ -248,6 +258,37 @@ def _stored_documents(db: Store, agreement: str | None, history) -> list[dict]:
             inputs=[{k: i.get(k) for k in ("path", "sha256", "kind")} for i in found["inputs"]],
             rates=found["rates"], reconciliation=found["reconciliation"], run=run)
     return docs
+
+
+def runs(
+    store: Path = typer.Option(Path(DEFAULT_STORE), "--store", help="The store (DuckDB file)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The runs in the store, each with the inputs (by sha256) it read or found settled."""
+    from rich.table import Table
+    with Store(store, read_only=True) as db:
+        items = db.runs()
+        inputs = db.inputs()
+    for run in items:
+        run["inputs"] = [{k: v for k, v in i.items() if k not in ("run", "versions")}
+                         for i in inputs if i["run"] == run["run"]]
+        run.pop("parameters", None), run.pop("versions", None)
+    if as_json:
+        print_json({"store": str(store), "runs": items})
+        return
+    table = Table(title=f"runs in {store}")
+    for column in ("run", "agreement", "engine", "from", "to", "posted", "restated", "inputs"):
+        table.add_column(column, justify="right" if column in ("run", "posted", "restated")
+                         else "left")
+    for run in items:
+        read = [f"{Path(i['path']).name} {i['sha256'][:12]} ({i['rows']:,} rows)"
+                for i in run["inputs"] if i["read"]]
+        kept = [f"{Path(i['path']).name} {i['sha256'][:12]} (settled before)"
+                for i in run["inputs"] if not i["read"]]
+        table.add_row(str(run["run"]), run["agreement"], run["engine"], str(run["start"]),
+                      str(run["end"]), str(run["posted"]), str(run["restated"]),
+                      "\n".join(read + kept))
+    console.print(table)
 
 
 def ledger(
@@ -323,6 +364,7 @@ def register(app: typer.Typer) -> None:
     app.command()(settle)
     app.command()(statements)
     app.command()(ledger)
+    app.command()(runs)
     app.command("generate-billing")(generate_billing)
 
 

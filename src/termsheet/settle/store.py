@@ -50,12 +50,17 @@ CREATE TABLE IF NOT EXISTS quarantine (
     reason VARCHAR);
 CREATE TABLE IF NOT EXISTS reconciliation (
     run INTEGER, currency VARCHAR, status VARCHAR, "rows" BIGINT, amount {M});
+CREATE TABLE IF NOT EXISTS inputs (
+    run INTEGER, agreement VARCHAR, sha256 VARCHAR, path VARCHAR, kind VARCHAR, "rows" BIGINT,
+    first_day DATE, last_day DATE, read BOOLEAN, versions VARCHAR);
 CREATE TABLE IF NOT EXISTS slices (
     run INTEGER, key VARCHAR, agreement VARCHAR, term VARCHAR, period DATE, segment BIGINT,
     grp VARCHAR, base {M}, "rows" BIGINT, corrections BIGINT, first_day DATE, last_day DATE);
 ALTER TABLE statement_lines ADD COLUMN IF NOT EXISTS part VARCHAR DEFAULT '';
 ALTER TABLE statement_lines ADD COLUMN IF NOT EXISTS detail VARCHAR;
 """
+INPUT_FIELDS = ("run", "agreement", "sha256", "path", "kind", "rows", "first_day", "last_day",
+                "read", "versions")
 LINE_FIELDS = ("key", "agreement", "version", "clause", "heading", "payer", "payee", "period",
                "period_end", "settle", "kind", "base", "rows", "corrections", "first_day",
                "last_day", "cost", "rate", "due", "paid_year", "paid", "amount", "currency",
@@ -219,6 +224,31 @@ class Store:
                                 f"ORDER BY entry", [agreement] if agreement else []).fetchall()
         return [Entry(*row) for row in rows]
 
+    def consumed(self, agreement: str, versions: dict[str, str]) -> dict[str, dict]:
+        """The inputs (by sha256) that runs of ``agreement`` under these very versions read:
+        each one's latest record (path, rows, first and last charge day)."""
+        if not self._has_inputs():
+            return {}
+        rows = self.con.execute(
+            f"SELECT {', '.join(_q(f) for f in INPUT_FIELDS)} FROM inputs WHERE agreement = ? "
+            f"AND versions = ? AND read QUALIFY run = max(run) OVER (PARTITION BY sha256)",
+            [agreement, json.dumps(versions, sort_keys=True)]).fetchall()
+        return {row[2]: dict(zip(INPUT_FIELDS, row)) for row in rows}
+
+    def inputs(self, run: int | None = None) -> list[dict]:
+        """What each run consumed: the inputs it read, and those it found already settled."""
+        if not self._has_inputs():
+            return []
+        where = "WHERE run = ?" if run is not None else ""
+        rows = self.con.execute(f"SELECT {', '.join(_q(f) for f in INPUT_FIELDS)} FROM inputs "
+                                f"{where} ORDER BY run, read DESC, path",
+                                [run] if run is not None else []).fetchall()
+        return [dict(zip(INPUT_FIELDS, row)) for row in rows]
+
+    def _has_inputs(self) -> bool:  # a store written before the inputs table, opened read-only
+        return bool(self.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                                     "'inputs'").fetchone()[0])
+
     def runs(self) -> list[dict]:
         cur = self.con.execute("SELECT * FROM runs ORDER BY run")
         names = [d[0] for d in cur.description]
@@ -226,14 +256,16 @@ class Store:
 
     # writing -------------------------------------------------------------------------------
 
-    def record(self, settlement: Settlement) -> Posted:
-        """Record a run and post its ledger entries, in one transaction."""
+    def record(self, settlement: Settlement, skipped: list[dict] | tuple = ()) -> Posted:
+        """Record a run and post its ledger entries, in one transaction. ``skipped``: inputs
+        given to the run that it did not read, already settled (incremental.py)."""
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
             run = con.execute("SELECT coalesce(max(run), 0) + 1 FROM runs").fetchone()[0]
             entries = self._entries(run, settlement)
             self._insert_run(run, settlement, entries)
+            self._insert_inputs(run, settlement, skipped)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -292,6 +324,18 @@ class Store:
             for status, tally in (("in", r.rows_in), ("settled", r.settled),
                                   ("out_of_scope", r.out_of_scope), ("quarantined", r.quarantined))])
 
+
+    def _insert_inputs(self, run: int, s: Settlement, skipped) -> None:
+        versions = json.dumps(s.versions, sort_keys=True)
+        rows = []
+        for source in s.sources:
+            count, first, last = s.coverage.get(source.index, (0, None, None))
+            rows.append([run, s.agreement, source.sha256, source.path, source.kind, count, first,
+                         last, True, versions])
+        for item in skipped:
+            rows.append([run, s.agreement, item["sha256"], item["path"], item["kind"],
+                         item["rows"], item["first_day"], item["last_day"], False, versions])
+        _insert(self.con, "inputs", rows)
 
     def _withdraw(self, run: int, key: str) -> None:
         """A line no longer due: a zero line in this run's statements, after its last one."""
