@@ -192,3 +192,37 @@ def test_the_old_cycles_are_gone(module):
     edges = graph()
     assert module in edges
     assert all(module not in component for component in cycles(edges))
+
+
+# The surfaces reach the engines only through the facade: cli/ may also start the server (web/).
+FACADE_ONLY = {"cli": {"termsheet.api", "termsheet.web"}, "web": {"termsheet.api"}}
+
+
+def facade_violations(edges: dict[str, set[str]]) -> list[str]:
+    out = []
+    for module, targets in sorted(edges.items()):
+        parts = module.split(".")
+        surface = parts[1] if len(parts) > 1 else None
+        if surface not in FACADE_ONLY:
+            continue
+        for target in sorted(targets):
+            inside = target == f"termsheet.{surface}" or target.startswith(f"termsheet.{surface}.")
+            allowed = any(target == a or target.startswith(a + ".") for a in FACADE_ONLY[surface])
+            if not (inside or allowed or target in ANYWHERE
+                    or target.startswith("termsheet.examples")):
+                out.append(f"{module} imports {target}, past the facade")
+    return out
+
+
+def test_cli_and_web_use_only_the_facade():
+    assert facade_violations(graph()) == []
+
+
+def test_an_import_past_the_facade_is_found(tmp_path):
+    src = _package(tmp_path, {
+        "__init__.py": "", "api.py": "", "web/__init__.py": "",
+        "web/pages.py": "from .. import api\nfrom ..settle.run import settle\n",
+        "settle/__init__.py": "", "settle/run.py": "",
+    })
+    assert facade_violations(graph(src)) == [
+        "termsheet.web.pages imports termsheet.settle.run, past the facade"]

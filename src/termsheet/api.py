@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from .agreement.document import parse_file
 from .agreement.history import History, load_history
@@ -107,3 +109,101 @@ def calendar(path: str | Path, start: date | None = None, end: date | None = Non
     :mod:`termsheet.portfolio.calendar`)."""
     from .portfolio.calendar import calendar as build
     return build(load_portfolio_of(path), start, end, events)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the command line and the server use, by name: each is loaded from its engine on first
+# use (so that a command loads only the engines it needs). cli/ and web/ import nothing of
+# termsheet's but this facade (tests/test_layers.py keeps it so).
+
+_EXPORTS: dict[str, tuple[str, str]] = {
+    "write_atomic": ("termsheet.agreement.atomic", "write_atomic"),
+    "clause_row": ("termsheet.agreement.describe", "clause_row"),
+    "not_a_file": ("termsheet.agreement.document", "not_a_file"),
+    "parse": ("termsheet.agreement.document", "parse"),
+    "History": ("termsheet.agreement.history", "History"),
+    "agreement_files": ("termsheet.agreement.history", "agreement_files"),
+    "check_chain": ("termsheet.agreement.history", "check_chain"),
+    "load_history": ("termsheet.agreement.history", "load_history"),
+    "json_default": ("termsheet.agreement.jsonable", "json_default"),
+    "Clause": ("termsheet.agreement.model", "Clause"),
+    "ClauseBase": ("termsheet.agreement.model", "ClauseBase"),
+    "Version": ("termsheet.agreement.model", "Version"),
+    "Problem": ("termsheet.agreement.problems", "Problem"),
+    "TermsheetError": ("termsheet.agreement.problems", "TermsheetError"),
+    "known_hint": ("termsheet.agreement.problems", "known_hint"),
+    "render_json": ("termsheet.agreement.problems", "render_json"),
+    "sort_problems": ("termsheet.agreement.problems", "sort_problems"),
+    "COMMON_TERMS": ("termsheet.agreement.render", "COMMON_TERMS"),
+    "run_tests": ("termsheet.authoring.expect", "run_tests"),
+    "init_agreement": ("termsheet.authoring.scaffold", "init_agreement"),
+    "new_version": ("termsheet.authoring.scaffold", "new_version"),
+    "BuyCompute": ("termsheet.decide", "BuyCompute"),
+    "Decision": ("termsheet.decide", "Decision"),
+    "Distribute": ("termsheet.decide", "Distribute"),
+    "GrantLicense": ("termsheet.decide", "GrantLicense"),
+    "UseLicense": ("termsheet.decide", "UseLicense"),
+    "decide": ("termsheet.decide", "decide"),
+    "IndexCache": ("termsheet.decide.index", "IndexCache"),
+    "PlanReport": ("termsheet.decide.plans", "PlanReport"),
+    "check_plan": ("termsheet.decide.plans", "check_plan"),
+    "load_plan": ("termsheet.decide.plans", "load_plan"),
+    "parse_plan": ("termsheet.decide.plans", "parse_plan"),
+    "action_text": ("termsheet.decide.text", "action_text"),
+    "impact": ("termsheet.diff", "impact"),
+    "Diff": ("termsheet.diff.changes", "Diff"),
+    "PROVENANCE_TERMS": ("termsheet.diff.changes", "PROVENANCE_TERMS"),
+    "diff": ("termsheet.diff.changes", "diff"),
+    "decision_diff": ("termsheet.diff.decisions", "decision_diff"),
+    "TERMS": ("termsheet.diff.glossary", "TERMS"),
+    "LANGS": ("termsheet.diff.narrate", "LANGS"),
+    "diff_summary": ("termsheet.diff.narrate", "summary"),
+    "narrate": ("termsheet.diff.narrate", "narrate"),
+    "draw_timeline": ("termsheet.diff.timeline", "draw"),
+    "timeline": ("termsheet.diff.timeline", "timeline"),
+    "timeline_table": ("termsheet.diff.timeline", "table"),
+    "minor_unit": ("termsheet.money.currency", "minor_unit"),
+    "Portfolio": ("termsheet.portfolio", "Portfolio"),
+    "calendar": ("termsheet.portfolio.calendar", "calendar"),
+    "to_ics": ("termsheet.portfolio.calendar", "to_ics"),
+    "find_conflicts": ("termsheet.portfolio.conflicts", "find_conflicts"),
+    "counterparty": ("termsheet.settle", "counterparty"),
+    "settle": ("termsheet.settle", "settle"),
+    "settle_render": ("termsheet.settle", "render"),
+    "MEMORY": ("termsheet.settle.backends", "MEMORY"),
+    "load_rates": ("termsheet.settle.currency", "load_rates"),
+    "rates_from": ("termsheet.settle.currency", "rates_from"),
+    "register_csv": ("termsheet.settle.focus", "register_csv"),
+    "generate": ("termsheet.settle.generate", "generate"),
+    "plan_inputs": ("termsheet.settle.incremental", "plan"),
+    "beancount": ("termsheet.settle.ledger", "beancount"),
+    "period_end": ("termsheet.settle.lines", "period_end"),
+    "Monitor": ("termsheet.settle.progress", "Monitor"),
+    "to_csv": ("termsheet.settle.render", "to_csv"),
+    "statements_of": ("termsheet.settle.statements", "statements_of"),
+    "DEFAULT_STORE": ("termsheet.settle.store", "DEFAULT_STORE"),
+    "Store": ("termsheet.settle.store", "Store"),
+    "check_store_path": ("termsheet.settle.store", "check_store_path"),
+    "parse_scenario": ("termsheet.simulate", "parse_scenario"),
+    "simulate": ("termsheet.simulate", "simulate"),
+    "write_charts": ("termsheet.simulate.charts", "write_charts"),
+    "prepare": ("termsheet.simulate.run", "prepare"),
+    "run_count": ("termsheet.simulate.sensitivity", "run_count"),
+    "tornado": ("termsheet.simulate.sensitivity", "tornado"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'termsheet.api' has no attribute {name!r}")
+    module, attr = _EXPORTS[name]
+    owner = importlib.import_module(module)
+    # a name is an attribute of its module, or a submodule (``settle_render``: termsheet.settle.render)
+    value = getattr(owner, attr) if hasattr(owner, attr) \
+        else importlib.import_module(f"{module}.{attr}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from .common import console_err, print_problems
-from ..agreement.problems import TermsheetError
+from ..api import TermsheetError
 
 # Commands load their module on first use, so that `termsheet --help` and `termsheet validate`
 # start without the engines. name -> (module, the help line shown in `termsheet --help`; a test

@@ -20,7 +20,7 @@ def test(paths: list[Path] = typer.Argument(..., help="Agreement folders, or fol
          as_json: bool = typer.Option(False, "--json", help="Print the results as JSON.")
          ) -> None:
     """Run the tests beside each agreement (tests.yaml); exit 0 all pass, 1 any fails."""
-    from ..authoring.expect import run_tests
+    from ..api import run_tests
     report = run_tests(paths)
     if as_json:
         print_json(report.to_dict())
@@ -64,7 +64,7 @@ def init(name: str = typer.Argument(..., help="The new agreement's folder (its n
                                                  "default 2026-01-01."),
          currency: str = typer.Option("USD", "--currency", help="ISO 4217 code.")) -> None:
     """Write a new agreement folder that validates and passes `termsheet test` at once."""
-    from ..authoring.scaffold import init_agreement
+    from ..api import init_agreement
     day = parse_date(effective, "--effective")
     written = init_agreement(Path(name), effective=day, currency=currency)
     for path in written:
@@ -78,7 +78,7 @@ def new_version(folder: Path = typer.Argument(..., help="The agreement's folder 
                 version: Optional[str] = typer.Option(None, "--version", help="Its id; "
                                                       "default the date.")) -> None:
     """Write the next version: the latest one's text, amending it, effective on a new date."""
-    from ..authoring.scaffold import new_version as write_version
+    from ..api import new_version as write_version
     day = parse_date(effective, "--effective")
     path = write_version(folder, day, version)
     console.print(f"wrote {path}: edit only what changes", markup=False)

@@ -10,8 +10,8 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from ..agreement.jsonable import json_default
-from ..agreement.problems import Problem, TermsheetError, render_json, sort_problems
+from ..api import json_default
+from ..api import Problem, TermsheetError, render_json, sort_problems
 
 console = Console(highlight=False)
 console_err = Console(stderr=True, highlight=False)

@@ -15,9 +15,9 @@ import typer
 from rich.table import Table
 
 from .. import api
-from ..decide import BuyCompute, Decision, Distribute, GrantLicense, UseLicense, decide
-from ..decide.text import action_text
-from ..decide.plans import PlanReport, check_plan, load_plan
+from ..api import BuyCompute, Decision, Distribute, GrantLicense, UseLicense, decide
+from ..api import action_text
+from ..api import PlanReport, check_plan, load_plan
 from .common import console, parse_date, print_json
 
 decide_app = typer.Typer(help="May a party do this on this date? Exit 0 yes, 1 no.",

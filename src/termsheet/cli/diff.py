@@ -10,11 +10,11 @@ import typer
 from rich.table import Table
 
 from .. import api
-from ..diff.changes import Diff, diff
-from ..diff.glossary import TERMS
-from ..diff.narrate import LANGS, narrate, summary
-from ..diff.timeline import draw, table, timeline
-from ..agreement.problems import Problem, TermsheetError
+from ..api import Diff, diff
+from ..api import TERMS
+from ..api import LANGS, narrate, diff_summary as summary
+from ..api import draw_timeline as draw, timeline_table as table, timeline
+from ..api import Problem, TermsheetError
 from .common import console, parse_date, print_json
 
 STATUS = {"en": {"added": "added", "removed": "removed", "changed": "changed",
@@ -73,7 +73,7 @@ def diff_command(
     effects = effects_of(changes, impact or [], data or [], scenario, events,
                          history_of(a) or history_of(b), futures)
     if decisions:
-        from ..diff.decisions import decision_diff
+        from ..api import decision_diff
         effects["decisions"] = [decision_diff(old, new, events)]
     if as_json:
         sentences = narrate(changes, lang, provenance=show_all)
@@ -89,7 +89,7 @@ def diff_command(
 def effects_of(changes: Diff, plans: list[Path], data: list[Path], scenario: Path | None,
                events: dict[str, date], history: Any = None,
                futures: int | None = None) -> dict[str, list[Any]]:
-    from ..diff import impact
+    from ..api import impact
     out: dict[str, list[Any]] = {}
     if plans:
         out["plans"] = [impact.plan_flips(p, changes.a, changes.b, events) for p in plans]
@@ -251,7 +251,7 @@ def timeline_command(
 
 
 def _check_events(history: Any, events: dict[str, date]) -> None:
-    from ..agreement.problems import known_hint
+    from ..api import known_hint
     known = sorted({e for v in history.versions for e in v.events})
     problems = [Problem("E013", f"unknown event '{name}'", str(history.agreement),
                         hint=known_hint(name, known)) for name in events if name not in known]
@@ -279,7 +279,7 @@ SEED = ("2026-02-27", "2026-04-27")
 def diff_section() -> None:
     """The demo ends here: the seed's revision narrated in both languages, and the decisions it
     flips on the shipped launch plans."""
-    from ..diff import impact
+    from ..api import impact
     from ..examples import PLANS, flagship_dir
     history = api.load_history_of(flagship_dir())
     changes = diff(history.get(SEED[0]), history.get(SEED[1]))

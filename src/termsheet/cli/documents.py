@@ -12,9 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import api
-from ..agreement.describe import clause_row
-from ..agreement.model import Clause
-from ..agreement.problems import render_json
+from ..api import clause_row
+from ..api import Clause
+from ..api import render_json
 from .common import console, parse_date, print_json, print_problems
 
 

@@ -85,7 +85,7 @@ def calendar(
         print_json(cal.to_dict())
         return
     if output_format == "ics":
-        from ..portfolio.calendar import to_ics
+        from ..api import to_ics
         sys.stdout.write(to_ics(cal).decode("utf-8"))
         return
     grid = Table("date", "agreement", "clause", "what", "condition")

@@ -12,16 +12,16 @@ from rich.progress import (BarColumn, Progress, ProgressColumn, Task, TextColumn
 from rich.text import Text
 
 from .. import api
-from ..agreement.atomic import write_atomic
-from ..agreement.problems import Problem, TermsheetError
-from ..settle import counterparty, render
-from ..settle.backends import MEMORY
-from ..settle.currency import load_rates
-from ..settle.incremental import plan
-from ..settle.progress import Monitor
-from ..settle.ledger import beancount
-from ..settle.run import settle as run_settle
-from ..settle.store import DEFAULT_STORE, Store
+from ..api import write_atomic
+from ..api import Problem, TermsheetError
+from ..api import counterparty, settle_render as render
+from ..api import MEMORY
+from ..api import load_rates
+from ..api import plan_inputs as plan
+from ..api import Monitor
+from ..api import beancount
+from ..api import settle as run_settle
+from ..api import DEFAULT_STORE, Store
 from .common import console, console_err, parse_date, print_json
 
 FORMATS = ("table", "json", "csv", "html", "xlsx")
@@ -318,7 +318,7 @@ def _month(text: str, option: str, last: bool = False) -> date:
         if len(text) == 7:
             day = date.fromisoformat(text + "-01")
             if last:
-                from ..settle.lines import period_end
+                from ..api import period_end
                 return period_end(day, "month")
             return day
         return date.fromisoformat(text)
@@ -339,7 +339,7 @@ def generate_billing(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Write synthetic FOCUS billing data and a revenue table for the flagship."""
-    from ..settle.generate import generate
+    from ..api import generate
     if fmt not in ("csv", "parquet") or version not in ("1.2", "1.3"):
         raise TermsheetError([Problem("E056", "--format is csv or parquet; --focus-version is "
                                       "1.2 or 1.3", "<command line>")])
@@ -374,7 +374,7 @@ def settle_section() -> None:
 
     from rich.table import Table
 
-    from ..settle.generate import generate
+    from ..api import generate
     from ..examples import flagship_dir
     history = api.load_history_of(flagship_dir())
     console.rule("[bold]settle[/bold]: who owes whom, 2025-07 to 2026-12, from synthetic "

@@ -117,9 +117,9 @@ def simulate(
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
     """Simulate futures and value each version of an agreement for each party."""
-    from ..simulate import simulate as run
-    from ..simulate.run import prepare
-    from ..simulate.sensitivity import run_count, tornado
+    from ..api import simulate as run
+    from ..api import prepare
+    from ..api import run_count, tornado
 
     history = api.load_history_of(agreement)
     ids = tuple(v.strip() for v in versions.split(",")) if versions else None
@@ -147,7 +147,7 @@ def simulate(
 
 
 def write(sim, swings, out: Path) -> list[Path]:
-    from ..simulate.charts import write_charts
+    from ..api import write_charts
     return write_charts(sim, out, swings)
 
 
@@ -184,7 +184,7 @@ DEMO_FUTURES = 20_000
 
 def simulate_section() -> None:
     """The demo: the deal of 2025-10-28 against that of 2026-04-27, for Microsoft and OpenAI."""
-    from ..simulate import simulate as run
+    from ..api import simulate as run
     from ..examples import SCENARIOS, flagship_dir
 
     history = api.load_history_of(flagship_dir())

@@ -33,8 +33,8 @@ import yaml
 from fastapi import Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..agreement.atomic import write_atomic
-from ..agreement.problems import Problem, TermsheetError
+from ..api import write_atomic
+from ..api import Problem, TermsheetError
 from .errors import HttpProblem
 
 Role = Literal["admin", "party"]
@@ -124,7 +124,7 @@ def read_entries(path: str | Path) -> list[TokenEntry]:
     path = Path(path)
     if not path.exists():
         return []
-    from ..agreement.document import not_a_file
+    from ..api import not_a_file
     if (problem := not_a_file(path, "an access file (YAML)")):
         raise TermsheetError([problem])
     try:

@@ -13,9 +13,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from ..agreement.document import parse
-from ..agreement.history import History
-from ..agreement.problems import render_json
+from ..api import parse
+from ..api import History
+from ..api import render_json
 from . import views
 from .access import Principal, admin, authenticated
 from .catalog import Catalog
@@ -148,7 +148,7 @@ def get_clause(agreement: str, version: str, clause: str, request: Request,
     """One clause of a version, and the versions that have a clause with that id."""
     history, found = version_of(request, principal, agreement, version)
     if found.clause(clause) is None:
-        from ..agreement.problems import known_hint
+        from ..api import known_hint
         raise HttpProblem(404, f"no clause '{clause}' in version '{version}'",
                           path=f"{agreement}@{version}",
                           hint=known_hint(clause, [c.id for c in found.clauses]))

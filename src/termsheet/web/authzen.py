@@ -31,9 +31,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import cookie_parser
 from starlette.routing import Route
 
-from ..agreement.history import History
-from ..agreement.problems import Problem, TermsheetError
-from ..decide import BuyCompute, Distribute, GrantLicense, UseLicense, decide
+from ..api import History
+from ..api import Problem, TermsheetError
+from ..api import BuyCompute, Distribute, GrantLicense, UseLicense, decide
 from .access import COOKIE, Principal, resolve_token
 from .audit import decision_answer
 from .api import Viewer, catalog_of, visible_in

@@ -14,11 +14,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..agreement.document import parse
-from ..agreement.history import History, agreement_files, check_chain, load_history
-from ..agreement.model import Version
-from ..agreement.problems import Problem, TermsheetError, known_hint
-from ..decide.index import IndexCache
+from ..api import parse
+from ..api import History, agreement_files, check_chain, load_history
+from ..api import Version
+from ..api import Problem, TermsheetError, known_hint
+from ..api import IndexCache
 from .errors import HttpProblem
 
 

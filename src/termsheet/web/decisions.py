@@ -17,10 +17,10 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..decide import BuyCompute, Distribute, GrantLicense, UseLicense, decide
-from ..agreement.history import History
-from ..decide.plans import check_plan, parse_plan
-from ..agreement.problems import Problem, TermsheetError
+from ..api import BuyCompute, Distribute, GrantLicense, UseLicense, decide
+from ..api import History
+from ..api import check_plan, parse_plan
+from ..api import Problem, TermsheetError
 from .audit import audit, decision_answer, problems_of
 from .api import Viewer, catalog_of, visible
 from .html import Viewer as PageViewer, render

@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from ..diff.changes import PROVENANCE_TERMS, diff
-from ..agreement.history import History
-from ..diff.narrate import narrate, summary
+from ..api import PROVENANCE_TERMS, diff
+from ..api import History
+from ..api import narrate, diff_summary as summary
 from .api import Viewer, catalog_of, visible
 from .html import Viewer as PageViewer, render
 from .schemas import Out, errors

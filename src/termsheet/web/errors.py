@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..agreement.problems import Problem, TermsheetError, render_json
+from ..api import Problem, TermsheetError, render_json
 
 TITLES = {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found",
           405: "method not allowed", 406: "not acceptable", 409: "conflict",

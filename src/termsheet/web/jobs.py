@@ -31,8 +31,8 @@ from typing import Any, Callable, Literal
 
 import orjson
 
-from ..agreement.jsonable import json_default
-from ..agreement.problems import Problem, TermsheetError
+from ..api import json_default
+from ..api import Problem, TermsheetError
 from .errors import HttpProblem
 
 log = logging.getLogger("termsheet.jobs")

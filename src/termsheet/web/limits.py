@@ -12,7 +12,7 @@ import re
 
 from fastapi import HTTPException
 
-from ..agreement.problems import Problem, render_json
+from ..api import Problem, render_json
 
 DEFAULT_LIMIT = 1_000_000            # JSON requests: documents, decisions, plans
 UPLOAD_LIMIT = 50_000_000            # settlement data

@@ -7,7 +7,7 @@ from html import escape
 
 from markdown_it import MarkdownIt
 
-from ..agreement.model import Version
+from ..api import Version
 
 
 def _markdown() -> MarkdownIt:

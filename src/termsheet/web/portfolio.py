@@ -10,10 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ..diff.decisions import decision_diff
-from ..portfolio import Portfolio
-from ..portfolio.calendar import calendar, to_ics
-from ..portfolio.conflicts import find_conflicts
+from ..api import decision_diff
+from ..api import Portfolio
+from ..api import calendar, to_ics
+from ..api import find_conflicts
 from .api import Viewer, catalog_of, visible, visible_ids
 from .diffs import FromQ, ToQ, pair
 from .html import Viewer as PageViewer, render

@@ -21,7 +21,7 @@ from typing import Any, Callable
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from ..agreement.problems import Problem, TermsheetError
+from ..api import Problem, TermsheetError
 from .api import Admin
 from .schemas import ProblemOut, errors
 

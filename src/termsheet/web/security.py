@@ -39,7 +39,7 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import Form, Request
 
-from ..agreement.problems import Problem, render_json
+from ..api import Problem, render_json
 from .errors import HttpProblem
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")

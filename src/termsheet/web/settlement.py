@@ -25,9 +25,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..agreement.atomic import write_atomic
-from ..agreement.jsonable import json_default
-from ..agreement.problems import Problem, TermsheetError
+from ..api import write_atomic
+from ..api import json_default
+from ..api import Problem, TermsheetError
 from .access import Principal
 from .errors import HttpProblem
 
@@ -69,7 +69,7 @@ class Ledger:
         if store_path is None:
             folder = Path(tempfile.mkdtemp(prefix="termsheet-runs-"))
         else:
-            from ..settle.store import check_store_path
+            from ..api import check_store_path
             check_store_path(str(store_path))  # a data file is no store: refused at start
             folder = Path(store_path).with_name(Path(store_path).stem + "-runs")
             folder.mkdir(parents=True, exist_ok=True)
@@ -90,7 +90,7 @@ class Ledger:
         return self._owners
 
     def store(self):
-        from ..settle.store import Store
+        from ..api import Store
         if self._store is None:
             self._store = Store(str(self.store_path) if self.store_path else ":memory:")
         return self._store
@@ -103,7 +103,7 @@ class Ledger:
             if not self.shared:
                 yield self.store()
                 return
-            from ..settle.store import Store
+            from ..api import Store
             deadline = time.monotonic() + wait
             while True:
                 try:
@@ -145,7 +145,7 @@ class Ledger:
                events: dict[str, date], rates: Any = None) -> Run:
         """Settle files already in a fresh folder (``inputs[0].parent``) and record the run.
         ``rates``: an exchange-rate table (a file in that folder, or records)."""
-        from ..settle import settle
+        from ..api import settle
         folder = inputs[0].parent
         with self.using() as store, self.incoming(folder):
             settlement = settle(history, inputs, start=start, end=end, events=events,
@@ -250,7 +250,7 @@ def period_history(lines: list, entries: list, period: str) -> list[dict[str, An
 
 
 def statements_view(lines: list) -> list[dict[str, Any]]:
-    from ..settle.statements import statements_of
+    from ..api import statements_of
     out = []
     for statement in statements_of(lines):
         data = json.loads(json.dumps(statement.to_dict(), default=json_default))
@@ -277,7 +277,7 @@ def entries_view(entries: list) -> list[dict[str, Any]]:
 
 def _cents(amount, currency: str) -> str:
     """A rounded amount as the statement shows it (the store keeps ten decimals)."""
-    from ..money.currency import minor_unit
+    from ..api import minor_unit
     return format(amount.quantize(minor_unit(currency)), "f")
 
 
@@ -314,7 +314,7 @@ def _attach_inputs(run: Run, rows: list[dict[str, Any]]) -> None:
                 found = con.execute(f"SELECT * FROM ({query}) WHERE _row IN "
                                     f"(SELECT unnest(?))", [str(path), numbers])
             else:  # read as the run read it: the same rows, numbered the same way
-                from ..settle.focus import register_csv
+                from ..api import register_csv
                 register_csv(con, f"src_{source}", path)
                 found = con.execute(f"SELECT * EXCLUDE (_line) FROM src_{source}_n WHERE _row "
                                     f"IN (SELECT unnest(?))", [numbers])

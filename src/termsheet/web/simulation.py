@@ -19,8 +19,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..agreement.history import History
-from ..agreement.problems import Problem, TermsheetError, known_hint
+from ..api import History
+from ..api import Problem, TermsheetError, known_hint
 from . import charts
 from .api import Viewer, visible
 from .errors import HttpProblem
@@ -78,7 +78,7 @@ def _scenarios_for(settings, history: History) -> list[str]:
 
 
 def chosen_scenario(settings, history: History, body: SimulateIn):
-    from ..simulate import parse_scenario
+    from ..api import parse_scenario
     if body.text:
         return parse_scenario(body.text, "<scenario>")
     known = _scenarios_for(settings, history)
@@ -109,7 +109,7 @@ def result_view(sim) -> dict[str, Any]:
 
 
 def _prepared(settings, history: History, body: SimulateIn):
-    from ..simulate.run import prepare
+    from ..api import prepare
     scenario = chosen_scenario(settings, history, body)
     prepared, chosen = prepare(history, scenario, body.versions, body.settings)
     return prepared, chosen, min(body.futures or prepared.futures, MAX_FUTURES)
@@ -130,7 +130,7 @@ def start(request: Request, principal, agreement: str, body: SimulateIn):
 
 def job_work(app, spec: dict[str, Any]):
     """The work of a simulation job, rebuilt from its spec with the agreements loaded now."""
-    from ..simulate import simulate
+    from ..api import simulate
     history = app.state.catalog.history(spec["agreement"])
     body = SimulateIn(**spec["request"])
     prepared, chosen, futures = _prepared(app.state.settings, history, body)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, Path as Path_, Query, Reques
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..agreement.problems import Problem, TermsheetError
+from ..api import Problem, TermsheetError
 from .access import Principal
 from .api import Admin, Viewer, visible
 from .audit import audit, problems_of
@@ -90,7 +90,7 @@ def settle_rows(agreement: str, body: SettleIn, request: Request, principal: Adm
         _check_dates(body.start, body.end)
         rates = None
         if body.rates is not None:
-            from ..settle.currency import rates_from
+            from ..api import rates_from
             rates = rates_from([{k: None if v is None else str(v) for k, v in row.items()}
                                 for row in body.rates], "body.rates")
         with ledger.incoming(ledger.new_folder()) as folder:
@@ -148,7 +148,7 @@ async def _save_rates(upload: UploadFile | None, folder):
     """An uploaded rate table, read (an E058 problem if it cannot be)."""
     if upload is None or not upload.filename:
         return None
-    from ..settle.currency import load_rates
+    from ..api import load_rates
     target = folder / "rates" / safe_name(upload.filename, 0)
     target.parent.mkdir()
     with open(target, "wb") as handle:
@@ -167,7 +167,7 @@ def get_statements(agreement: str, request: Request, principal: Viewer,
                    format: Annotated[Literal["json", "csv"], Query()] = "json"):
     """The current statements (each line from the latest run that settled it); a party's token
     sees only those where it is payer or payee. ``format=csv``: one row per line."""
-    from ..settle.render import to_csv
+    from ..api import to_csv
     visible(request, principal, agreement)
     lines = ledger_of(request).lines(agreement, principal)
     if format == "csv":
@@ -203,7 +203,7 @@ def get_ledger(agreement: str, request: Request, principal: Viewer,
                format: Annotated[Literal["json", "beancount"], Query()] = "json"):
     """The append-only ledger: postings and restatements; a party's token sees its own.
     ``format=beancount``: a Beancount file that bean-check accepts."""
-    from ..settle.ledger import beancount
+    from ..api import beancount
     visible(request, principal, agreement)
     entries = ledger_of(request).entries(agreement, principal)
     if format == "beancount":

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..agreement.describe import clause_row
-from ..agreement.history import History
-from ..agreement.model import ClauseBase, Version
-from ..agreement.render import COMMON_TERMS
+from ..api import clause_row
+from ..api import History
+from ..api import ClauseBase, Version
+from ..api import COMMON_TERMS
 
 
 def span_view(span) -> dict[str, Any] | None:
@@ -106,7 +106,7 @@ def clause_in_version(history: History, version: Version, clause_id: str) -> dic
 
 def event_dates(history: History, pairs: list[str]) -> dict[str, date]:
     """``["agi-verified=2027-01-01"]`` -> {event: date}; every bad pair is a problem."""
-    from ..agreement.problems import Problem, TermsheetError, known_hint
+    from ..api import Problem, TermsheetError, known_hint
     known = sorted({e for v in history.versions for e in v.events})
     out, problems = {}, []
     for pair in pairs:
@@ -128,7 +128,7 @@ def timeline_view(history: History, events: dict[str, date] | None = None) -> di
     """Every clause's windows across the history (:func:`termsheet.timeline.timeline`), with
     each version's window. An event given a date ends the terms that end on it; an event with
     no date never happens, so such a term runs as long as its version."""
-    from ..diff.timeline import timeline
+    from ..api import timeline
     data = timeline(history, events or {}).to_dict()
     data["versions"] = [version_link(v, history) for v in history.versions]
     data["start"] = history.first.effective.isoformat()
