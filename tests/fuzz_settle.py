@@ -23,7 +23,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_settle_cases import write_versions  # noqa: E402
+from support.settle import write_versions  # noqa: E402
 
 from termsheet.cli import main  # noqa: E402
 

@@ -226,3 +226,25 @@ def test_an_import_past_the_facade_is_found(tmp_path):
     })
     assert facade_violations(graph(src)) == [
         "termsheet.web.pages imports termsheet.settle.run, past the facade"]
+
+
+def test_test_modules_do_not_import_one_another():
+    """Shared helpers live in tests/support/ (and web_helpers.py), not in another test module."""
+    tests = Path(__file__).resolve().parent
+    found = []
+    for path in sorted(tests.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            found += [f"{path.name} imports {n}" for n in names if n.startswith("test_")]
+    assert found == []
+
+
+def test_the_facade_names_each_thing_once():
+    """A name the facade loads on use never hides behind one of its own functions."""
+    import termsheet.api as api
+    own = {name for name in vars(api) if not name.startswith("_")}
+    import importlib
+    for name in sorted(own & set(api._EXPORTS)):
+        module, attr = api._EXPORTS[name]
+        assert getattr(api, name) is getattr(importlib.import_module(module), attr), name

@@ -15,8 +15,8 @@ from termsheet.simulate import parse_scenario, simulate
 from termsheet.simulate.reference import clause_payments, monthly_rows, row_selected
 from termsheet.simulate.terms import base_streams
 
-from test_simulate_cases import deal, scenario_text, settled_flows
-from test_simulate_engine import _ties, clauses
+from support.simulate import deal, scenario_text, settled_flows
+from support.simulate import _ties, clauses
 
 # A base that takes any channel but only the app product. A stream without a channel whose
 # product is the API is not in it; one without a channel whose product is the app is.

@@ -21,7 +21,7 @@ from termsheet.agreement.problems import TermsheetError
 from termsheet.settle import settle
 from termsheet.settle.store import Store
 
-from test_settle_cases import FOCUS_DEFAULTS, write_versions
+from support.settle import FOCUS_DEFAULTS, write_versions
 
 REVENUE = "date,seller,channel,product,amount,currency\n"
 

@@ -17,7 +17,7 @@ import pytest
 from termsheet.settle import counterparty, settle
 from termsheet.settle.store import Store
 from support.cli import run_cli
-from test_settle_royalty import agreement, write_rates, write_rows
+from support.royalty import agreement, write_rates, write_rows
 
 # "10% of net sales plus 20% of sublicensing income", an advance of 150 at signing.
 # January: EUR 1,000 at 1.10 -> 1,100 of net sales -> 110.00, recouped (40 left); the advance

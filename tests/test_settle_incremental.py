@@ -21,7 +21,7 @@ from pathlib import Path
 
 from termsheet.settle.focus import file_hash
 from termsheet.settle.store import Store
-from test_settle_cases import write_versions
+from support.settle import write_versions
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = {"versions": [{"clauses": [{

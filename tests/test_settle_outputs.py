@@ -16,7 +16,7 @@ from termsheet.cli.common import to_json
 from termsheet.settle import render, settle
 from termsheet.settle.ledger import account_part, beancount
 from termsheet.settle.store import Store
-from test_settle_cases import load_case, write_inputs, write_versions
+from support.settle import load_case, write_inputs, write_versions
 
 BEAN_CHECK = Path(sys.executable).parent / "bean-check"
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from termsheet import History, parse
 from termsheet.settle import settle
 from termsheet.settle.store import Store
-from test_settle_cases import FRONT
+from support.settle import FRONT
 
 SETTINGS = settings(max_examples=12, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -9,7 +9,6 @@ expected lines, worked by hand from the clause text in the comment above each ca
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -24,10 +23,9 @@ from termsheet.agreement.problems import TermsheetError
 from termsheet.settle import settle
 from termsheet.settle.currency import load_rates, rates_from
 from termsheet.settle.store import Store
-from test_settle_cases import day, write_versions
+from support.settle import day
+from support.royalty import SHARE, agreement, write_rates, write_rows  # noqa: F401
 
-SHARE = {"id": "royalty", "kind": "revenue-share", "payer": "acme", "payee": "beta",
-         "base": {"seller": "acme"}}
 
 CASES = yaml.safe_load("""
 # ---- 2. several bases in one clause ---------------------------------------------------------
@@ -219,33 +217,6 @@ converted-exactly-rounded-once:
   lines:
     - {period: 2026-01, base: "3.015", amount: "1.51"}
 """)
-
-
-def write_rows(rows: list[list], folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "revenue.csv"
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["date", "seller", "channel", "product", "amount", "currency", "category"])
-        writer.writerows([[*row, "usage"][:7] for row in rows])
-    return [path]
-
-
-def write_rates(rows: list[list], folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "rates.csv"
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["date", "from", "to", "rate"])
-        writer.writerows(rows)
-    return path
-
-
-def agreement(case: dict, folder: Path):
-    clause = {**SHARE, **case["clause"]}
-    spec = {"versions": [{"effective": str(case.get("effective", "2026-01-01")),
-                          "clauses": [clause]}]}
-    return load_history_of(write_versions(spec, folder))
 
 
 def run_case(case: dict, tmp_path: Path):

@@ -20,7 +20,7 @@ from termsheet.agreement.problems import TermsheetError
 from termsheet.settle import settle
 from termsheet.settle.generate import STREAMS, focus_parquet, revenue_table, write
 from termsheet.settle.progress import Monitor
-from test_settle_cases import load_case, write_inputs, write_versions
+from support.settle import load_case, write_inputs, write_versions
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}

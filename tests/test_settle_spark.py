@@ -8,7 +8,7 @@ import pytest
 from termsheet import load_history_of
 from termsheet.settle import settle
 from termsheet.settle.generate import generate
-from test_settle_cases import day, load_case, write_inputs, write_versions
+from support.settle import day, load_case, write_inputs, write_versions
 
 pytestmark = pytest.mark.spark
 

@@ -23,7 +23,7 @@ from termsheet.cli.common import to_json
 from termsheet.settle import settle
 from termsheet.settle.cluster import SMALL_EXECUTORS, ClusterError, LocalCluster, free_port
 from termsheet.settle.generate import generate
-from test_settle_cases import load_case, write_inputs, write_versions
+from support.settle import load_case, write_inputs, write_versions
 
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark-cluster")]
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from termsheet import load_history_of
 from termsheet.settle import settle
 from termsheet.settle.store import Store
-from test_settle_cases import write_versions
+from support.settle import write_versions
 
 SETTINGS = settings(max_examples=4, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -187,7 +187,7 @@ def test_the_command_line_says_what_is_pending(tmp_path):
     year's end: at most 1,000 - 750 = 250.00 is pending, under the statements and the
     reconciliation; `--to 2026-12-31` settles the true-up instead."""
     from support.cli import run_cli
-    from test_settle_cases import load_case, write_inputs
+    from support.settle import load_case, write_inputs
     case = load_case("minimum-pending.yaml")
     folder = write_versions(case, tmp_path / "agreement")
     data = write_inputs(case, tmp_path / "data")[0]

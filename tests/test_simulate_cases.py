@@ -8,63 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from termsheet import History, parse
 from termsheet.simulate import parse_scenario, simulate
 from termsheet.simulate.reference import monthly_rows, party_flows, present_value
+from support.simulate import DEAL, STREAMS, deal, scenario_text, settled_flows  # noqa: F401
 
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "simulate" / "clauses.yaml").read_text())
-
-DEAL = """---
-agreement: deal
-version: 2026-01-01
-title: A test deal
-effective: 2026-01-01
-parties: {{seller: Seller Inc, partner: Partner Inc}}
-channels: {{direct: {{operator: seller}}, aws: {{operator: amazon}}}}
-products:
-  widget-api: {{owner: seller, type: api}}
-  widget-app: {{owner: seller, type: app}}
-events: {{ended: The partnership ends.}}
----
-
-## Share
-
-```terms
-id: share
-kind: revenue-share
-payer: seller
-payee: partner
-{base}{terms}
-```
-{extra}"""
-
-STREAMS = {"api": "{seller: seller, channel: direct, product: widget-api}",
-           "app": "{seller: seller, channel: aws, product: widget-app}"}
-
-
-def deal(terms: str, extra: str = "", strict: bool = True) -> History | None:
-    base = "" if "base:" in terms else "base: {seller: seller}\n"
-    version, problems = parse(DEAL.format(base=base, terms=terms, extra=extra), "deal.md")
-    if not strict and problems:
-        return None
-    assert not problems, problems
-    return History("deal", (version,))
-
-
-def scenario_text(streams: dict, years: int, events: dict | None = None,
-                  overrides: dict | None = None, extra: str = "", rate: str = "0%") -> str:
-    lines = ["scenario: case", "first-year: 2026", f"horizon: {years}", "futures: 3",
-             f"discount-rate: {rate}", "streams:"]
-    for name, spec in streams.items():
-        lines.append(f"  {name}: {{revenue: {STREAMS[name]}, start: {spec['start']}, "
-                     f"growth: {spec.get('growth', '0%')}}}")
-    if events:
-        lines.append("events:")
-        lines += [f"  {k}: {v}" for k, v in events.items()]
-    if overrides:
-        lines.append("terms:")
-        lines += [f"  share: {{{', '.join(f'{k}: {v}' for k, v in overrides.items())}}}"]
-    return "\n".join(lines) + "\n" + extra
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -191,23 +139,6 @@ def test_flagship_cap_binds_under_2026_04_27(flagship):
 
 # ---------------------------------------------------------------------------------------------
 # ... and equals settlement (termsheet.settle, Ibis on DuckDB) of the same deterministic revenue
-
-
-def settled_flows(history, version_id, rows, years, events):
-    """Each party's yearly net flow when termsheet.settle settles ``rows`` under one version,
-    made to govern from the horizon's first day (as the simulation applies it)."""
-    from termsheet.settle import settle
-    version = history.get(version_id).model_copy(
-        update={"effective": date(2026, 1, 1), "amends": None})
-    table = [{"date": day, "seller": seller, "channel": channel, "product": product,
-              "amount": amount, "currency": "USD"} for day, seller, channel, product, amount in rows]
-    result = settle(History(history.agreement, (version,)), table, start=date(2026, 1, 1),
-                    end=date(2025 + years, 12, 31), events=events)
-    flows = {party: [Decimal(0)] * years for party in version.parties}
-    for line in result.lines:
-        flows[line.payee][line.period.year - 2026] += line.paid
-        flows[line.payer][line.period.year - 2026] -= line.paid
-    return flows
 
 
 @pytest.mark.parametrize("version_id", ["2025-10-28", "2026-04-27"])

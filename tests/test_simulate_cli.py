@@ -10,7 +10,7 @@ import pytest
 from termsheet.simulate import parse_scenario, simulate
 from termsheet.simulate.sensitivity import tornado
 
-from test_simulate_cases import deal, scenario_text
+from support.simulate import deal, scenario_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "openai-microsoft.yaml"

@@ -13,60 +13,8 @@ from termsheet.simulate import parse_scenario, simulate
 from termsheet.simulate.paths import calendar, compile_paths, draw, expected_level
 from termsheet.simulate.reference import clause_payments, monthly_rows
 
-from test_simulate_cases import deal, scenario_text
-
-BANDS = st.lists(st.tuples(st.integers(0, 3000), st.integers(1, 40)), min_size=1, max_size=3)
-
-
-@st.composite
-def clauses(draw_):
-    lines = []
-    change = date(2026, 1, 1) + timedelta(days=draw_(st.integers(1, 3 * 365)))
-    scheduled = draw_(st.booleans())          # rates or bands that change on a date
-    if draw_(st.booleans()):
-        if scheduled:
-            lines.append(f"rate: [{{from: 2026-01-01, rate: {draw_(st.integers(1, 50))}%}}, "
-                         f"{{from: {change}, rate: {draw_(st.integers(1, 50))}%}}]")
-        else:
-            lines.append(f"rate: {draw_(st.integers(1, 50))}%")
-    else:
-        def bands_text():
-            bands = sorted({above for above, _ in draw_(BANDS)} | {0})
-            rates = [draw_(st.integers(1, 40)) for _ in bands]
-            return "[" + ", ".join(f"{{above: {a}, rate: {r}%}}" for a, r in zip(bands, rates)) \
-                + "]"
-        mode = draw_(st.sampled_from(["marginal", "whole"]))
-        per = draw_(st.sampled_from(["period", "month", "quarter", "year", "life-to-date"]))
-        if scheduled:
-            bands = (f"schedule: [{{from: 2026-01-01, bands: {bands_text()}}}, "
-                     f"{{from: {change}, bands: {bands_text()}}}]")
-        else:
-            bands = f"bands: {bands_text()}"
-        lines.append(f"tiers: {{mode: {mode}, per: {per}, {bands}}}")
-    settle = draw_(st.sampled_from(['month', 'quarter', 'year']))
-    if any(f"per: {unit}" in line for line in lines for unit in ("month", "quarter", "year")):
-        settle = "month"                    # a tier count holds whole statement periods
-    lines.append(f"settle: {settle}")
-    cap = []
-    if draw_(st.booleans()):
-        cap.append(f"total: {draw_(st.integers(0, 5000))}")
-    if draw_(st.booleans()):
-        cap.append(f"per-year: {draw_(st.integers(0, 2000))}")
-    if cap:
-        lines.append(f"cap: {{{', '.join(cap)}}}")
-    if draw_(st.booleans()):
-        lines.append(f"minimum: {{per-year: {draw_(st.integers(0, 800))}}}")
-    day = date(2026, 1, 1) + timedelta(days=draw_(st.integers(0, 4 * 365)))
-    end = draw_(st.sampled_from(["none", "date", "event", "first"]))
-    if end == "date":
-        lines.append(f"until: {day}")
-    elif end == "event":
-        lines.append("until: ended")
-    elif end == "first":
-        lines.append(f"until: {{first: [ended, {day}]}}")
-    if draw_(st.booleans()):
-        lines.append(f"from: {date(2026, 1, 1) + timedelta(days=draw_(st.integers(0, 900)))}")
-    return "\n".join(lines)
+from support.simulate import deal, scenario_text
+from support.simulate import BANDS, _ties, clauses  # noqa: F401
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -93,20 +41,6 @@ def test_engine_equals_month_by_month_rules(terms, start, growth, event):
     expected = clause_payments(version.clauses[0], version, rows, 2026, years, events)
     for year in range(years):
         assert got[year].mean == pytest.approx(float(expected[year]), rel=1e-9, abs=1e-6), year
-
-
-def _ties(revenue, thresholds):
-    """Whether a month-end volume (per month, quarter, year or life-to-date) meets a threshold."""
-    life = Decimal(0)
-    for level in revenue:
-        month = level / 12
-        for index in range(12):
-            life += month
-            sums = (life, month, month * (index % 3 + 1), month * (index + 1))
-            if any(abs(x - t) <= Decimal("1e-9") * max(1, t) for x in sums for t in thresholds
-                   if t > 0):
-                return True
-    return False
 
 
 RANDOM = """

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from web_helpers import api_client, csrf_of, make_access
+from support.web import SCENARIO  # noqa: F401
 
 # The tests of this module share one server and build on each other's state: one worker.
 pytestmark = pytest.mark.xdist_group("test_web_access")
@@ -209,19 +210,3 @@ def test_jobs_belong_to_whoever_started_them(world):
     assert client.get(f"/api/jobs/{job}", headers=tokens.header("admin")).status_code == 200
 
 
-SCENARIO = """\
-scenario: tiny
-agreement: openai-microsoft
-versions: [2026-04-27]
-first-year: 2026
-horizon: 2
-futures: 200
-seed: 1
-discount-rate: 10%
-streams:
-  sales:
-    revenue: {seller: openai, channel: direct, product: chatgpt}
-    start: 1000000
-    growth: 10%
-    volatility: 0%
-"""

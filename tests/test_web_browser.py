@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from test_web_access import SCENARIO
+from support.web import SCENARIO
 from web_helpers import CHROMIUM, LiveServer, launch_chromium, make_access
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("test_web_browser"),

@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance, response_schema_conformance, status_code_conformance,
 )
 
-from test_web_access import SCENARIO
+from support.web import SCENARIO
 from web_helpers import make_access
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from test_web_access import SCENARIO
+from support.web import SCENARIO
 from web_helpers import api_client, csrf_of, make_access
 
 A = "/api/agreements/openai-microsoft"

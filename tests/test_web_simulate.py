@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from test_web_access import SCENARIO
+from support.web import SCENARIO
 from web_helpers import api_client
 
 # The tests of this module share one server and build on each other's state: one worker.

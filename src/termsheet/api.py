@@ -164,7 +164,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "timeline_table": ("termsheet.diff.timeline", "table"),
     "minor_unit": ("termsheet.money.currency", "minor_unit"),
     "Portfolio": ("termsheet.portfolio", "Portfolio"),
-    "calendar": ("termsheet.portfolio.calendar", "calendar"),
+    "portfolio_calendar": ("termsheet.portfolio.calendar", "calendar"),
     "to_ics": ("termsheet.portfolio.calendar", "to_ics"),
     "find_conflicts": ("termsheet.portfolio.conflicts", "find_conflicts"),
     "counterparty": ("termsheet.settle", "counterparty"),

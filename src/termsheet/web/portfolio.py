@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ..api import decision_diff
 from ..api import Portfolio
-from ..api import calendar, to_ics
+from ..api import portfolio_calendar as calendar, to_ics
 from ..api import find_conflicts
 from .api import Viewer, catalog_of, visible, visible_ids
 from .diffs import FromQ, ToQ, pair
