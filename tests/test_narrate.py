@@ -99,7 +99,10 @@ SAMPLE_TERMS = {
     "base": {"seller": "alpha", "channel": ("cloud",)}, "rate": "20%",
     "cap": {"total": 1000000, "per-year": 250000}, "minimum": {"per-year": 50000},
     "settle": "quarter", "rounding": "half-even", "stake": "12.5%", "amount": 5000000,
-    "by": date(2027, 6, 30), "areas": ("chips",), "territories": {"excludes": ("eu",)},
+    "by": date(2027, 6, 30), "areas": ("chips",),
+    "bases": ({"id": "net-sales", "product": ("widget",), "rate": "8%"},
+              {"id": "sublicensing", "seller": "beta", "rate": "20%"}),
+    "advance": {"amount": 100000, "paid": date(2024, 3, 1)}, "territories": {"excludes": ("eu",)},
     "fields": ("healthcare",), "reset": True,
 }
 

@@ -212,6 +212,17 @@ KINDS = {
             },
             "settle": "“{heading}”: the share is now settled {new} (before: {old}).",
             "rounding": "“{heading}”: amounts are now rounded {new} (before: {old}).",
+            "bases": {
+                "changed": "“{heading}”: the share is now {new} (before: {old}).",
+                "set": "“{heading}”: the share now has several bases: {new}.",
+                "cleared": "“{heading}”: the share no longer has several bases (before: {old}).",
+            },
+            "advance": {
+                "changed": "“{heading}”: the advance is now {new} (before: {old}).",
+                "set": "“{heading}”: {payer} now pays {payee} an advance of {new}, recouped from "
+                       "the royalties earned after it.",
+                "cleared": "“{heading}”: there is no advance any more (before: {old}).",
+            },
             "reset": {
                 "true": "“{heading}”: from this version its tier volumes, caps and minimum are "
                         "counted afresh.",
@@ -371,6 +382,16 @@ KINDS = {
             },
             "settle": "「{heading}」：结算周期改为{new}（原为{old}）。",
             "rounding": "「{heading}」：金额舍入方式改为{new}（原为{old}）。",
+            "bases": {
+                "changed": "「{heading}」：分成改为{new}（原为{old}）。",
+                "set": "「{heading}」：分成现按多个基数计算：{new}。",
+                "cleared": "「{heading}」：分成不再按多个基数计算（原为{old}）。",
+            },
+            "advance": {
+                "changed": "「{heading}」：预付款改为{new}（原为{old}）。",
+                "set": "「{heading}」：{payer}现向{payee}支付预付款{new}，从此后的分成中抵扣。",
+                "cleared": "「{heading}」：不再有预付款（原为{old}）。",
+            },
             "reset": {
                 "true": "「{heading}」：自本版本起，阶梯累计金额、上限和保底金额重新计算。",
                 "false": "「{heading}」：阶梯累计金额、上限和保底金额改为承接上一版本继续计算。",

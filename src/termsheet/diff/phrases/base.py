@@ -130,7 +130,7 @@ PHRASE_OF = {
     "licensee": "party", "holder": "party", "grantor": "party", "issuer": "party",
     "counterparty": "party", "parties": "parties", "products": "products", "subject": "subject",
     "excludes": "products", "channels": "channels", "first-launch": "first_launch",
-    "exclusive": "exclusive", "base": "base", "rate": "rate", "tiers": "tiers", "cap": "cap",
+    "exclusive": "exclusive", "base": "base", "bases": "bases", "advance": "advance", "rate": "rate", "tiers": "tiers", "cap": "cap",
     "minimum": "minimum", "settle": "settle", "rounding": "rounding", "stake": "percent",
     "amount": "money", "by": "date", "areas": "labels", "from": "start", "until": "until",
     "source": "sources", "assumed": "assumed", "note": "note", "heading": "heading",

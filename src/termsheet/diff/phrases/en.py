@@ -117,6 +117,16 @@ class English(Phrases):
             text += f", unless {self.condition(launch.unless)}"
         return text
 
+    def bases(self, parts: Any) -> str:
+        if not parts:
+            return "one base"
+        return "; ".join(f"{self.rate(p.rate)} of {self.base(p)} ({p.id})" for p in parts)
+
+    def advance(self, advance: Any) -> str:
+        if advance is None:
+            return "no advance"
+        return f"{self.money(advance.amount)} paid on {self.date(advance.paid)}"
+
     def rate(self, rate: Any) -> str:
         if rate is None:
             return "no flat rate"

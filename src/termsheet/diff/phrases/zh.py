@@ -124,6 +124,16 @@ class Chinese(Phrases):
             text += f"，除非{self.condition(launch.unless)}"
         return text
 
+    def bases(self, parts: Any) -> str:
+        if not parts:
+            return "单一基数"
+        return "；".join(f"{self.base(p)}的{self.rate(p.rate)}（{p.id}）" for p in parts)
+
+    def advance(self, advance: Any) -> str:
+        if advance is None:
+            return "无预付款"
+        return f"{self.date(advance.paid)}支付的{self.money(advance.amount)}"
+
     def rate(self, rate: Any) -> str:
         if rate is None:
             return "无固定比例"
