@@ -5,18 +5,25 @@ from __future__ import annotations
 import importlib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .agreement.document import parse_file
-from .agreement.history import History, load_history
-from .agreement.model import Version
 from .agreement.problems import Problem, TermsheetError
-from .portfolio import Portfolio, is_portfolio, load_portfolio
+
+if TYPE_CHECKING:
+    from .agreement.history import History
+    from .agreement.model import Version
+    from .portfolio import Portfolio
+
+# The records and loaders below load on first use, so that ``import termsheet.api`` (and the
+# command line's start) stays light: ``History``, ``Version``, ``Portfolio`` are in _EXPORTS.
 
 
 def validate(path: str | Path) -> list[Problem]:
     """Every problem of a document, a folder of versions, or a folder of agreement folders (a
     portfolio, whose names are checked across its agreements); an empty list: valid."""
+    from .agreement.document import parse_file
+    from .agreement.history import load_history
+    from .portfolio import is_portfolio, load_portfolio
     path = Path(path)
     if is_portfolio(path):
         return load_portfolio(path)[1]
@@ -32,6 +39,8 @@ def load(path: str | Path) -> Version | History:
 
     Raises TermsheetError with every problem when the input is not valid.
     """
+    from .agreement.document import parse_file
+    from .agreement.history import load_history
     path = Path(path)
     if path.is_dir():
         history, problems = load_history(path)
@@ -47,6 +56,7 @@ def load(path: str | Path) -> Version | History:
 def load_portfolio_of(path: str | Path) -> Portfolio:
     """A portfolio from a folder of agreement folders (or one agreement's folder); raises
     TermsheetError with every problem when it is not valid."""
+    from .portfolio import load_portfolio
     path = Path(path)
     if not path.exists():
         raise TermsheetError([Problem("E004", f"no such folder: {path}", str(path))])
@@ -64,6 +74,7 @@ def load_history_of(path: str | Path) -> History:
 
     ``DIR@VERSION`` is not accepted here; see :func:`load_version`.
     """
+    from .agreement.history import History
     loaded = load(path)
     if isinstance(loaded, History):
         return loaded
@@ -73,6 +84,7 @@ def load_history_of(path: str | Path) -> History:
 def load_version(ref: str | Path, as_of: date | None = None) -> Version:
     """A version from a file, ``DIR@VERSION``, or a folder (the version in force on ``as_of``,
     or the latest)."""
+    from .agreement.model import Version
     text = str(ref)
     if "@" in text and not Path(text).exists():
         folder, _, version_id = text.rpartition("@")
