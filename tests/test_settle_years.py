@@ -134,7 +134,11 @@ def test_a_restatement_cascades_and_restating_back_posts_net_zero(
         now = {line.key: line.amount for line in store.current_lines() if line.amount}
         assert now == {k: v for k, v in fresh.items() if v}
         for entry in restated.entries:
-            assert entry.type == "restatement" or entry.period > last
+            # in the restated month: a restatement of a line that was posted, or the first
+            # posting of a line that had nothing before (a month that earned nothing until now)
+            if entry.period <= last:
+                assert entry.type == ("restatement" if before.get(entry.key) else "posting"), \
+                    (entry, before.get(entry.key))
             if entry.period > last:
                 assert f"cascades from run 2's restatement of {first} to {last}" in \
                     entry.narration, entry.narration
