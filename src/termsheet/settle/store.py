@@ -296,7 +296,13 @@ class Store:
             entries.append(_entry(next_entry + len(entries), run, line, change, first, cause))
         for key, (total, first, info) in sorted(posted.items()):
             if key not in seen and total != 0 and _covered(info, settlement):
-                entries.append(_reversal(next_entry + len(entries), run, key, total, first, info))
+                cause = None
+                if settlement.end is not None and info[6] > settlement.end \
+                        and _term_key(key) in settlement.cascaded:
+                    cause = (f"cascades from run {run}'s restatement of {settlement.start} to "
+                             f"{settlement.end}")
+                entries.append(_reversal(next_entry + len(entries), run, key, total, first, info,
+                                         cause))
         return entries
 
     def _insert_run(self, run: int, s: Settlement, entries: list[Entry]) -> None:
@@ -499,12 +505,14 @@ def _entry(number: int, run: int, line: Line, amount: Decimal, original: int | N
 
 
 def _reversal(number: int, run: int, key: str, total: Decimal, original: int | None,
-              info: list) -> Entry:
+              info: list, cause: str | None = None) -> Entry:
     day, agreement, version, clause, payer, payee, period, kind, currency = info
-    return Entry(number, run, key, "restatement", original, day, agreement, version, clause,
-                 payer, payee, period, kind, -total, currency,
-                 f"restates entry {original}: {clause} {period:%Y-%m}: no longer due "
+    narration = (f"restates entry {original}: {clause} {period:%Y-%m}: no longer due "
                  f"(version {version})")
+    if cause:
+        narration = f"{narration}; {cause}"
+    return Entry(number, run, key, "restatement", original, day, agreement, version, clause,
+                 payer, payee, period, kind, -total, currency, narration)
 
 
 def _covered(info: list, settlement: Settlement) -> bool:
