@@ -320,13 +320,18 @@ class Part(Base):
     rate: Fraction | tuple[DatedRate, ...]
 
     def rate_on(self, day: date) -> Decimal:
-        if isinstance(self.rate, Decimal):
-            return self.rate
-        current = self.rate[0].rate
-        for step in self.rate:
-            if step.from_ <= day:
-                current = step.rate
-        return current
+        return rate_on(self.rate, day)
+
+
+def rate_on(rate: Any, day: date) -> Any:
+    """The rate of a flat rate or a dated schedule on a day (None stays None)."""
+    if rate is None or isinstance(rate, Decimal):
+        return rate
+    current = rate[0].rate
+    for step in rate:
+        if step.from_ <= day:
+            current = step.rate
+    return current
 
 
 class Advance(Record):
@@ -355,13 +360,7 @@ class RevenueShare(ClauseBase):
 
     def rate_on(self, day: date) -> Decimal | None:
         """The flat rate that applies on a day (None when the clause uses tiers)."""
-        if self.rate is None or isinstance(self.rate, Decimal):
-            return self.rate
-        current = self.rate[0].rate
-        for step in self.rate:
-            if step.from_ <= day:
-                current = step.rate
-        return current
+        return rate_on(self.rate, day)
 
 
 class Equity(ClauseBase):
