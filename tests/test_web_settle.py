@@ -14,7 +14,7 @@ import pytest
 
 from web_helpers import api_client, make_access
 
-# The tests of this module share one server and build on each other's state: one worker.
+# The tests of a fixture share its server: one worker.
 pytestmark = pytest.mark.xdist_group("test_web_settle")
 
 A = "/api/agreements/openai-microsoft"
@@ -27,14 +27,33 @@ CSV = """date,seller,channel,product,amount,currency
 """
 
 
-@pytest.fixture(scope="module")
-def served(flagship_dir, tmp_path_factory):
+def serve(flagship_dir, root):
     from termsheet.web import Settings, create_app
-    root = tmp_path_factory.mktemp("settle")
     shutil.copytree(flagship_dir, root / "agreements" / "openai-microsoft")
     tokens = make_access(root / "access.yaml")
     app = create_app(Settings(agreements=root / "agreements", access=root / "access.yaml",
                               store=root / "store.duckdb", max_upload=20_000))
+    return app, tokens
+
+
+@pytest.fixture(scope="module")
+def settled(flagship_dir, tmp_path_factory):
+    """One server, and what it answered to three uploads: the file, the same file again, and
+    the file corrected (2,000.00 -> 2,500.00). The tests below only read from it, so they
+    hold in any order."""
+    root = tmp_path_factory.mktemp("settled")
+    app, tokens = serve(flagship_dir, root)
+    with api_client(app) as client:
+        answers = [upload(client, tokens, text) for text in
+                   (CSV, CSV, CSV.replace("2000.00", "2500.00"))]
+        yield client, tokens, root, answers
+
+
+@pytest.fixture(scope="module")
+def served(flagship_dir, tmp_path_factory):
+    """A server of its own, for the tests that settle more."""
+    root = tmp_path_factory.mktemp("settle")
+    app, tokens = serve(flagship_dir, root)
     with api_client(app) as client:
         yield client, tokens, root
 
@@ -44,9 +63,8 @@ def upload(client, tokens, text: str, name: str = "may.csv"):
                        headers=tokens.header("admin"))
 
 
-def test_settle_a_file_then_its_statement_reconciliation_and_rows(served):
-    client, tokens, root = served
-    response = upload(client, tokens, CSV)
+def test_settle_a_file_then_its_statement_reconciliation_and_rows(settled):
+    client, tokens, root, (response, _, _) = settled
     assert response.status_code == 201, response.text
     run = response.json()
     assert run["run"] == 1 and run["posted"] == 1 and run["restated"] == 0
@@ -61,19 +79,18 @@ def test_settle_a_file_then_its_statement_reconciliation_and_rows(served):
     key = statement["lines"][0]["key"]
     rows = client.get(f"{A}/statements/rows", params={"line": key},
                       headers=tokens.header("microsoft")).json()
+    # the line as it stands now, after the correction: 2,500.00 x 20% = 500.00 on row 2
     assert [(r["row"], r["allocated"]) for r in rows["rows"]] == [
-        (1, "200.0000000000"), (2, "400.0000000000"), (3, "0.0100000000")]
+        (1, "200.0000000000"), (2, "500.0000000000"), (3, "0.0100000000")]
     assert rows["rows"][0]["input"] == {"date": "2026-05-02", "seller": "OpenAI",
                                         "channel": "direct", "product": "chatgpt",
                                         "amount": "1000.00", "currency": "USD"}
     assert (root / "store.duckdb").exists()
 
 
-def test_a_correction_is_restated_not_posted_twice(served):
-    client, tokens, _ = served
-    again = upload(client, tokens, CSV)
+def test_a_correction_is_restated_not_posted_twice(settled):
+    client, tokens, _, (_, again, corrected) = settled
     assert again.json()["posted"] == 0 and again.json()["restated"] == 0
-    corrected = upload(client, tokens, CSV.replace("2000.00", "2500.00"))
     assert corrected.json()["restated"] == 1
     entries = client.get(f"{A}/ledger", headers=tokens.header("openai")).json()["entries"]
     assert [(e["type"], e["amount"], e["restates"]) for e in entries] == [
@@ -84,8 +101,8 @@ def test_a_correction_is_restated_not_posted_twice(served):
     assert [r["run"] for r in runs] == [1, 2, 3]
 
 
-def test_ledger_as_beancount_and_statements_as_csv(served, tmp_path):
-    client, tokens, _ = served
+def test_ledger_as_beancount_and_statements_as_csv(settled, tmp_path):
+    client, tokens, _, _ = settled
     text = client.get(f"{A}/ledger", params={"format": "beancount"},
                       headers=tokens.header("microsoft"))
     assert text.headers["content-type"].startswith("text/plain")
