@@ -8,6 +8,7 @@ the same problems as an HTML page.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from contextlib import asynccontextmanager
@@ -38,6 +39,7 @@ HERE = Path(__file__).parent
 FEATURES = (decisions, diffs, simulation, statements, portfolio)
 API_PREFIXES = ("/api/", "/access/", "/.well-known/", "/openapi.json", "/jobs/")
 ENVIRONMENT = "TERMSHEET_SERVE_SETTINGS"   # the settings, as JSON, for each worker process
+TELEMETRY_OFF = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "and diffs. Every error body is `{ok: false, errors: [problem, ...]}`.",
         openapi_tags=[{"name": name} for name in
                       ("agreements", "decide", "settle", "simulate", "diff", "authzen")],
+        # no OpenTelemetry: the server keeps its own request log and audit log, and FastAPI's
+        # check of the telemetry providers would otherwise run on every request
+        telemetry=TELEMETRY_OFF,
     )
     app.state.settings = settings
     app.state.catalog = load_catalog(settings)
@@ -146,6 +151,10 @@ def routers() -> list:
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
     app.state.jobs.start()      # jobs queued before a restart run again
+    # what was built at start (modules, the agreements, their indexes) lives as long as the
+    # process: out of the collector's sight, so that the collections a request's allocations
+    # set off walk only what requests made
+    gc.freeze()
     yield
     app.state.reloader.stop()
     app.state.jobs.shutdown()
