@@ -96,6 +96,7 @@ def serve_child(folder: str, port: int) -> None:
 
     from termsheet.cli.serve import SERVER
     from termsheet.web import Settings, create_app
+    from termsheet.web.app import freeze_heap
     from starlette.routing import Route
 
     class Bare:   # an ASGI app (Starlette calls a plain function with a Request instead)
@@ -112,6 +113,7 @@ def serve_child(folder: str, port: int) -> None:
     app = create_app(Settings(agreements=FLAGSHIP, access=Path(folder) / "access.yaml",
                               store=Path(folder) / "store.duckdb", max_body=10_000_000))
     app.router.routes.insert(0, Route(BARE, Bare(), methods=["POST"]))
+    freeze_heap()     # as app_from_environment does for `termsheet serve`
     uvicorn.run(app, host="127.0.0.1", port=port, **SERVER)
 
 

@@ -139,7 +139,18 @@ def load_catalog(settings: Settings) -> Catalog:
 
 def app_from_environment() -> FastAPI:
     """The app of one worker process of ``termsheet serve --workers N``."""
-    return create_app(Settings.from_environment(os.environ[ENVIRONMENT]))
+    app = create_app(Settings.from_environment(os.environ[ENVIRONMENT]))
+    freeze_heap()
+    return app
+
+
+def freeze_heap() -> None:
+    """Put what was built at start (modules, the agreements and their indexes, the app), which
+    lives as long as the server process, out of the garbage collector's sight: the collections
+    that a request's allocations set off then walk only what requests made, not the whole heap.
+    For a server process only (what is frozen is never collected)."""
+    gc.collect()
+    gc.freeze()
 
 
 def routers() -> list:
@@ -151,10 +162,6 @@ def routers() -> list:
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
     app.state.jobs.start()      # jobs queued before a restart run again
-    # what was built at start (modules, the agreements, their indexes) lives as long as the
-    # process: out of the collector's sight, so that the collections a request's allocations
-    # set off walk only what requests made
-    gc.freeze()
     yield
     app.state.reloader.stop()
     app.state.jobs.shutdown()

@@ -186,10 +186,18 @@ async def _verify(access, token: str | None):
     return None if token is None else await resolve_token(access, token)
 
 
+_READ = frozenset({b"host", b"origin", b"sec-fetch-site", b"authorization", b"cookie"})
+
+
 def _headers(scope) -> dict[str, str]:
+    """The headers the guard reads (the first of each), decoded."""
     out: dict[str, str] = {}
     for name, value in scope.get("headers") or []:
-        out.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
+        name = name.lower()
+        if name in _READ:
+            key = name.decode("latin-1")
+            if key not in out:
+                out[key] = value.decode("latin-1")
     return out
 
 
