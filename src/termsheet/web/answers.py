@@ -37,6 +37,13 @@ class AnswerCache:
     def __init__(self, size: int = ANSWERS_KEPT):
         self.size = size
         self._items: OrderedDict[Hashable, tuple[bool, bytes]] = OrderedDict()
+        # the encoded answer of an outcome of a compiled index that every action reaching it
+        # shares (see authzen.evaluate_encoded): id(outcome) -> (outcome, (allowed, bytes))
+        self.by_outcome: dict[int, tuple[object, tuple[bool, bytes]]] = {}
+
+    def keep_outcome(self, outcome: object, answer: tuple[bool, bytes]) -> None:
+        if len(self.by_outcome) < self.size:   # outcomes are few; bounded all the same
+            self.by_outcome[id(outcome)] = (outcome, answer)
 
     def get(self, key: Hashable) -> tuple[bool, bytes] | None:
         hit = self._items.get(key)
@@ -58,6 +65,11 @@ class AnswerCache:
                 break
 
     def clear(self) -> None:
+        self._items.clear()
+        self.by_outcome.clear()
+
+    def forget_answers(self) -> None:
+        """Drop the answers kept by question, keeping those of outcomes (for measuring)."""
         self._items.clear()
 
     def __len__(self) -> int:

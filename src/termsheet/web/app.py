@@ -119,6 +119,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for exc, handler in HANDLERS:
         app.add_exception_handler(exc, _negotiated(handler))
     app.state.audit = AuditLog(settings.audit_log)
+    # the AuthZEN decisions, answered ahead of FastAPI's routes (see web/authzen.py)
+    app.state.fast_routes = authzen.fast_routes()
+    app.add_middleware(authzen.FastRoutes, routes=app.state.fast_routes)   # innermost
     app.add_middleware(BodyLimit, default=settings.max_body,
                        limits=route_limits(settings.max_body, settings.max_upload))
     app.add_middleware(Guard, allowed_hosts=settings.allowed_hosts, app_state=app.state,
@@ -126,8 +129,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLog)  # outermost: sees every request, rejected ones included
     for router in routers():
         app.include_router(router)
-    # the AuthZEN decisions, answered ahead of FastAPI's routes (see web/authzen.py)
-    app.router.routes[0:0] = authzen.fast_routes()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 

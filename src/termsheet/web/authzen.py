@@ -29,13 +29,13 @@ import msgspec
 import orjson
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from starlette.routing import Route
 
 from ..api import History
 from ..api import Problem, TermsheetError
 from ..api import BuyCompute, Distribute, GrantLicense, UseLicense, decide
-from .access import Principal, principal_of
+from .access import SCOPE_KEY, Principal, principal_of
 from .audit import decision_answer
+from .answers import AnswerCache
 from .api import Viewer, catalog_of, visible_in
 from .catalog import Catalog
 from .errors import HttpProblem, error_body
@@ -205,31 +205,54 @@ def agreement_of(catalog: Catalog, principal: Principal, ev: dict[str, Any]) -> 
 
 def evaluate(catalog: Catalog, principal: Principal, ev: dict[str, Any]) -> dict[str, Any]:
     """The answer to one evaluation (already checked by :func:`_shape`)."""
+    return orjson.loads(evaluate_encoded(catalog, principal, ev)[1])
+
+
+def evaluate_encoded(catalog: Catalog, principal: Principal, ev: dict[str, Any],
+                     cache: AnswerCache | None = None) -> tuple[bool, bytes]:
+    """The answer to one evaluation, encoded: (allowed, bytes).
+
+    An outcome of the compiled index that needs nothing of the action beyond its cell and
+    segment (no first-launch term, no version applied late) gives the same answer to every
+    action that reaches it: its bytes are kept in ``cache`` by the outcome and reused."""
     try:
         history = agreement_of(catalog, principal, ev)
         action = to_action(history, ev)
         events = _dates(ev["context"].get("events"), "context.events")
         version = ev["context"].get("version")
-        decision = decide(history, action, events,
-                          version=str(version) if version is not None else None,
-                          indexes=catalog.indexes)
+        version = str(version) if version is not None else None
+        if cache is not None:
+            outcome, late = catalog.indexes.get(history, events).outcome_of(action, version)
+            if outcome.first_launch is None and late is None:
+                kept = cache.by_outcome.get(id(outcome))
+                if kept is not None and kept[0] is outcome:
+                    return kept[1]
+                answered = _encoded(decide(history, action, events, version=version,
+                                           indexes=catalog.indexes))
+                cache.keep_outcome(outcome, answered)
+                return answered
+        decision = decide(history, action, events, version=version, indexes=catalog.indexes)
     except Denied as denied:
-        return {"decision": False, "context": {"reasons": denied.reasons}}
+        return False, orjson.dumps({"decision": False, "context": {"reasons": denied.reasons}})
     except TermsheetError as err:
-        return {"decision": False, "context": {
+        return False, orjson.dumps({"decision": False, "context": {
             "reasons": [p.message + (f" ({p.hint})" if p.hint else "") for p in err.problems],
-            "problems": [p.to_dict() for p in err.problems]}}
+            "problems": [p.to_dict() for p in err.problems]}})
+    return _encoded(decision)
+
+
+def _encoded(decision) -> tuple[bool, bytes]:
     data = decision.to_dict()
     context = {**data["context"], "obligations": data["obligations"],
                "assumptions": data["assumptions"], "deciding": data["deciding"]}
-    return {"decision": decision.allowed, "context": context}
+    return decision.allowed, orjson.dumps({"decision": decision.allowed, "context": context})
 
 
 # ------------------------------------------------------------------------------------------------
 # the endpoints
 #
-# The two POST routes are answered by `Evaluations`, a plain ASGI endpoint placed ahead of
-# FastAPI's routes (see `fast_routes`): it reads the token and the body itself and answers from
+# The two POST routes are answered by `Evaluations`, a plain ASGI endpoint reached ahead of
+# FastAPI's routes (see `FastRoutes`): it reads the token and the body itself and answers from
 # the kept answers (web/answers.py) whatever was asked before. A batch is split into its items
 # with msgspec without parsing them (each item stays raw JSON bytes, the key of its kept
 # answer); only an item not answered before is parsed, checked with a few type tests (and, when
@@ -346,8 +369,7 @@ class Answers:
         key = (self.who, orjson.dumps(ev, option=orjson.OPT_SORT_KEYS))
         answered = self.cache.get(key)
         if answered is None:
-            answer = evaluate(self.catalog, self.principal, ev)
-            answered = (answer["decision"], orjson.dumps(answer))
+            answered = evaluate_encoded(self.catalog, self.principal, ev, self.cache)
             self.cache.put(key, answered)
         if raw_key is not None:
             self.cache.put(raw_key, answered)
@@ -367,11 +389,12 @@ def _parsed(raw: bytes, json_type: bool) -> Any:
 def answer_evaluation(catalog: Catalog, principal: Principal, raw: bytes,
                       json_type: bool = True) -> bytes:
     """The encoded answer to ``POST /access/v1/evaluation``."""
-    answers = Answers(catalog, principal)
-    key = (answers.who, raw)
-    hit = answers.cache.get(key)
+    cache = catalog.answers     # first, before the agreements (see Catalog.add_version)
+    key = ((principal.role, principal.party), raw)    # _who(principal)
+    hit = cache.get(key)
     if hit is not None:
         return hit[1]
+    answers = Answers(catalog, principal)
     body = _parsed(raw, json_type)
     if not _shape(body, item=False):
         body = _checked(EvaluationIn, raw, body)
@@ -485,16 +508,21 @@ class Evaluations:
         if request_id:
             headers.append((b"x-request-id", request_id))
         try:
-            token, principal = await principal_of(scope)
+            found = scope.get(SCOPE_KEY)     # as the guard verified it, else resolved here
+            token, principal = found if found is not None else await principal_of(scope)
             if principal is None:
                 raise HttpProblem(401, "the token is not valid" if token else
                                   "a token is required", path=scope["path"],
                                   hint="send 'Authorization: Bearer ts_...' (see `termsheet "
                                        "token add`)", headers=_UNAUTHENTICATED)
-            raw = await _body(receive)
-            status = 200
-            content = self.answer(app.state.catalog, principal, raw, _json_type(content_type))
-            if app.state.audit.on:
+            message = await receive()     # the whole body in one message, most often
+            if message["type"] == "http.request" and not message.get("more_body"):
+                raw = message.get("body", b"")
+            else:
+                raw = await _body(receive, message)
+            status, state = 200, app.state
+            content = self.answer(state.catalog, principal, raw, _json_type(content_type))
+            if state.audit.on:
                 _audit(app.state.audit, scope["path"], principal, orjson.loads(raw), content)
         except HttpProblem as err:
             status, content = err.status, orjson.dumps(error_body(err.problems))
@@ -520,23 +548,42 @@ def _audit(log, path: str, principal: Principal, body: dict, content: bytes) -> 
         log.write(principal, "evaluate", path, agreement, what, decision_answer(result))
 
 
-async def _body(receive) -> bytes:
+async def _body(receive, message=None) -> bytes:
     chunks = []
     while True:
-        message = await receive()
+        if message is None:
+            message = await receive()
         if message["type"] == "http.disconnect":
             raise HttpProblem(400, "the client went away", path="body")
         chunks.append(message.get("body", b""))
         if not message.get("more_body"):
             return b"".join(chunks)
+        message = None
 
 
-def fast_routes() -> list[Route]:
-    """The AuthZEN POST routes as plain ASGI endpoints, to be tried before FastAPI's."""
-    return [Route("/access/v1/evaluation", Evaluations(batch=False), methods=["POST"],
-                  include_in_schema=False),
-            Route("/access/v1/evaluations", Evaluations(batch=True), methods=["POST"],
-                  include_in_schema=False)]
+def fast_routes() -> dict[str, Evaluations]:
+    """The AuthZEN POST endpoints by path, answered by :class:`FastRoutes`."""
+    return {"/access/v1/evaluation": Evaluations(batch=False),
+            "/access/v1/evaluations": Evaluations(batch=True)}
+
+
+class FastRoutes:
+    """ASGI middleware, the innermost of the app's own (after the request log, the guard and
+    the body limit): a POST to one of ``routes`` (path -> ASGI endpoint) goes straight to its
+    endpoint, past Starlette's exception middleware, FastAPI's exit stack and the router, work
+    a decision endpoint, which handles its own errors, does not need. Anything else goes on.
+    ``routes`` is kept by reference (``app.state.fast_routes``)."""
+
+    def __init__(self, app, routes: dict):
+        self.app, self.routes = app, routes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            endpoint = self.routes.get(scope["path"])
+            if endpoint is not None:
+                await endpoint(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _as_response(request: Request, content: bytes) -> Response:
