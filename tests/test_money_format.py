@@ -144,6 +144,24 @@ def test_a_narrow_terminal_stacks_statements_never_cutting_money(lines):
         text = console.export_text()
         assert max(len(row.rstrip()) for row in text.splitlines()) <= width
         for line in lines:
-            assert f"{figure(line.amount)} {line.currency}" in text, (width, line.amount)
+            assert f"{figure(line.amount, line.currency)} {line.currency}" in text, (width,
+                                                                                    line.amount)
         # the totals, by hand from revenue.csv: 566.67 and 550.00
         assert "566.67 USD" in text and "550.00 USD" in text
+
+
+def test_statement_amounts_at_each_currencys_minor_unit():
+    from termsheet.settle.render import money as figure
+    # yen have no minor unit, dinars three decimals: never "1,235.00 JPY"
+    assert figure(Decimal("1234.5"), "JPY") == "1,235"
+    assert figure(Decimal("1234.5"), "KWD") == "1,234.500"
+    assert figure(Decimal("1234567.891"), "USD") == "1,234,567.89"
+
+
+def test_simulated_values_in_the_agreements_currency():
+    from termsheet.cli.simulate import money as estimate
+    # whole units below a million, compact from there on, always with the currency's symbol
+    assert estimate(950.4, "JPY") == "¥950"
+    assert estimate(-12345.6, "EUR") == "-€12,346"
+    assert estimate(1_250_000.0, "EUR") == "€1.2M"
+    assert estimate(None, "USD") == "-"
