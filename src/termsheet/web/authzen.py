@@ -203,11 +203,6 @@ def agreement_of(catalog: Catalog, principal: Principal, ev: dict[str, Any]) -> 
         raise Denied(f"no agreement '{name}'")
 
 
-def evaluate(catalog: Catalog, principal: Principal, ev: dict[str, Any]) -> dict[str, Any]:
-    """The answer to one evaluation (already checked by :func:`_shape`)."""
-    return orjson.loads(evaluate_encoded(catalog, principal, ev)[1])
-
-
 def evaluate_encoded(catalog: Catalog, principal: Principal, ev: dict[str, Any],
                      cache: AnswerCache | None = None) -> tuple[bool, bytes]:
     """The answer to one evaluation, encoded: (allowed, bytes).
