@@ -322,8 +322,8 @@ def _converted(backend, summary, groups, names: Names, rates: Rates, history: Hi
     if backend.name == "duckdb":  # cached() runs SQL text: the table must be one DuckDB knows
         backend.con.con.register("termsheet_fx", table)
         fx = backend.con.table("termsheet_fx")
-    else:
-        fx = ibis.memtable(table)
+    else:  # a view: Spark's cache() runs SQL text, which does not register in-memory tables
+        fx = backend.con.create_view("termsheet_fx", ibis.memtable(table), overwrite=True)
     return convert(summary, fx)
 
 
