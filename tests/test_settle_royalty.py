@@ -463,3 +463,34 @@ def test_a_cascaded_restatement_keeps_the_later_lines_conversions(tmp_path):
         assert line.amount == 0 and converted(line) == conversion
         (stored,) = [l for l in store.current_lines() if l.period == may]
         assert converted(stored) == conversion
+
+
+def test_a_restatement_cascades_to_later_recoupments(tmp_path):
+    """10% flat, an advance of 300 paid 2026-01-01. Run 1: January 1,000 -> 100 (recouped
+    -100, 200 left), February 1,500 -> 150 (-150, 50 left), March 2,000 -> 200 (-50, paid out
+    150). Run 2 restates January to 2,000 -> 200: January +100.00 and its recoupment -100.00
+    (now -200, 100 left); then February recoups only 100 (+50.00) and March nothing (+50.00).
+    Without the cascade 400 would be recouped against an advance of 300 (the old code did)."""
+    history = agreement({"clause": {"rate": "10%", "advance": {"amount": 300,
+                                                               "paid": "2026-01-01"}}},
+                        tmp_path / "agreement")
+    with Store(tmp_path / "store.duckdb") as store:
+        def run(rows, folder, **dates):
+            result = settle(history, write_rows(rows, tmp_path / folder),
+                            opening=lambda first: store.opening(history.agreement, first),
+                            later=lambda last: store.later(history.agreement, last), **dates)
+            return store.record(result)
+
+        run([["2026-01-10", "Acme", "direct", "widget", "1000", "USD"],
+             ["2026-02-10", "Acme", "direct", "widget", "1500", "USD"],
+             ["2026-03-10", "Acme", "direct", "widget", "2000", "USD"]], "r1")
+        posted = run([["2026-01-10", "Acme", "direct", "widget", "2000", "USD"]], "r2",
+                     start=date(2026, 1, 1), end=date(2026, 1, 31))
+        assert [(e.kind, e.period.month, e.amount) for e in posted.entries] == [
+            ("share", 1, 100), ("recoupment", 1, -100), ("recoupment", 2, 50),
+            ("recoupment", 3, 50)]
+        assert all("cascades from run 2" in e.narration for e in posted.entries[2:])
+        lines = store.current_lines()
+        assert sum(-l.amount for l in lines if l.kind == "recoupment") == 300
+        (march,) = [l for l in lines if l.kind == "recoupment" and l.period.month == 3]
+        assert march.detail["advance"]["unrecouped"] == 0 and march.amount == 0

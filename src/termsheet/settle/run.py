@@ -328,7 +328,8 @@ def _fx(backend, groups, names: Names, rates: Rates, history: History):
         backend.con.con.register("termsheet_fx", table)
         fx = backend.con.table("termsheet_fx")
     else:  # a view: Spark's cache() runs SQL text, which does not register in-memory tables
-        fx = backend.con.create_view("termsheet_fx", ibis.memtable(table), overwrite=True)
+        import uuid  # named for this run: runs in one process share the Spark session
+        fx = backend.con.create_view(f"termsheet_fx_{uuid.uuid4().hex}", ibis.memtable(table))
     return fx
 
 
