@@ -9,6 +9,7 @@ expected lines, worked by hand from the clause text in the comment above each ca
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -320,6 +321,56 @@ def test_recouped_plus_unrecouped_is_the_advance(tmp_path_factory, sales, advanc
         assert balance["unrecouped"] >= 0
     earned = sum(line.amount for line in result.lines if line.kind == "share")
     assert -sum(line.amount for line in recoupments) == min(Decimal(advance), earned)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sales=st.lists(st.integers(min_value=1, max_value=50_000), min_size=2, max_size=5),
+       month=st.integers(min_value=1, max_value=5), corrected=st.integers(0, 50_000),
+       advance=st.integers(min_value=1, max_value=20_000))
+def test_a_restated_month_recoups_as_a_fresh_run(tmp_path_factory, sales, month, corrected,
+                                                  advance):
+    """An advance and a restated month: the store then holds the lines of one fresh run over
+    the corrected months (so recouped + unrecouped = advance, and never more than the advance
+    is recouped), and restating the month back posts a net zero."""
+    month = min(month, len(sales))
+    tmp = tmp_path_factory.mktemp("restated-advance")
+    history = agreement({"clause": {"rate": "7%", "advance": {"amount": advance,
+                                                              "paid": "2026-01-01"}}}, tmp / "a")
+
+    def rows(values, months):
+        return [[f"2026-{m:02d}-10", "Acme", "direct", "widget", str(values[m - 1]), "USD"]
+                for m in months if values[m - 1]]
+
+    fixed = list(sales)
+    fixed[month - 1] = corrected
+    everything = range(1, len(sales) + 1)
+    first, last = date(2026, month, 1), date(2026, month, monthrange(2026, month)[1])
+    months = (date(2026, 1, 1), date(2026, len(sales), monthrange(2026, len(sales))[1]))
+    fresh = {l.key: l.amount for l in settle(history, write_rows(rows(fixed, everything),
+                                                                  tmp / "fresh"),
+                                             start=months[0], end=months[1]).lines}
+    with Store(tmp / "s.duckdb") as store:
+        def run(values, months, folder, **dates):
+            result = settle(history, write_rows(rows(values, months) or [
+                [f"2026-{month:02d}-10", "Acme", "direct", "widget", "0", "USD"]], tmp / folder),
+                opening=lambda day: store.opening(history.agreement, day),
+                later=lambda day: store.later(history.agreement, day), **dates)
+            return store.record(result)
+
+        run(sales, everything, "r1")
+        before = {l.key: l.amount for l in store.current_lines() if l.amount}
+        restated = run(fixed, [month], "r2", start=first, end=last)
+        now = store.current_lines()
+        assert {l.key: l.amount for l in now if l.amount} == {k: v for k, v in fresh.items() if v}
+        recouped = -sum(l.amount for l in now if l.kind == "recoupment")
+        earned = sum(l.amount for l in now if l.kind == "share")
+        assert recouped == min(Decimal(advance), earned)
+        back = run(sales, [month], "r3", start=first, end=last)
+        net: dict[str, Decimal] = {}
+        for entry in (*restated.entries, *back.entries):
+            net[entry.key] = net.get(entry.key, Decimal(0)) + entry.amount
+        assert all(value == 0 for value in net.values()), net
+        assert {l.key: l.amount for l in store.current_lines() if l.amount} == before
 
 
 AMOUNTS = st.decimals(min_value=Decimal("-1000"), max_value=Decimal("100000"), places=4,
