@@ -155,7 +155,10 @@ def share_paid(plan: SharePlan, chunk: Chunk, years: int, first_year: int) -> np
     per year; the year-end true-up to the minimum (prorated to the days in force, within what
     the cap per year leaves); the total cap over all of it."""
     span = window(plan, chunk.events, first_year, years)
-    if plan.groups:  # tiers by seller, channel, ...: each group's volume on its own
+    if plan.parts:  # several bases: each base's streams at its own rate
+        due = sum((flat_due(rates, base_revenue(plan, chunk, years, names), span)
+                   for names, rates in plan.parts), np.zeros((chunk.size, years)))
+    elif plan.groups:  # tiers by seller, channel, ...: each group's volume on its own
         due = sum(share_due(plan, base_revenue(plan, chunk, years, group), span, first_year)
                   for group in plan.groups)
     else:

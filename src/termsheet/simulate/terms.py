@@ -22,7 +22,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..agreement.model import Commitment, Equity, FirstOf, RevenueShare, Tiers, Version
-from ..money.compile import selection
+from ..money.compile import part_selection, selection
 from ..agreement.problems import TermsheetError
 from .paths import calendar, day_offset
 from .model import Scenario
@@ -58,6 +58,8 @@ class SharePlan:
     minimum: float | None = None
     cap_used: float = 0.0
     groups: tuple[tuple[str, ...], ...] = ()   # tiers by a column: the streams of each group
+    # several bases (``bases:``): each base's streams and the flat rate of each month
+    parts: tuple[tuple[tuple[str, ...], np.ndarray], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,11 @@ def _terms(scenario: Scenario, clause: Any, scales: Mapping[str, float]) -> dict
     for term, value in scenario.term_overrides(clause.id).items():
         if term in own or _has(clause, term):
             out[term] = value
+    if isinstance(clause, RevenueShare) and "rate" in own and clause.bases:
+        raise TermsheetError([scenario.problem(
+            "E071", f"clause '{clause.id}' has several bases, each with its rate; a rate cannot "
+            "override them", ("terms", clause.id, "rate"),
+            "override cap, cap-per-year, minimum or cap-used")])
     if isinstance(clause, RevenueShare) and "rate" in own and clause.tiers is not None:
         raise TermsheetError([scenario.problem(
             "E071", f"clause '{clause.id}' uses tiers; a rate cannot override them",
@@ -205,7 +212,9 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
     first_year = scenario.first_year
     months = 12 * scenario.horizon
     rates = None
-    if clause.tiers is None:
+    streams = base_streams(clause, version, scenario)
+    parts = _parts(clause, version, scenario, streams, months) if clause.bases else ()
+    if clause.tiers is None and not clause.bases:
         override = terms.get("rate")
         if isinstance(override, Decimal):
             rates = np.full(months, float(override))
@@ -215,7 +224,6 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
             if isinstance(override, Scaled):
                 rates = rates * override.factor
     cap, minimum = clause.cap, clause.minimum
-    streams = base_streams(clause, version, scenario)
     return SharePlan(
         clause=clause.id, payer=clause.payer, payee=clause.payee, streams=streams,
         groups=_groups(clause, scenario, streams),
@@ -225,7 +233,25 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
         cap_total=_float(terms.get("cap", cap.total if cap else None)),
         cap_per_year=_float(terms.get("cap-per-year", cap.per_year if cap else None)),
         minimum=_float(terms.get("minimum", minimum.per_year if minimum else None)),
-        cap_used=float(terms.get("cap-used", 0)))
+        cap_used=float(terms.get("cap-used", 0)), parts=parts)
+
+
+def _parts(clause: RevenueShare, version: Version, scenario: Scenario, streams: tuple[str, ...],
+           months: int) -> tuple[tuple[tuple[str, ...], np.ndarray], ...]:
+    """A clause with several bases: each stream of the clause's base in the first base that
+    selects it (as settlement places a row), valued at that base's rate of each month."""
+    chosen = [part_selection(clause, part, version) for part in clause.bases or ()]
+    placed: list[list[str]] = [[] for _ in chosen]
+    for name in streams:
+        row = scenario.streams[name].revenue
+        index = next((i for i, sel in enumerate(chosen) if sel.selects(
+            row.seller, row.channel, row.product, row.service)), None)
+        if index is not None:
+            placed[index].append(name)
+    first_year = scenario.first_year
+    return tuple((tuple(names), np.array([float(part.rate_on(first_day(m, first_year)))
+                                          for m in range(months)]))
+                 for names, part in zip(placed, clause.bases or ()))
 
 
 def _groups(clause: RevenueShare, scenario: Scenario,
