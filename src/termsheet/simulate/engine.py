@@ -177,7 +177,29 @@ def share_paid(plan: SharePlan, chunk: Chunk, years: int, first_year: int) -> np
         before = np.full(paid.shape, plan.cap_used)
         before[:, 1:] += np.cumsum(paid[:, :-1], axis=1)
         paid = rules.capped(OPS, paid, before, plan.cap_total)
+    if plan.advance is not None:
+        paid = recouped(paid, *plan.advance)
     return paid
+
+
+def recouped(paid: np.ndarray, amount: float, year: int, share: float) -> np.ndarray:
+    """Payments with an advance: the advance paid in its year, and the royalties earned from
+    then on (in the advance's year, ``share`` of them) credited against it until it is
+    recouped. An advance paid before the horizon is recouped from the horizon's start (its
+    payment is in the past); one after the horizon changes nothing in it."""
+    years = paid.shape[1]
+    if year >= years:
+        return paid
+    credited = paid.copy()
+    if year >= 0:
+        credited[:, :year] = 0.0
+        credited[:, year] *= share
+    to_date = np.minimum(np.cumsum(credited, axis=1), amount)
+    recoupment = np.diff(to_date, axis=1, prepend=0.0)
+    out = paid - recoupment
+    if year >= 0:
+        out[:, year] += amount
+    return out
 
 
 def run_version(plan: Plan, chunk: Chunk, years: int, first_year: int,

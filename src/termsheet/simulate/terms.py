@@ -60,6 +60,10 @@ class SharePlan:
     groups: tuple[tuple[str, ...], ...] = ()   # tiers by a column: the streams of each group
     # several bases (``bases:``): each base's streams and the flat rate of each month
     parts: tuple[tuple[tuple[str, ...], np.ndarray], ...] = ()
+    # an advance (``advance: {amount, paid}``): the amount, the year it is paid (from the
+    # horizon's first, 0-based) and the share of that year whose earnings it is credited against
+    # (the months from the start of the settlement period that holds ``paid``)
+    advance: tuple[float, int, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -233,7 +237,20 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
         cap_total=_float(terms.get("cap", cap.total if cap else None)),
         cap_per_year=_float(terms.get("cap-per-year", cap.per_year if cap else None)),
         minimum=_float(terms.get("minimum", minimum.per_year if minimum else None)),
-        cap_used=float(terms.get("cap-used", 0)), parts=parts)
+        cap_used=float(terms.get("cap-used", 0)), parts=parts,
+        advance=_advance(clause, first_year))
+
+
+def _advance(clause: RevenueShare, first_year: int) -> tuple[float, int, float] | None:
+    """The advance as the yearly engine applies it: its amount, its year (0-based from the
+    horizon's first) and the share of that year credited against it; settlement credits the
+    earnings of the period holding ``paid`` and every later one."""
+    if clause.advance is None:
+        return None
+    paid = clause.advance.paid
+    first_month = {"month": paid.month, "quarter": 3 * ((paid.month - 1) // 3) + 1,
+                   "year": 1}[clause.settle]
+    return (float(clause.advance.amount), paid.year - first_year, (13 - first_month) / 12)
 
 
 def _parts(clause: RevenueShare, version: Version, scenario: Scenario, streams: tuple[str, ...],
