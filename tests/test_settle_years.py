@@ -20,10 +20,11 @@ SETTINGS = settings(max_examples=4, deadline=None,
 
 
 def reseller(threshold: int, minimum: int | None, per_year: int | None, total: int | None,
-             amended: int, reset: bool, by: bool = False) -> dict:
+             amended: int, reset: bool, by: bool = False,
+             quarterly: tuple[int | None, int | None] | None = None) -> dict:
     """The reseller clause (30%, 25% above a yearly threshold), amended to 28% on the first of
     month ``amended``; with ``by``, the bands apply to each seller's revenue (acme's and
-    beta's)."""
+    beta's); ``quarterly``: a minimum and a cap per contract quarter."""
     def clause(rate: str, extra: dict) -> dict:
         out = {"id": "resale", "kind": "revenue-share", "payer": "acme", "payee": "beta",
                "base": {"seller": ["acme", "beta"] if by else "acme"},
@@ -32,9 +33,13 @@ def reseller(threshold: int, minimum: int | None, per_year: int | None, total: i
                                    {"above": threshold, "rate": "25%"}]}}
         if by:
             out["tiers"]["by"] = "seller"
-        if minimum is not None:
-            out["minimum"] = {"per-year": minimum}
-        cap = {k: v for k, v in (("per-year", per_year), ("total", total)) if v is not None}
+        q_minimum, q_cap = quarterly or (None, None)
+        floor = {k: v for k, v in (("per-year", minimum), ("per-quarter", q_minimum))
+                 if v is not None}
+        if floor:
+            out["minimum"] = floor
+        cap = {k: v for k, v in (("per-year", per_year), ("total", total),
+                                 ("per-quarter", q_cap)) if v is not None}
         if cap:
             out["cap"] = cap
         return out | extra
@@ -63,18 +68,26 @@ def rows_of(amounts: list[Decimal], months: range, by: bool = False) -> list[dic
        minimum=st.one_of(st.none(), st.sampled_from([50000, 900000])),
        per_year=st.one_of(st.none(), st.sampled_from([200000, 600000])),
        total=st.one_of(st.none(), st.sampled_from([150000, 700000])),
-       amended=st.integers(2, 12), reset=st.booleans(), by=st.booleans())
+       amended=st.integers(2, 12), reset=st.booleans(), by=st.booleans(),
+       quarterly=st.one_of(st.none(), st.sampled_from([(20000, None), (60000, 90000),
+                                                        (None, 40000)])))
 @example(amounts=[Decimal(90000 + 10000 * m) for m in range(12)], cuts=list(range(2, 13)),
          threshold=1000000, minimum=50000, per_year=None, total=None, amended=7, reset=False,
-         by=False)
+         by=False, quarterly=None)
 @example(amounts=[Decimal(250000)] * 12, cuts=[4, 7, 10], threshold=1000000, minimum=900000,
-         per_year=600000, total=700000, amended=5, reset=False, by=True)
+         per_year=600000, total=700000, amended=5, reset=False, by=True, quarterly=None)
+@example(amounts=[Decimal(m % 3 * 90000) for m in range(12)], cuts=[2, 3, 5, 8, 11],
+         threshold=100000, minimum=900000, per_year=600000, total=None, amended=8, reset=False,
+         by=False, quarterly=(60000, 90000))
 def test_any_sequence_of_runs_gives_the_same_lines(tmp_path_factory, amounts, cuts, threshold,
-                                                  minimum, per_year, total, amended, reset, by):
-    """Month by month, quarter by quarter, any cuts or one run: the same lines, to the cent."""
+                                                  minimum, per_year, total, amended, reset, by,
+                                                  quarterly):
+    """Month by month, quarter by quarter, any cuts or one run: the same lines, to the cent
+    (with per-quarter minimums and caps too, whose true-ups then count in the year's)."""
     folder = tmp_path_factory.mktemp("years")
     history = load_history_of(write_versions(
-        reseller(threshold, minimum, per_year, total, amended, reset, by), folder / "agreement"))
+        reseller(threshold, minimum, per_year, total, amended, reset, by, quarterly),
+        folder / "agreement"))
     whole = settle(history, rows_of(amounts, range(1, 13), by), start=date(2026, 1, 1),
                    end=date(2026, 12, 31))
     want = {line.key: line.amount for line in whole.lines}

@@ -32,6 +32,7 @@ from .terms import Term, Vocabulary, slug
 MONEY = dt.Decimal(38, 10)
 EXACT = dt.Decimal(38, 20)
 TRUE_UP_SEGMENT = 1000
+QUARTER_TRUE_UP_SEGMENT = 999  # a quarterly minimum's true-up: before the year's, after shares
 UNITS = {"month": "M", "quarter": "Q", "year": "Y"}
 COSTS = {"BilledCost": "billed", "EffectiveCost": "effective", "ListCost": "list"}
 CHANNEL_COLUMNS = ("host", "provider", "issuer")
