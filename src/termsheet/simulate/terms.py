@@ -57,6 +57,9 @@ class SharePlan:
     cap_per_year: float | None = None
     minimum: float | None = None
     cap_used: float = 0.0
+    cap_per_quarter: float | None = None
+    minimum_per_quarter: float | None = None
+    start_month: int = 1                  # the month the contract year starts in (year-start)
     groups: tuple[tuple[str, ...], ...] = ()   # tiers by a column: the streams of each group
 
 
@@ -225,7 +228,10 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
         cap_total=_float(terms.get("cap", cap.total if cap else None)),
         cap_per_year=_float(terms.get("cap-per-year", cap.per_year if cap else None)),
         minimum=_float(terms.get("minimum", minimum.per_year if minimum else None)),
-        cap_used=float(terms.get("cap-used", 0)))
+        cap_used=float(terms.get("cap-used", 0)),
+        cap_per_quarter=_float(cap.per_quarter if cap else None),
+        minimum_per_quarter=_float(minimum.per_quarter if minimum else None),
+        start_month=version.year_start_month)
 
 
 def _groups(clause: RevenueShare, scenario: Scenario,
