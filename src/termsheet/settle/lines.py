@@ -21,7 +21,7 @@ from ibis import _
 
 from ..money import compile as money
 from ..money import rules
-from .engine import (COSTS, EXACT, MONEY, QUARTER_TRUE_UP_SEGMENT, TRUE_UP_SEGMENT, UNITS,
+from .engine import (COSTS, EXACT, MONEY, group_of, QUARTER_TRUE_UP_SEGMENT, TRUE_UP_SEGMENT, UNITS,
                      Later, Opening,
                      _opening_table, in_term, part_of, period_of, segment_of)
 from .terms import Term
@@ -29,8 +29,6 @@ from .terms import Term
 OPS = rules.ibis_ops()
 SLICE_COLUMNS = ("term", "period", "segment", "kind", "base", "rows", "corrections", "first_day",
                  "last_day", "due", "paid_year", "paid", "band", "grp")
-GROUP_IDS = {"seller": "seller_id", "channel": "channel_id", "product": "product_id",
-             "service": "service_key"}
 
 
 def period_start(day: date, settle: str, start_month: int = 1) -> date:
@@ -330,8 +328,7 @@ def _term_slices(t: ibis.Table, term: Term, link: int, start: date | None,
                  end: date | None) -> ibis.Table:
     """A term's base rows grouped by settlement period, rate segment and tier group."""
     cost = t[COSTS[term.clause.base.cost]]
-    by = term.clause.tiers.by if term.clause.tiers else None
-    group = t[GROUP_IDS[by]].fill_null("") if by else ibis.literal("")
+    group = group_of(t, term.clause.tiers.by if term.clause.tiers else None)
     part = part_of(t, term) if term.parts else ibis.null("int64")  # several bases: which
     base = t.filter(in_term(t, term, start, end)).select(
         day=_.day, base=cost.cast(MONEY), n=_.n, corrections=_.corrections, grp=group, part=part)

@@ -207,8 +207,8 @@ def settle(history: History, data: Any, *, start: date | None = None, end: date 
     with tempfile.TemporaryDirectory(prefix="termsheet-", dir=temp_dir) as folder:
         con = focus.connect(threads)
         configure(con, memory_limit, temp_dir)
-        costs = needs_of(terms_of(history, events), frozenset()).costs
-        sources = focus.load(con, _paths(data, Path(folder)), costs)
+        needs = needs_of(terms_of(history, events), frozenset())
+        sources = focus.load(con, _paths(data, Path(folder)), needs.costs, needs.groups)
         step("read")
         backend = backend_for(engine, con, master=spark_master, remote=spark_remote,
                               conf=spark_conf, temp_dir=temp_dir) \

@@ -21,7 +21,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..agreement.model import Commitment, Equity, FirstOf, RevenueShare, Tiers, Version
+from ..agreement.model import (GROUP_COLUMNS, Commitment, Equity, FirstOf, RevenueShare, Tiers,
+                               Version)
 from ..money.compile import selection
 from ..agreement.problems import TermsheetError
 from .paths import calendar, day_offset
@@ -236,10 +237,14 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
 
 def _groups(clause: RevenueShare, scenario: Scenario,
             streams: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """With ``tiers.by``: the streams grouped by that attribute of their rows."""
+    """With ``tiers.by``: the streams grouped by that attribute of their rows (seller, channel,
+    product, service); by any other column (a customer, a region), each stream is a group of its
+    own: a stream stands for one value of it."""
     by = clause.tiers.by if clause.tiers is not None else None
     if by is None:
         return ()
+    if by not in GROUP_COLUMNS:
+        return tuple((name,) for name in streams)
     groups: dict[Any, list[str]] = {}
     for name in streams:
         groups.setdefault(getattr(scenario.streams[name].revenue, by, None), []).append(name)
