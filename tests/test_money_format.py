@@ -28,6 +28,20 @@ def test_compact_amounts_in_english_and_chinese():
     assert compact(Decimal("1250000"), "EUR", "zh") == "€125万"          # 125 x 10^4
 
 
+def test_currencies_and_minor_units_follow_iso_4217():
+    from termsheet.money.currency import CURRENCIES, minor_unit
+    # ISO 4217's exponents: USD 2, JPY 0, KWD 3, CLF 4 (a fund code), IQD 3 and RSD 2 (CLDR
+    # displays both without decimals; settlement follows ISO)
+    assert [minor_unit(c) for c in ("USD", "JPY", "KWD", "CLF", "IQD", "RSD")] == [
+        Decimal("0.01"), Decimal("1"), Decimal("0.001"), Decimal("0.0001"), Decimal("0.001"),
+        Decimal("0.01")]
+    # in use today, tender or fund: XCG replaced ANG in 2025; USN is a fund code
+    assert {"EUR", "CNY", "XCG", "USN", "XOF"} <= set(CURRENCIES)
+    # metals, drawing rights, testing codes, offshore yuan, withdrawn and lower-case codes: none
+    assert not {"XAU", "XDR", "XTS", "XXX", "CNH", "DEM", "usd"} & set(CURRENCIES)
+    assert "DEM" not in CURRENCIES and len(CURRENCIES) > 150
+
+
 def test_plain_amounts_for_files():
     assert plain(Decimal("0E-20"), "USD") == "0.00"
     assert plain(Decimal("66.6660000000"), "USD") == "66.67"
