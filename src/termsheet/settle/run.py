@@ -459,7 +459,7 @@ def _slices(backend, summary, groups: list[list[Term]], first, last, opening,
                                       quarters=true_up_quarters(chain, first, until)))
     keys = {t.index: t.key for chain in groups for t in chain}
     expr = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    records = backend.records(expr.order_by(["term", "period", "segment"]))
+    records = backend.records(expr.order_by(["term", "period", "segment", "grp"]))
     return [Slice(r["term"], r["period"], r["segment"], r["kind"], r["base"] or Decimal(0),
                   r["rows"], r["corrections"], r["first_day"], r["last_day"],
                   r["due"] or Decimal(0), r["paid_year"] or Decimal(0), r["paid"] or Decimal(0),
