@@ -68,3 +68,21 @@ def test_groups_of_a_column_carry_from_run_to_run(tmp_path):
                                 opening=lambda day: store.opening(history.agreement, day)))
         got = {line.label: line.amount for line in store.current_lines(history.agreement)}
     assert got == {"2026-01": Decimal("1500.00"), "2026-02": Decimal("2500.00")}
+
+
+def test_per_quarter_terms_need_statements_of_a_quarter_at_most(tmp_path):
+    """A per-quarter cap settled per year is E023 at its term; a minimum with neither per-year
+    nor per-quarter is refused at the clause; a per-quarter minimum settled per quarter is fine."""
+    from termsheet.api import validate
+
+    def problems(extra: dict, name: str) -> list:
+        spec = {"versions": [{"clauses": [{
+            "id": "resale", "kind": "revenue-share", "payer": "acme", "payee": "beta",
+            "rate": "10%", **extra}]}]}
+        return validate(write_versions(spec, tmp_path / name) / "v1.md")
+
+    (yearly,) = problems({"cap": {"per-quarter": 100}, "settle": "year"}, "yearly")
+    assert yearly.code == "E023" and "cap.per-quarter" in yearly.message and yearly.line
+    (empty,) = problems({"minimum": {}}, "empty")
+    assert "per-year' or 'per-quarter" in empty.message and empty.line
+    assert problems({"minimum": {"per-quarter": 100}, "settle": "quarter"}, "fine") == []

@@ -125,17 +125,23 @@ def settle_into(store, history, amounts, months, first, last):
        minimum=st.one_of(st.none(), st.sampled_from([50000, 900000])),
        per_year=st.one_of(st.none(), st.sampled_from([200000, 600000])),
        total=st.one_of(st.none(), st.sampled_from([150000, 700000])),
-       amended=st.integers(2, 12))
+       amended=st.integers(2, 12),
+       quarterly=st.one_of(st.none(), st.sampled_from([(20000, None), (60000, 90000)])))
 @example(amounts=[Decimal(100000)] * 12, month=2, amount=Decimal(400000), threshold=1000000,
-         minimum=900000, per_year=None, total=700000, amended=7)
+         minimum=900000, per_year=None, total=700000, amended=7, quarterly=None)
+@example(amounts=[Decimal(m % 4 * 50000) for m in range(12)], month=5, amount=Decimal(0),
+         threshold=100000, minimum=None, per_year=None, total=None, amended=6,
+         quarterly=(60000, 90000))
 def test_a_restatement_cascades_and_restating_back_posts_net_zero(
-        tmp_path_factory, amounts, month, amount, threshold, minimum, per_year, total, amended):
+        tmp_path_factory, amounts, month, amount, threshold, minimum, per_year, total, amended,
+        quarterly):
     """Restating one month settles every later month again: the store then holds the lines of
     one fresh run over the corrected year, the later differences are traced to the
     restatement, and restating the month back posts a net zero."""
     folder = tmp_path_factory.mktemp("cascade")
     history = load_history_of(write_versions(
-        reseller(threshold, minimum, per_year, total, amended, False), folder / "agreement"))
+        reseller(threshold, minimum, per_year, total, amended, False, quarterly=quarterly),
+        folder / "agreement"))
     corrected = list(amounts)
     corrected[month - 1] = amount
     year = (date(2026, 1, 1), date(2026, 12, 31))
