@@ -58,6 +58,7 @@ class Months:
     start: Any                # first day in force (offset), scalar or (n, 1)
     end: Any                  # the day after the window (offset), scalar or (n, 1)
     shift: int                # months from January to the contract year's first month
+    ends_with_horizon: bool = False   # the clause ends on the horizon's last day (not after it)
 
 
 def months_of(plan: SharePlan, events: Mapping[str, np.ndarray], first_year: int,
@@ -74,7 +75,7 @@ def months_of(plan: SharePlan, events: Mapping[str, np.ndarray], first_year: int
     length = 12 // PERIODS[plan.settle]
     period = np.maximum(index - (index - shift) % length, 0)
     return Months(inside, period, (index - shift) // 3, (index - shift) // 12, days, start, end,
-                  shift)
+                  shift, plan.ends_with_horizon)
 
 
 def base_revenue(plan: SharePlan, chunk: Chunk, years: int,
@@ -170,8 +171,8 @@ def _capped(values: np.ndarray, groups: np.ndarray, cap: float | None) -> np.nda
 def _true_ups(paid: np.ndarray, groups: np.ndarray, span: Months, minimum: float | None,
               cap: float | None, first_day_of: Any, last_day_of: Any) -> np.ndarray:
     """Each window's top-up to its minimum (weighted by the days in force), within what the
-    window's cap leaves, on the settlement period holding the window's last day (or the window's
-    end, if earlier); none for a window that ends after the horizon."""
+    window's cap leaves, on the settlement period holding the window's last day (or the clause's
+    end, if earlier); none for a window that ends after the horizon while the clause goes on."""
     out = np.zeros_like(paid)
     if minimum is None:
         return out
@@ -181,7 +182,10 @@ def _true_ups(paid: np.ndarray, groups: np.ndarray, span: Months, minimum: float
         first, after = first_day_of(group), last_day_of(group) + 1    # day offsets
         held = np.maximum(np.minimum(span.end, after) - np.maximum(span.start, first), 0)
         held = np.broadcast_to(np.squeeze(np.asarray(held, dtype=np.float64)), paid.shape[:1])
-        closes = np.minimum(after, np.broadcast_to(np.squeeze(span.end), held.shape)) - 1
+        end = np.broadcast_to(np.squeeze(span.end), held.shape)
+        if not span.ends_with_horizon:  # a clause that goes on past the horizon
+            end = np.where(end >= horizon_end, after, end)
+        closes = np.minimum(after, end) - 1
         settled = (held > 0) & (closes < horizon_end)
         if not settled.any():
             continue

@@ -61,6 +61,7 @@ class SharePlan:
     cap_per_quarter: float | None = None
     minimum_per_quarter: float | None = None
     start_month: int = 1                  # the month the contract year starts in (year-start)
+    ends_with_horizon: bool = False       # an ``until`` on the horizon's last day: the clause ends
     groups: tuple[tuple[str, ...], ...] = ()   # tiers by a column: the streams of each group
 
 
@@ -232,7 +233,15 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
         cap_used=float(terms.get("cap-used", 0)),
         cap_per_quarter=_float(cap.per_quarter if cap else None),
         minimum_per_quarter=_float(minimum.per_quarter if minimum else None),
-        start_month=version.year_start_month)
+        start_month=version.year_start_month,
+        ends_with_horizon=_ends_on(clause.until, date(first_year + scenario.horizon - 1, 12, 31)))
+
+
+def _ends_on(until: Any, day: date) -> bool:
+    """Whether an ``until`` names that date (itself or among the first of several ends)."""
+    if isinstance(until, FirstOf):
+        return any(_ends_on(item, day) for item in until.first)
+    return until == day
 
 
 def _groups(clause: RevenueShare, scenario: Scenario,
