@@ -59,6 +59,7 @@ class Months:
     end: Any                  # the day after the window (offset), scalar or (n, 1)
     shift: int                # months from January to the contract year's first month
     ends_with_horizon: bool = False   # the clause ends on the horizon's last day (not after it)
+    monthly: bool = False             # statements each month: every month is its own period
 
 
 def months_of(plan: SharePlan, events: Mapping[str, np.ndarray], first_year: int,
@@ -75,7 +76,7 @@ def months_of(plan: SharePlan, events: Mapping[str, np.ndarray], first_year: int
     length = 12 // PERIODS[plan.settle]
     period = np.maximum(index - (index - shift) % length, 0)
     return Months(inside, period, (index - shift) // 3, (index - shift) // 12, days, start, end,
-                  shift, plan.ends_with_horizon)
+                  shift, plan.ends_with_horizon, plan.settle == "month")
 
 
 def base_revenue(plan: SharePlan, chunk: Chunk, years: int,
@@ -95,8 +96,11 @@ def monthly(revenue: np.ndarray, span: Months) -> np.ndarray:
 
 def at_periods(values: np.ndarray, span: Months) -> np.ndarray:
     """Monthly amounts gathered on the first month of their settlement period."""
+    if span.monthly:
+        return values
+    starts = np.flatnonzero(np.diff(span.period, prepend=-1))
     out = np.zeros_like(values)
-    np.add.at(out.T, span.period, values.T)
+    out[:, starts] = np.add.reduceat(values, starts, axis=1)
     return out
 
 
@@ -196,7 +200,7 @@ def _true_ups(paid: np.ndarray, groups: np.ndarray, span: Months, minimum: float
             top_up = rules.capped(OPS, top_up, so_far, cap)
         month = np.clip(np.searchsorted(span.days, closes, side="right") - 1, 0, paid.shape[1] - 1)
         rows = np.flatnonzero(settled)
-        np.add.at(out, (rows, span.period[month[rows]]), top_up[rows])
+        out[rows, span.period[month[rows]]] += top_up[rows]   # one cell per future
     return out
 
 
@@ -207,6 +211,8 @@ def share_paid(plan: SharePlan, chunk: Chunk, years: int, first_year: int) -> np
     (each minimum prorated to the days in force, within what its cap leaves); the total cap over
     all of it. Months run on the contract calendar (``year-start``); each amount is paid in the
     calendar year its settlement period starts in."""
+    if _calendar_flat(plan):
+        return _flat_by_year(plan, chunk, years, first_year)
     span = months_of(plan, chunk.events, first_year, years)
     if plan.groups:  # tiers by seller, channel, ...: each group's volume on its own
         due = sum(share_due(plan, base_revenue(plan, chunk, years, group), span, first_year)
@@ -229,6 +235,57 @@ def share_paid(plan: SharePlan, chunk: Chunk, years: int, first_year: int) -> np
         before = plan.cap_used + np.cumsum(paid, axis=1) - paid
         paid = rules.capped(OPS, paid, before, plan.cap_total)
     return paid.reshape(chunk.size, years, 12).sum(axis=2)
+
+
+def _calendar_flat(plan: SharePlan) -> bool:
+    """A flat rate on the calendar year with nothing per quarter: the arithmetic can run per
+    year, exactly (the common case, and the fast one)."""
+    return plan.month_rates is not None and plan.start_month == 1 \
+        and plan.cap_per_quarter is None and plan.minimum_per_quarter is None
+
+
+def _flat_by_year(plan: SharePlan, chunk: Chunk, years: int, first_year: int) -> np.ndarray:
+    """``share_paid`` per calendar year for a flat rate (``_calendar_flat``): a year's due is
+    its revenue times the mean rate of the months in the window (a flat rate is linear); the
+    caps telescope, so capping a year at once equals capping its periods in turn; a year's
+    minimum is prorated to its days in force. The same payments as the month-by-month path."""
+    months, year_starts = calendar(first_year, years)
+    start = np.asarray(plan.start.resolve(chunk.events))
+    end = np.asarray(plan.end.resolve(chunk.events))
+    first_month = np.searchsorted(months, start, side="left")
+    end_month = np.searchsorted(months, end, side="left")
+    if start.ndim:
+        start, first_month = start[:, None], first_month[:, None]
+    if end.ndim:
+        end, end_month = end[:, None], end_month[:, None]
+    edges = 12 * np.arange(years)
+    lo = np.clip(first_month, edges, edges + 12)
+    hi = np.maximum(np.clip(end_month, edges, edges + 12), lo)
+    rates = plan.month_rates
+    revenue = base_revenue(plan, chunk, years)
+    if np.all(rates == rates[0]):
+        due = revenue * (float(rates[0]) / 12.0) * (hi - lo)
+    else:
+        cumulative = np.concatenate(([0.0], np.cumsum(rates)))
+        due = revenue * (cumulative[hi] - cumulative[lo]) / 12.0
+    due = np.broadcast_to(due, (chunk.size, years))
+    paid = rules.capped(OPS, due, np.zeros_like(due), plan.cap_per_year) \
+        if plan.cap_per_year is not None else due
+    if plan.minimum is not None:
+        day_lo = np.clip(start, year_starts[:-1], year_starts[1:])
+        day_hi = np.maximum(np.clip(end, year_starts[:-1], year_starts[1:]), day_lo)
+        days = np.broadcast_to(day_hi - day_lo, paid.shape)
+        year_days = np.diff(year_starts)
+        share = np.where(days >= year_days, 1.0, days / year_days)
+        top_up = rules.minimum_true_up(OPS, paid, plan.minimum * share)
+        if plan.cap_per_year is not None:
+            top_up = rules.capped(OPS, top_up, paid, plan.cap_per_year)
+        paid = paid + np.where(days > 0, top_up, 0.0)
+    if plan.cap_total is not None:
+        before = np.full(paid.shape, plan.cap_used)
+        before[:, 1:] += np.cumsum(paid[:, :-1], axis=1)
+        paid = rules.capped(OPS, paid, before, plan.cap_total)
+    return paid
 
 
 def run_version(plan: Plan, chunk: Chunk, years: int, first_year: int,
