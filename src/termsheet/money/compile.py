@@ -50,7 +50,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
-from ..agreement.model import RevenueShare, Version, selector_matches
+from ..agreement.model import Base, RevenueShare, Version, selector_matches
 
 # The charge categories a base selects unless it names its own (FOCUS values, lower case).
 DEFAULT_CATEGORIES = frozenset({"usage", "purchase", "credit", "adjustment"})
@@ -96,6 +96,16 @@ def selection(clause: RevenueShare, version: Version) -> Selection:
         services=_lower(base.service),
         categories=frozenset(c.lower() for c in base.charge_category)
         if base.charge_category else DEFAULT_CATEGORIES)
+
+
+def part_selection(clause: RevenueShare, part: Any, version: Version) -> Selection:
+    """The rows one of a clause's several bases (``bases:``) chooses: its own selectors (the
+    clause's charge categories unless it names its own); the clause's ``base`` applies as well.
+    A row is in the first base that selects it (settlement and the simulation alike)."""
+    fields = part.model_dump(by_alias=True, exclude={"id", "rate"}, exclude_none=True)
+    if "charge-category" not in fields and clause.base.charge_category:
+        fields["charge-category"] = clause.base.charge_category
+    return selection(clause.model_copy(update={"base": Base(**fields)}), version)
 
 
 def _ids(value: str | tuple[str, ...] | None) -> frozenset[str] | None:

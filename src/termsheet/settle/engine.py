@@ -67,6 +67,8 @@ class Later:
     corrections: int
     first_day: date | None
     last_day: date | None
+    part: str = ""  # its line's base, in a clause with several
+    conversions: tuple = ()  # its line's converted rows (currency.conversions): kept as settled
 
 
 @dataclass(frozen=True, slots=True)

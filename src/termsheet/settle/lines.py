@@ -269,12 +269,12 @@ def _true_ups(s: ibis.Table, chain: list[Term], years: list[int]) -> list[ibis.T
 
 
 def is_simple(chain: list[Term], opening: dict[str, list[Opening]] | None = None) -> bool:
-    """Flat rates (dated or not), nothing capped, no minimum, nothing carried, periods of the
-    calendar: no running totals to keep, so the chain's terms can be settled together with
-    others like them."""
+    """Flat rates (dated or not), nothing capped, no minimum, no advance, nothing carried,
+    periods of the calendar: no running totals to keep, so the chain's terms can be settled
+    together with others like them (and a restatement has nothing to cascade to)."""
     opening = opening or {}
     return all(t.clause.tiers is None and t.clause.cap is None and t.clause.minimum is None
-               and not opening.get(t.key)
+               and t.clause.advance is None and not opening.get(t.key)
                and (t.start_month == 1 or t.clause.settle == "month")
                and not t.clause.bases for t in chain)
 

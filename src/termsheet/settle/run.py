@@ -242,9 +242,10 @@ def _run(history, backend: Backend, sources, start, end, events, opening, later,
     coverage = {r["source"]: (int(r["rows"]), r["first"], r["last"]) for r in backend.records(
         raw.group_by("source").aggregate(rows=raw.n.sum(), first=raw.day.min(),
                                          last=raw.day.max()))}
-    summary = classify(raw, names)
+    summary, fx = classify(raw, names), None
     if rates is not None:
-        summary = _converted(backend, summary, groups, names, rates, history)
+        fx = _fx(backend, groups, names, rates, history)
+        summary = convert(summary, fx)
     summary = backend.cached(summary)
     step("summarize")
     first, last = _dates(backend, summary, groups, names, terms_of(history, events), start, end)
@@ -270,6 +271,8 @@ def _run(history, backend: Backend, sources, start, end, events, opening, later,
     lines = lines_of(every, slices, carried)
     if rates is not None:
         lines = _with_conversions(lines, every, conversions(backend, summary, terms, first, last))
+    if later:
+        lines = _with_later_conversions(lines, later)
     lines = advances.recoup(terms, lines, first, last, carried_lines)
     settle_of = {t.key: t.clause.settle for t in every}
     reach = max([last, *(period_end(i.period, settle_of[key]) for key, items in later.items()
@@ -284,7 +287,8 @@ def _run(history, backend: Backend, sources, start, end, events, opening, later,
     step("reconcile")
     written = None
     if allocations is not None and terms:
-        written = _allocations(backend, names, terms, slices, first, last, Path(allocations))
+        written = _allocations(backend, names, terms, slices, first, last, Path(allocations),
+                               fx)
     return Settlement(history.agreement, backend.name, first, last, events, tuple(sources),
                       version_hashes(history), tuple(lines), tuple(recon), tuple(quarantine),
                       tuple(_term_info(t) for t in terms), written, tuple(slices), coverage,
@@ -303,8 +307,9 @@ def _rated(rates: Rates, currencies: frozenset[str]) -> tuple[tuple[str, date], 
     return tuple(out)
 
 
-def _converted(backend, summary, groups, names: Names, rates: Rates, history: History):
-    """The summary with other currencies converted at the rate table's rates."""
+def _fx(backend, groups, names: Names, rates: Rates, history: History):
+    """The rate each currency of the data takes on each of its days (``currency.convert``
+    joins it to the summary, and to the rows for the allocations)."""
     import ibis
     days = [g[k] for g in groups for k in ("first", "last") if g[k] is not None]
     sources = {names.currency[g["currency"]] for g in groups
@@ -322,9 +327,10 @@ def _converted(backend, summary, groups, names: Names, rates: Rates, history: Hi
     if backend.name == "duckdb":  # cached() runs SQL text: the table must be one DuckDB knows
         backend.con.con.register("termsheet_fx", table)
         fx = backend.con.table("termsheet_fx")
-    else:
-        fx = ibis.memtable(table)
-    return convert(summary, fx)
+    else:  # a view: Spark's cache() runs SQL text, which does not register in-memory tables
+        import uuid  # named for this run: runs in one process share the Spark session
+        fx = backend.con.create_view(f"termsheet_fx_{uuid.uuid4().hex}", ibis.memtable(table))
+    return fx
 
 
 def _with_conversions(lines: list[Line], terms: list[Term], found: dict) -> list[Line]:
@@ -340,6 +346,21 @@ def _with_conversions(lines: list[Line], terms: list[Term], found: dict) -> list
         out.append(line)
     return out
 
+
+
+def _with_later_conversions(lines: list[Line], later: dict[str, list[Later]]) -> list[Line]:
+    """A later line settled again from its stored slices (a restatement cascading) keeps the
+    conversions recorded when its rows were read."""
+    found = {(key, i.period, i.part): i.conversions for key, items in later.items()
+             for i in items if i.conversions}
+    out = []
+    for line in lines:
+        items = found.get((f"{line.agreement}/{line.version}/{line.clause}", line.period,
+                           line.part))
+        if items and line.kind == "share" and "conversions" not in (line.detail or {}):
+            line = replace(line, detail={**(line.detail or {}), "conversions": list(items)})
+        out.append(line)
+    return out
 
 
 def _dates(backend, summary, groups: list[dict], names: Names, terms: list[Term], start,
@@ -593,6 +614,6 @@ def _term_info(term: Term) -> dict:
             "start": term.start, "end": term.end, "rates": [s.describe() for s in term.segments]}
 
 
-def _allocations(backend, names, terms, slices, first, last, path: Path) -> str:
+def _allocations(backend, names, terms, slices, first, last, path: Path, fx=None) -> str:
     from .allocations import write_allocations
-    return write_allocations(backend, names, terms, slices, first, last, path)
+    return write_allocations(backend, names, terms, slices, first, last, path, fx)

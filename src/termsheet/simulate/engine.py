@@ -209,12 +209,16 @@ def share_paid(plan: SharePlan, chunk: Chunk, years: int, first_year: int) -> np
     (``money.compile``): due; the cap per contract quarter; the quarter-end true-up to the
     quarterly minimum; the cap per contract year; the year-end true-up to the yearly minimum
     (each minimum prorated to the days in force, within what its cap leaves); the total cap over
-    all of it. Months run on the contract calendar (``year-start``); each amount is paid in the
-    calendar year its settlement period starts in."""
+    all of it; an advance recouped from what is left. Months run on the contract calendar
+    (``year-start``); each amount is paid in the calendar year its settlement period starts in."""
     if _calendar_flat(plan):
         return _flat_by_year(plan, chunk, years, first_year)
     span = months_of(plan, chunk.events, first_year, years)
-    if plan.groups:  # tiers by seller, channel, ...: each group's volume on its own
+    if plan.parts:  # several bases: each base's streams at its own rate
+        due = sum((at_periods(monthly(base_revenue(plan, chunk, years, names), span)
+                              * rates[None, :], span) for names, rates in plan.parts),
+                  np.zeros((chunk.size, 12 * years)))
+    elif plan.groups:  # tiers by seller, channel, ...: each group's volume on its own
         due = sum(share_due(plan, base_revenue(plan, chunk, years, group), span, first_year)
                   for group in plan.groups)
     else:
@@ -234,13 +238,16 @@ def share_paid(plan: SharePlan, chunk: Chunk, years: int, first_year: int) -> np
     if plan.cap_total is not None:
         before = plan.cap_used + np.cumsum(paid, axis=1) - paid
         paid = rules.capped(OPS, paid, before, plan.cap_total)
-    return paid.reshape(chunk.size, years, 12).sum(axis=2)
+    paid = paid.reshape(chunk.size, years, 12).sum(axis=2)
+    if plan.advance is not None:
+        paid = recouped(paid, *plan.advance)
+    return paid
 
 
 def _calendar_flat(plan: SharePlan) -> bool:
     """A flat rate on the calendar year with nothing per quarter: the arithmetic can run per
     year, exactly (the common case, and the fast one)."""
-    return plan.month_rates is not None and plan.start_month == 1 \
+    return (plan.month_rates is not None or bool(plan.parts)) and plan.start_month == 1 \
         and plan.cap_per_quarter is None and plan.minimum_per_quarter is None
 
 
@@ -261,13 +268,18 @@ def _flat_by_year(plan: SharePlan, chunk: Chunk, years: int, first_year: int) ->
     edges = 12 * np.arange(years)
     lo = np.clip(first_month, edges, edges + 12)
     hi = np.maximum(np.clip(end_month, edges, edges + 12), lo)
-    rates = plan.month_rates
-    revenue = base_revenue(plan, chunk, years)
-    if np.all(rates == rates[0]):
-        due = revenue * (float(rates[0]) / 12.0) * (hi - lo)
-    else:
+
+    def flat(rates: np.ndarray, revenue: np.ndarray) -> np.ndarray:
+        if np.all(rates == rates[0]):
+            return revenue * (float(rates[0]) / 12.0) * (hi - lo)
         cumulative = np.concatenate(([0.0], np.cumsum(rates)))
-        due = revenue * (cumulative[hi] - cumulative[lo]) / 12.0
+        return revenue * (cumulative[hi] - cumulative[lo]) / 12.0
+
+    if plan.parts:  # several bases: each base's streams at its own rate
+        due = sum((flat(rates, base_revenue(plan, chunk, years, names))
+                   for names, rates in plan.parts), np.zeros((chunk.size, years)))
+    else:
+        due = flat(plan.month_rates, base_revenue(plan, chunk, years))
     due = np.broadcast_to(due, (chunk.size, years))
     paid = rules.capped(OPS, due, np.zeros_like(due), plan.cap_per_year) \
         if plan.cap_per_year is not None else due
@@ -285,7 +297,29 @@ def _flat_by_year(plan: SharePlan, chunk: Chunk, years: int, first_year: int) ->
         before = np.full(paid.shape, plan.cap_used)
         before[:, 1:] += np.cumsum(paid[:, :-1], axis=1)
         paid = rules.capped(OPS, paid, before, plan.cap_total)
+    if plan.advance is not None:
+        paid = recouped(paid, *plan.advance)
     return paid
+
+
+def recouped(paid: np.ndarray, amount: float, year: int, share: float) -> np.ndarray:
+    """Payments with an advance: the advance paid in its year, and the royalties earned from
+    then on (in the advance's year, ``share`` of them) credited against it until it is
+    recouped. An advance paid before the horizon is recouped from the horizon's start (its
+    payment is in the past); one after the horizon changes nothing in it."""
+    years = paid.shape[1]
+    if year >= years:
+        return paid
+    credited = paid.copy()
+    if year >= 0:
+        credited[:, :year] = 0.0
+        credited[:, year] *= share
+    to_date = np.minimum(np.cumsum(credited, axis=1), amount)
+    recoupment = np.diff(to_date, axis=1, prepend=0.0)
+    out = paid - recoupment
+    if year >= 0:
+        out[:, year] += amount
+    return out
 
 
 def run_version(plan: Plan, chunk: Chunk, years: int, first_year: int,
