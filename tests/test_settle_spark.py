@@ -13,7 +13,8 @@ from support.settle import day, load_case, write_inputs, write_versions
 
 pytestmark = pytest.mark.spark
 
-CASES = ("dated-rate-and-threshold.yaml", "cap-crossed.yaml", "minimum-true-up.yaml")
+CASES = ("dated-rate-and-threshold.yaml", "cap-crossed.yaml", "minimum-true-up.yaml",
+         "quarterly-minimum-and-cap.yaml", "per-customer-bands.yaml")
 
 
 def same(a, b) -> None:

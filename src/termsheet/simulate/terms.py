@@ -21,7 +21,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..agreement.model import Commitment, Equity, FirstOf, RevenueShare, Tiers, Version
+from ..agreement.model import (GROUP_COLUMNS, Commitment, Equity, FirstOf, RevenueShare, Tiers,
+                               Version)
 from ..money.compile import part_selection, selection
 from ..agreement.problems import TermsheetError
 from .paths import calendar, day_offset
@@ -57,6 +58,10 @@ class SharePlan:
     cap_per_year: float | None = None
     minimum: float | None = None
     cap_used: float = 0.0
+    cap_per_quarter: float | None = None
+    minimum_per_quarter: float | None = None
+    start_month: int = 1                  # the month the contract year starts in (year-start)
+    ends_with_horizon: bool = False       # an ``until`` on the horizon's last day: the clause ends
     groups: tuple[tuple[str, ...], ...] = ()   # tiers by a column: the streams of each group
     # several bases (``bases:``): each base's streams and the flat rate of each month
     parts: tuple[tuple[tuple[str, ...], np.ndarray], ...] = ()
@@ -238,7 +243,18 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
         cap_per_year=_float(terms.get("cap-per-year", cap.per_year if cap else None)),
         minimum=_float(terms.get("minimum", minimum.per_year if minimum else None)),
         cap_used=float(terms.get("cap-used", 0)), parts=parts,
-        advance=_advance(clause, first_year))
+        advance=_advance(clause, first_year),
+        cap_per_quarter=_float(cap.per_quarter if cap else None),
+        minimum_per_quarter=_float(minimum.per_quarter if minimum else None),
+        start_month=version.year_start_month,
+        ends_with_horizon=_ends_on(clause.until, date(first_year + scenario.horizon - 1, 12, 31)))
+
+
+def _ends_on(until: Any, day: date) -> bool:
+    """Whether an ``until`` names that date (itself or among the first of several ends)."""
+    if isinstance(until, FirstOf):
+        return any(_ends_on(item, day) for item in until.first)
+    return until == day
 
 
 def _advance(clause: RevenueShare, first_year: int) -> tuple[float, int, float] | None:
@@ -273,10 +289,14 @@ def _parts(clause: RevenueShare, version: Version, scenario: Scenario, streams: 
 
 def _groups(clause: RevenueShare, scenario: Scenario,
             streams: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """With ``tiers.by``: the streams grouped by that attribute of their rows."""
+    """With ``tiers.by``: the streams grouped by that attribute of their rows (seller, channel,
+    product, service); by any other column (a customer, a region), each stream is a group of its
+    own: a stream stands for one value of it."""
     by = clause.tiers.by if clause.tiers is not None else None
     if by is None:
         return ()
+    if by not in GROUP_COLUMNS:
+        return tuple((name,) for name in streams)
     groups: dict[Any, list[str]] = {}
     for name in streams:
         groups.setdefault(getattr(scenario.streams[name].revenue, by, None), []).append(name)
