@@ -277,7 +277,8 @@ def _run(history, backend: Backend, sources, start, end, events, opening, later,
     settle_of = {t.key: t.clause.settle for t in every}
     reach = max([last, *(period_end(i.period, settle_of[key]) for key, items in later.items()
                          for i in items)]) if last else last
-    pending = pending_obligations(linked, slices, opening, first, reach)
+    pending = (pending_obligations(linked, slices, opening, first, reach)
+               + pending_caps(linked, slices, opening, first, reach))
     recon = [replace(r, pending=tuple(text for currency, text in pending
                                        if currency == r.currency))
              for r in reconcile(backend.records(_reconciliation(summary, terms, start, end)))]
@@ -535,18 +536,74 @@ def pending_obligations(groups: list[list[Term]], slices: list[Slice],
     return out
 
 
-def _windows(chain: list[Term], first: date, last: date) -> list[tuple[int, int | None]]:
+def pending_caps(groups: list[list[Term]], slices: list[Slice],
+                 opening: dict[str, list[Opening]], first: date | None,
+                 last: date | None) -> list[tuple[str, str]]:
+    """(currency, text) for each cap per contract year (or quarter) whose window the run's dates
+    enter but stop before the end of: what the window has paid, and at most how much more it
+    may pay before the cap starts again. A total cap never starts again: nothing to say."""
+    if first is None or last is None:
+        return []
+    out = []
+    for chain in groups:
+        def has(t: Term, unit: str) -> bool:
+            cap = t.clause.cap
+            return cap is not None and (cap.per_year if unit == "year"
+                                        else cap.per_quarter) is not None
+        if not any(has(t, unit) for t in chain for unit in ("year", "quarter")):
+            continue
+        month = chain[0].start_month
+        indexes = {t.index for t in chain}
+        paid = [(item.period, item.paid_year) for item in slices if item.term in indexes]
+        paid += [(o.period, o.paid_year) for t in chain for o in opening.get(t.key, ())]
+        windows = _windows(chain, first, last, lambda t, unit: has(t, unit))
+        for year, quarter in windows:
+            if quarter is None:
+                window_end = money.year_last(year, month)
+                label = f"cap for {money.year_label(year, month)}"
+                inside = [a for p, a in paid if money.contract_year(p, month) == year]
+                unit = "year"
+            else:
+                window_end = money.quarter_last(year, quarter, month)
+                label = f"quarterly cap for {money.quarter_label(year, quarter, month)}"
+                inside = [a for p, a in paid if money.contract_quarter(p, month) == (year, quarter)]
+                unit = "quarter"
+            window_end = min(window_end, chain[-1].end or date.max)
+            if window_end <= last or chain[0].start > last:
+                continue
+            term = max((t for t in chain if t.start <= last), key=lambda t: t.start)
+            if not has(term, unit):
+                continue
+            cap = term.clause.cap
+            limit = round_money(cap.per_year if unit == "year" else cap.per_quarter,
+                                term.currency, term.clause.rounding)
+            so_far = round_money(sum(inside, Decimal(0)), term.currency, term.clause.rounding)
+            left = max(limit - so_far, Decimal(0))
+            cur = term.currency
+            out.append((cur, f"{label}: {so_far:,} of {limit:,} {cur} paid when the run's dates "
+                             f"end {last}; at most {left:,} {cur} more until it starts again "
+                             f"after {window_end} ({term.clause.id})"))
+    return out
+
+
+def _windows(chain: list[Term], first: date, last: date,
+             has=None) -> list[tuple[int, int | None]]:
     """The contract years (quarter None) and quarters the run's dates enter, for the minimums
-    the chain has."""
+    the chain has (or the terms ``has(term, "year" | "quarter")`` names)."""
+    if has is None:
+        def has(t: Term, unit: str) -> bool:
+            minimum = t.clause.minimum
+            return minimum is not None and (minimum.per_year if unit == "year"
+                                            else minimum.per_quarter) is not None
     month = chain[0].start_month
     out: list[tuple[int, int | None]] = []
     start = max(first, chain[0].start)
-    if any(t.clause.minimum and t.clause.minimum.per_quarter is not None for t in chain):
+    if any(has(t, "quarter") for t in chain):
         day = money.period_start(start, "quarter", month)
         while day <= last:
             out.append(money.contract_quarter(day, month))
             day = money.period_end(day, "quarter") + timedelta(days=1)
-    if any(t.clause.minimum and t.clause.minimum.per_year is not None for t in chain):
+    if any(has(t, "year") for t in chain):
         out += [(year, None) for year in range(money.contract_year(start, month),
                                                money.contract_year(last, month) + 1)]
     return out
