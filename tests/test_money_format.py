@@ -28,6 +28,20 @@ def test_compact_amounts_in_english_and_chinese():
     assert compact(Decimal("1250000"), "EUR", "zh") == "€125万"          # 125 x 10^4
 
 
+def test_currencies_and_minor_units_follow_iso_4217():
+    from termsheet.money.currency import CURRENCIES, minor_unit
+    # ISO 4217's exponents: USD 2, JPY 0, KWD 3, CLF 4 (a fund code), IQD 3 and RSD 2 (CLDR
+    # displays both without decimals; settlement follows ISO)
+    assert [minor_unit(c) for c in ("USD", "JPY", "KWD", "CLF", "IQD", "RSD")] == [
+        Decimal("0.01"), Decimal("1"), Decimal("0.001"), Decimal("0.0001"), Decimal("0.001"),
+        Decimal("0.01")]
+    # in use today, tender or fund: XCG replaced ANG in 2025; USN is a fund code
+    assert {"EUR", "CNY", "XCG", "USN", "XOF"} <= set(CURRENCIES)
+    # metals, drawing rights, testing codes, offshore yuan, withdrawn and lower-case codes: none
+    assert not {"XAU", "XDR", "XTS", "XXX", "CNH", "DEM", "usd"} & set(CURRENCIES)
+    assert "DEM" not in CURRENCIES and len(CURRENCIES) > 150
+
+
 def test_plain_amounts_for_files():
     assert plain(Decimal("0E-20"), "USD") == "0.00"
     assert plain(Decimal("66.6660000000"), "USD") == "66.67"
@@ -130,6 +144,24 @@ def test_a_narrow_terminal_stacks_statements_never_cutting_money(lines):
         text = console.export_text()
         assert max(len(row.rstrip()) for row in text.splitlines()) <= width
         for line in lines:
-            assert f"{figure(line.amount)} {line.currency}" in text, (width, line.amount)
+            assert f"{figure(line.amount, line.currency)} {line.currency}" in text, (width,
+                                                                                    line.amount)
         # the totals, by hand from revenue.csv: 566.67 and 550.00
         assert "566.67 USD" in text and "550.00 USD" in text
+
+
+def test_statement_amounts_at_each_currencys_minor_unit():
+    from termsheet.settle.render import money as figure
+    # yen have no minor unit, dinars three decimals: never "1,235.00 JPY"
+    assert figure(Decimal("1234.5"), "JPY") == "1,235"
+    assert figure(Decimal("1234.5"), "KWD") == "1,234.500"
+    assert figure(Decimal("1234567.891"), "USD") == "1,234,567.89"
+
+
+def test_simulated_values_in_the_agreements_currency():
+    from termsheet.cli.simulate import money as estimate
+    # whole units below a million, compact from there on, always with the currency's symbol
+    assert estimate(950.4, "JPY") == "¥950"
+    assert estimate(-12345.6, "EUR") == "-€12,346"
+    assert estimate(1_250_000.0, "EUR") == "€1.2M"
+    assert estimate(None, "USD") == "-"

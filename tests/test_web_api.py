@@ -9,14 +9,14 @@ import pytest
 
 from web_helpers import make_access, api_client
 
-# The tests of this module share one server and build on each other's state: one worker.
+# The tests of a fixture share its server: one worker. The tests that upload have a server of
+# their own, so that the others read the flagship as shipped whatever the order.
 pytestmark = pytest.mark.xdist_group("test_web_api")
 
 A = "/api/agreements/openai-microsoft"
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory, flagship_dir):
+def serve(tmp_path_factory, flagship_dir):
     from termsheet.web import Settings, create_app
     root = tmp_path_factory.mktemp("served")
     shutil.copytree(flagship_dir, root / "agreements" / "openai-microsoft")
@@ -24,6 +24,16 @@ def served(tmp_path_factory, flagship_dir):
     app = create_app(Settings(agreements=root / "agreements", access=root / "access.yaml"))
     with api_client(app) as client:
         yield client, tokens, root
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, flagship_dir):
+    yield from serve(tmp_path_factory, flagship_dir)
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory, flagship_dir):
+    yield from serve(tmp_path_factory, flagship_dir)
 
 
 @pytest.fixture
@@ -155,8 +165,8 @@ def test_bad_json_body_is_422_in_the_one_shape(client, admin):
     assert response.json()["ok"] is False and response.json()["errors"][0]["code"] == "E422"
 
 
-def test_upload_a_new_version_then_conflict(served, flagship_dir):
-    client, tokens, root = served
+def test_upload_a_new_version_then_conflict(written, flagship_dir):
+    client, tokens, root = written
     text = (flagship_dir / "2026-04-27.md").read_text(encoding="utf-8")
     amended = (text.replace("version: 2026-04-27", "version: 2027-01-01")
                .replace("effective: 2026-04-27", "effective: 2027-01-01")
@@ -176,8 +186,8 @@ def test_upload_a_new_version_then_conflict(served, flagship_dir):
     assert again.status_code == 409 and again.json()["errors"][0]["code"] == "E409"
 
 
-def test_upload_of_a_bad_document_writes_nothing(served, flagship_dir):
-    client, tokens, root = served
+def test_upload_of_a_bad_document_writes_nothing(written, flagship_dir):
+    client, tokens, root = written
     before = sorted(p.name for p in (root / "agreements" / "openai-microsoft").iterdir())
     text = (flagship_dir / "2026-04-27.md").read_text(encoding="utf-8")
     broken = text.replace("version: 2026-04-27", "version: 2028-01-01").replace(

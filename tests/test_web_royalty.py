@@ -26,8 +26,7 @@ CSV = """date,seller,channel,product,amount,currency
 RATES = "date,from,to,rate\n2026-05-01,EUR,USD,1.08\n"
 
 
-@pytest.fixture(scope="module")
-def served(flagship_dir, tmp_path_factory):
+def serve(flagship_dir, tmp_path_factory):
     from termsheet.web import Settings, create_app
     root = tmp_path_factory.mktemp("royalty")
     shutil.copytree(flagship_dir, root / "agreements" / "openai-microsoft")
@@ -38,6 +37,21 @@ def served(flagship_dir, tmp_path_factory):
         yield client, tokens
 
 
+@pytest.fixture(scope="module")
+def served(flagship_dir, tmp_path_factory):
+    yield from serve(flagship_dir, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def settled(flagship_dir, tmp_path_factory):
+    """A server of its own and its answers to two uploads: the rows, then the EUR row corrected
+    to 1,500.00 (the tests below only read, so they hold in any order)."""
+    for client, tokens in serve(flagship_dir, tmp_path_factory):
+        first = upload(client, tokens, CSV)
+        corrected = upload(client, tokens, CSV.replace("1000.00", "1500.00"))
+        yield client, tokens, first, corrected
+
+
 def upload(client, tokens, text: str, rates: str | None = RATES):
     files = [("files", ("may.csv", text.encode(), "text/csv"))]
     if rates is not None:
@@ -45,9 +59,8 @@ def upload(client, tokens, text: str, rates: str | None = RATES):
     return client.post(f"{A}/settle/files", files=files, headers=tokens.header("admin"))
 
 
-def test_settle_with_an_uploaded_rate_table(served):
-    client, tokens = served
-    response = upload(client, tokens, CSV)
+def test_settle_with_an_uploaded_rate_table(settled):
+    _, _, response, _ = settled
     assert response.status_code == 201, response.text
     run = response.json()
     (statement,) = run["statements"]
@@ -67,9 +80,8 @@ def test_a_bad_rate_table_is_a_problem(served):
     assert response.json()["errors"][0]["code"] == "E058"
 
 
-def test_period_history_after_a_restatement(served):
-    client, tokens = served
-    corrected = upload(client, tokens, CSV.replace("1000.00", "1500.00"))
+def test_period_history_after_a_restatement(settled):
+    client, tokens, _, corrected = settled
     assert corrected.status_code == 201 and corrected.json()["restated"] == 1
     history = client.get(f"{A}/periods/2026-05/history",
                          headers=tokens.header("microsoft")).json()

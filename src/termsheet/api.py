@@ -175,6 +175,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "timeline": ("termsheet.diff.timeline", "timeline"),
     "timeline_table": ("termsheet.diff.timeline", "table"),
     "minor_unit": ("termsheet.money.currency", "minor_unit"),
+    "rounded_money": ("termsheet.money.format", "rounded"),
     "Portfolio": ("termsheet.portfolio", "Portfolio"),
     "portfolio_calendar": ("termsheet.portfolio.calendar", "calendar"),
     "to_ics": ("termsheet.portfolio.calendar", "to_ics"),

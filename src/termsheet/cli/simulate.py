@@ -17,13 +17,11 @@ ASSUMPTION = ("Each version's terms are applied as if they governed the whole ho
               "are present values at the horizon's start.")
 
 
-def money(value: float | None) -> str:
+def money(value: float | None, currency: str = "USD") -> str:
+    """A simulated value in the agreement's currency: $950, €12,345, $1.2B."""
     if value is None:
         return "-"
-    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
-        if abs(value) >= size * 0.9995:
-            return f"{value / size:,.1f}{suffix}"
-    return f"{value:,.0f}"
+    return api.rounded_money(value, currency)
 
 
 def percent(value: float) -> str:
@@ -44,7 +42,7 @@ def npv_table(sim) -> Table:
     for outcome in sim.outcomes:
         for row in outcome.parties:
             npv = row.npv
-            table.add_row(outcome.version, row.party, *(money(getattr(npv, k)) for k in
+            table.add_row(outcome.version, row.party, *(money(getattr(npv, k), sim.currency) for k in
                                                         ("mean", "p5", "p25", "p50", "p75", "p95")))
     return table
 
@@ -58,8 +56,10 @@ def holdings_table(sim) -> Table:
     for outcome in sim.outcomes:
         for row in outcome.parties:
             table.add_row(outcome.version, row.party,
-                          money(row.equity.mean) if row.equity else "-", money(row.equity_now),
-                          money(row.commitments), money(row.value.mean))
+                          money(row.equity.mean, sim.currency) if row.equity else "-",
+                          money(row.equity_now, sim.currency),
+                          money(row.commitments, sim.currency),
+                          money(row.value.mean, sim.currency))
     return table
 
 
@@ -70,8 +70,10 @@ def difference_table(sim) -> Table:
                                        "overall"), left=1)
     for diff in sim.differences:
         change = diff.change
-        table.add_row(diff.party, money(change.mean), money(change.p5), money(change.p50),
-                      money(change.p95), percent(diff.p_gain), percent(diff.p_loss), diff.gainer)
+        cur = sim.currency
+        table.add_row(diff.party, money(change.mean, cur), money(change.p5, cur),
+                      money(change.p50, cur), money(change.p95, cur), percent(diff.p_gain),
+                      percent(diff.p_loss), diff.gainer)
     return table
 
 
@@ -80,17 +82,19 @@ def flows_table(sim) -> Table:
     table = _table(f"Median net cash flow per year ({sim.currency})",
                    ("year", *(f"{o.version}\n{p}" for o, p in keys)), left=1)
     for index, year in enumerate(sim.years):
-        table.add_row(str(year), *(money(o.party(p).flows[index].p50) for o, p in keys))
+        table.add_row(str(year), *(money(o.party(p).flows[index].p50, sim.currency)
+                                        for o, p in keys))
     return table
 
 
-def tornado_table(result, parties, top: int = 6) -> Table:
+def tornado_table(result, parties, top: int = 6, currency: str = "USD") -> Table:
     table = _table(f"Largest sensitivities of the {result.metric}, each parameter "
                    f"{result.step:.0%} down / up ({result.futures:,} futures)",
                    ("parameter", "down / up", *parties))
     for swing in result.ranked(parties[0])[:top]:
         table.add_row(swing.parameter, f"{swing.low_value} / {swing.high_value}",
-                      *(f"{money(swing.low[p])} / {money(swing.high[p])}" for p in parties))
+                      *(f"{money(swing.low[p], currency)} / {money(swing.high[p], currency)}"
+                        for p in parties))
     return table
 
 
@@ -162,7 +166,7 @@ def report(sim, swings=None, written=()) -> None:
         console.print(difference_table(sim))
     console.print(flows_table(sim))
     if swings is not None:
-        console.print(tornado_table(swings, sim.parties))
+        console.print(tornado_table(swings, sim.parties, currency=sim.currency))
     for note in sim.notes:
         console.print(f"note: {note}")
     if written:

@@ -1,27 +1,58 @@
 """Currencies and the one rounding of a settlement.
 
-ISO 4217 codes in use, with their minor units (decimals). A code that is not here is unknown and the
-row carrying it is quarantined. Amounts are rounded once, at the statement line.
+Which codes are currencies, and their minor units, come from the Unicode CLDR data that Babel
+ships: a code is a currency when CLDR lists it as legal tender in some territory with no end date,
+or as one of ISO 4217's fund codes (USN, CLF, UYI...). Precious metals, drawing rights and the
+testing codes (XAU, XDR, XTS, XXX) and the offshore CNH are not settlement currencies. A code
+that is not a currency is unknown and the row carrying it is quarantined.
+
+Minor units are CLDR's digits except where ISO 4217, which invoices and settles, says otherwise
+(``ISO_MINOR_UNITS``: CLDR shows a dozen currencies without decimals that ISO gives two or three).
+Amounts are rounded once, at the statement line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from functools import cache
 
-_ZERO = ("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF").split()
-_THREE = "BHD IQD JOD KWD LYD OMR TND".split()
-_FOUR = "CLF UYW".split()
-_TWO = """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP
-BYN BZD CAD CDF CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL
-GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL
-MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP
-PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP
-TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XCD XCG YER ZAR ZMW ZWG""".split()
+# ISO 4217 fund codes: not tender anywhere, yet ISO currencies that contracts price in.
+FUNDS = frozenset("BOV CHE CHW CLF COU MXV USN UYI UYW VED".split())
+# ISO 4217 minor units where CLDR's digits (made for display) differ: settlement follows ISO.
+ISO_MINOR_UNITS = {"AFN": 2, "ALL": 2, "IQD": 3, "IRR": 2, "KPW": 2, "LAK": 2, "LBP": 2,
+                   "MGA": 2, "MMK": 2, "RSD": 2, "SOS": 2, "SYP": 2, "YER": 2}
 
-CURRENCIES: dict[str, int] = {
-    **{code: 2 for code in _TWO}, **{code: 0 for code in _ZERO},
-    **{code: 3 for code in _THREE}, **{code: 4 for code in _FOUR},
-}
+
+class _Currencies(Mapping[str, int]):
+    """Code -> minor unit (decimals) for every settlement currency; read from Babel on first
+    use, so that a command that never meets money does not load CLDR."""
+
+    @staticmethod
+    @cache
+    def _table() -> dict[str, int]:
+        from babel.core import get_global
+        from babel.numbers import get_currency_precision
+        codes = set(FUNDS)
+        for spans in get_global("territory_currencies").values():
+            codes.update(code for code, _start, end, tender in spans if tender and end is None)
+        return {code: ISO_MINOR_UNITS.get(code, get_currency_precision(code))
+                for code in sorted(codes)}
+
+    def __getitem__(self, code: str) -> int:
+        return self._table()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._table()
+
+
+CURRENCIES: Mapping[str, int] = _Currencies()
 
 ROUNDING = {"half-up": ROUND_HALF_UP, "half-even": ROUND_HALF_EVEN}
 

@@ -45,6 +45,27 @@ def money(amount: Decimal | float | int, currency: str, lang: str = "en",
                            locale=_locale(lang), currency_digits=False)
 
 
+def number(amount: Decimal | float | int, currency: str, lang: str = "en") -> str:
+    """An amount without its symbol, grouped, at the currency's minor unit: 1,234.50 (USD),
+    1,235 (JPY), 5.000 (KWD); for tables whose column or line names the currency."""
+    from babel.numbers import format_decimal
+    places = digits(currency)
+    value = Decimal(str(amount)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return format_decimal(value, format="#,##0" + ("." + "0" * places if places else ""),
+                          locale=_locale(lang), decimal_quantization=False)
+
+
+def rounded(amount: Decimal | float | int, currency: str, lang: str = "en") -> str:
+    """An estimate in whole units with its symbol ($12,345; €-950); from a million on, compact
+    ($1.2M, US$380亿): simulated values are not settled amounts."""
+    from babel.numbers import format_currency
+    value = Decimal(str(amount))
+    if abs(value) >= Decimal("999500"):
+        return compact(value, currency, lang, 1)
+    return format_currency(value.quantize(Decimal(1), rounding=ROUND_HALF_UP), currency,
+                           format="¤#,##0", locale=_locale(lang), currency_digits=False)
+
+
 def compact(amount: Decimal | float | int, currency: str, lang: str = "en",
             fraction_digits: int = 1) -> str:
     """A short amount: $38B, €1.2M, ¥950 (en); US$380亿, €125万 (zh)."""

@@ -18,8 +18,10 @@ CSV_FIELDS = ("label", "payer", "payee", "agreement", "version", "clause", "kind
               "currency", "first_day", "last_day", "key", "part")
 
 
-def money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+def money(value: Decimal, currency: str) -> str:
+    """An amount at its currency's minor unit, grouped: 1,234.50 (USD), 1,235 (JPY)."""
+    from ..money.format import number
+    return number(value, currency)
 
 
 def exact(value: Decimal) -> str:
@@ -52,11 +54,13 @@ class Statements:
                        style="bold")
             for line in statement.lines:
                 yield Text(f"  {line.clause} ({line.version}), {line.rate}", overflow="fold")
-                base = f"base {money(line.base)}, " if line.kind == "share" else ""
-                yield Text(f"    {line.rows:,} rows, {base}amount {money(line.amount)} "
-                           f"{line.currency}")
+                cur = line.currency
+                base = f"base {money(line.base, cur)}, " if line.kind == "share" else ""
+                yield Text(f"    {line.rows:,} rows, {base}amount {money(line.amount, cur)} "
+                           f"{cur}")
         for (payer, payee, currency), total in sorted(totals(self.lines).items()):
-            yield Text(f"total {payer} → {payee}: {money(total)} {currency}", style="bold")
+            yield Text(f"total {payer} → {payee}: {money(total, currency)} {currency}",
+                       style="bold")
         for note in notes_of(self.lines):
             yield Text(note, style="dim")
         for note in self.pending:
@@ -87,11 +91,11 @@ def _table(lines: list[Line], title: str | None = None, pending: Iterable[str] =
                           f"{line.payer} → {line.payee}" if index == 0 else "",
                           line.clause + (f" / {line.part}" if line.part else ""),
                           line.version, rows,
-                          money(line.base) if line.kind == "share" else "",
-                          line.rate, f"{money(line.amount)} {line.currency}")
+                          money(line.base, line.currency) if line.kind == "share" else "",
+                          line.rate, f"{money(line.amount, line.currency)} {line.currency}")
     for (payer, payee, currency), total in sorted(totals(lines).items()):
         table.add_row("total", f"{payer} → {payee}", "", "", "", "", "",
-                      f"[bold]{money(total)} {currency}[/bold]", end_section=False)
+                      f"[bold]{money(total, currency)} {currency}[/bold]", end_section=False)
     return table
 
 
@@ -210,8 +214,10 @@ def to_html(lines: Iterable[Line], title: str = "Statements") -> str:
             clause = line.clause + (f" / {line.part}" if line.part else "")
             parts.append(f"<tr><td title='{e(line.key)}'>{e(clause)}</td><td>"
                          f"{e(line.version)}</td><td class=n>{line.rows:,}</td><td class=n>"
-                         f"{money(line.base)}</td><td>{e(line.rate)}</td><td class=n>"
-                         f"{money(line.amount)} {e(line.currency)}</td></tr>")
-        parts.append(f"<tr><th colspan=5>total</th><td class=n><b>{money(s.total)} "
+                         f"{money(line.base, line.currency)}</td><td>{e(line.rate)}</td>"
+                         "<td class=n>"
+                         f"{money(line.amount, line.currency)} {e(line.currency)}</td></tr>")
+        parts.append("<tr><th colspan=5>total</th><td class=n><b>"
+                     f"{money(s.total, s.currency)} "
                      f"{e(s.currency)}</b></td></tr></table>")
     return "\n".join(parts) + "\n</html>\n"
