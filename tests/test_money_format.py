@@ -165,3 +165,24 @@ def test_simulated_values_in_the_agreements_currency():
     assert estimate(-12345.6, "EUR") == "-€12,346"
     assert estimate(1_250_000.0, "EUR") == "€1.2M"
     assert estimate(None, "USD") == "-"
+
+
+def test_a_narrow_terminal_wraps_the_reconciliation_never_cutting_money():
+    from rich.console import Console
+
+    from termsheet.settle.render import reconciliation_table
+    from termsheet.settle.statements import Reconciliation, Tally
+    # 1,000 rows in, 990 settled, 6 out of scope, 4 quarantined: in = the three together
+    tally = {name: Tally(rows, Decimal(amount)) for name, rows, amount in (
+        ("in", 1000, "123456789.123456"), ("settled", 990, "123450000.000001"),
+        ("out", 6, "6789.123455"), ("quarantined", 4, "0"))}
+    recon = Reconciliation("USD", tally["in"], tally["settled"], tally["out"], Tally(0, Decimal(0)),
+                           tally["quarantined"])
+    console = Console(width=44, record=True, color_system=None)
+    console.print(reconciliation_table([recon]))
+    text = console.export_text()
+    assert "…" not in text and max(len(row.rstrip()) for row in text.splitlines()) <= 44
+    # every digit of every amount is in its column, if folded over lines
+    body = [row.split("│")[1:-1] for row in text.splitlines() if row.startswith("│")]
+    columns = ["".join(ch for row in body for ch in row[i] if ch.isdigit()) for i in range(5)]
+    assert columns[1:] == ["1000123456789123456", "990123450000000001", "66789123455", "4000"]

@@ -198,6 +198,30 @@ def test_pages_ask_for_a_token_and_sign_in_sets_a_strict_cookie(world):
     client.cookies.clear()
 
 
+def test_signing_out_is_a_form_post_with_its_csrf_token(world):
+    """A GET (a link, an image on another site) signs no one out; the pages' button posts a
+    form with the CSRF token, which clears the sign-in cookie."""
+    client, _, extra, *_ = world
+    csrf = csrf_of(client)
+    signed = client.post("/login", data={"token": extra["north"], "next": "/",
+                                         "csrf_token": csrf}, follow_redirects=False)
+    assert signed.status_code == 303
+    page = client.get("/agreements/three-party")
+    assert page.status_code == 200
+    assert '<form class="logout" method="post" action="/logout">' in page.text
+    assert 'href="/logout"' not in page.text
+    assert client.get("/logout", follow_redirects=False).status_code == 405
+    refused = client.post("/logout", follow_redirects=False)
+    assert refused.status_code == 403                      # no CSRF token
+    assert client.get("/agreements/three-party").status_code == 200   # still signed in
+    out = client.post("/logout", data={"csrf_token": csrf_of(client, "/agreements/three-party")},
+                      follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert 'termsheet_token=""' in out.headers["set-cookie"] or "max-age=0" in \
+        out.headers["set-cookie"].lower()
+    client.cookies.clear()
+
+
 def test_jobs_belong_to_whoever_started_them(world):
     client, tokens, *_ = world
     started = client.post("/api/agreements/openai-microsoft/simulate",

@@ -106,8 +106,7 @@ def admin(browser, site, shots):
 
 def test_history_page_with_its_timeline(admin):
     page = admin.page
-    page.wait_for_url("**/agreements/openai-microsoft")
-    admin.shot("history")
+    admin.go("/agreements/openai-microsoft", "history")
     assert page.title().startswith("openai-microsoft")
     assert page.locator("svg.timeline rect").count() > 40
     assert page.locator("ol.history li").count() == 7

@@ -364,3 +364,32 @@ def test_kept_answers_do_not_let_a_bad_item_through(flagship_dir):
         text = client.post("/access/v1/evaluation", content=b"{}",
                            headers={"content-type": "text/plain"})
         assert text.status_code == 400
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["memory", "file"])
+def test_an_app_started_again_in_one_process_still_answers(flagship_dir, tmp_path, stored):
+    """An ASGI server may run the app's start-up again after its shut-down in one process (a test
+    client per request does): the store opens again, jobs run, settling works; in memory, what
+    the first life held is gone, in a file it is kept."""
+    from termsheet.web import Settings, create_app
+    agreements = copy_flagship(flagship_dir, tmp_path)
+    app = create_app(Settings(agreements=agreements, scenarios=tmp_path / "scenarios",
+                              store=tmp_path / "store.duckdb" if stored else None))
+    rows = {"rows": [{"date": "2026-06-01", "seller": "OpenAI", "channel": "direct",
+                      "product": "sora", "amount": 10, "currency": "USD"}]}
+    with api_client(app) as client:
+        assert client.post(f"{A}/settle", json=rows).status_code == 201
+    with api_client(app) as client:
+        # 10.00 of Sora in June 2026 at 20% to Microsoft: 2.00
+        again = client.post(f"{A}/settle", json=rows)
+        assert again.status_code == 201, again.text
+        assert again.json()["statements"][0]["total"] == "2.00"
+        assert again.json()["run"] == (2 if stored else 1)
+        job = client.post(f"{A}/simulate", json={"scenario": "tiny"})
+        assert job.status_code in (201, 202), job.text
+        deadline = time.monotonic() + 60
+        while (state := client.get(f"/api/jobs/{job.json()['id']}").json())["status"] not in (
+                "done", "failed") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert state["status"] == "done", state
+        assert microsoft_value(state) == pytest.approx(400000.0)

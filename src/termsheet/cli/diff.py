@@ -206,9 +206,9 @@ def print_money(money: Any) -> None:
     simulated = any(p.p_gain is not None for p in money.parties)
     grid = Table(title=f"{money.measure.capitalize()} per party ({money.currency})")
     for name in ("party", f"under {money.a}", f"under {money.b}", "change"):
-        grid.add_column(name, justify="left" if name == "party" else "right")
+        grid.add_column(name, justify="left" if name == "party" else "right", overflow="fold")
     if simulated:
-        grid.add_column("P(gain)", justify="right")
+        grid.add_column("P(gain)", justify="right", overflow="fold")
     for party in money.parties:
         cells = [party.party, f"{party.before:,.2f}", f"{party.after:,.2f}",
                  f"{party.change:+,.2f}"]

@@ -279,7 +279,7 @@ def runs(
     table = Table(title=f"runs in {store}")
     for column in ("run", "agreement", "engine", "from", "to", "posted", "restated", "inputs"):
         table.add_column(column, justify="right" if column in ("run", "posted", "restated")
-                         else "left")
+                         else "left", overflow="fold")
     for run in items:
         read = [f"{Path(i['path']).name} {i['sha256'][:12]} ({i['rows']:,} rows)"
                 for i in run["inputs"] if i["read"]]
@@ -391,7 +391,7 @@ def settle_section() -> None:
     table = Table(caption="; ".join(render.notes_of(result.lines)))
     for column in ("month", "OpenAI → Microsoft", "Microsoft → OpenAI", "versions in force"):
         table.add_column(column, justify="left" if column in ("month", "versions in force")
-                         else "right")
+                         else "right", overflow="fold")
     months: dict[str, dict] = {}
     for line in result.lines:
         row = months.setdefault(line.label, {"openai": 0, "microsoft": 0, "versions": set()})

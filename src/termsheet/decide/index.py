@@ -192,40 +192,49 @@ class DecisionIndex:
                     outcome = self._memo[key + cell] = self._evaluate(seg, kind, p, i, t)
                 table[seg, cell] = ids.setdefault(outcome, len(ids))
         self.outcomes = list(ids)
+        self._outcome_id = ids
         self._outcome_arrays()
         self._table = table
 
     def _outcome_arrays(self) -> None:
+        """The outcomes as arrays, built aside and then swapped in whole: another thread may be
+        reading the old ones (a scoped batch adds outcomes while others decide)."""
         n = len(self.outcomes)
-        self.o_code = np.empty(n, dtype=np.int8)
-        self.o_on = np.zeros(n, dtype=np.int64)
-        self.o_lead = np.zeros(n, dtype=np.int32)
-        self.o_since = np.zeros(n, dtype=np.int32)
-        self.o_unless = np.zeros(n, dtype=np.uint64)
+        code = np.empty(n, dtype=np.int8)
+        on = np.zeros(n, dtype=np.int64)
+        lead = np.zeros(n, dtype=np.int32)
+        since = np.zeros(n, dtype=np.int32)
+        unless = np.zeros(n, dtype=np.uint64)
         for index, outcome in enumerate(self.outcomes):
             rule = outcome.first_launch
             if outcome.problem is not None:
-                self.o_code[index] = INVALID
+                code[index] = INVALID
             elif rule is not None:
-                self.o_code[index] = PENDING
-                self.o_on[index] = self.target_code[rule.on]
-                self.o_lead[index] = rule.lead_days
-                self.o_since[index] = rule.since.toordinal()
+                code[index] = PENDING
+                on[index] = self.target_code[rule.on]
+                lead[index] = rule.lead_days
+                since[index] = rule.since.toordinal()
                 if rule.unless in self.conditions:
-                    self.o_unless[index] = np.uint64(1 << self.conditions.index(rule.unless))
+                    unless[index] = np.uint64(1 << self.conditions.index(rule.unless))
             else:
-                self.o_code[index] = ALLOWED if outcome.allowed else FORBIDDEN
+                code[index] = ALLOWED if outcome.allowed else FORBIDDEN
+        self.o_on, self.o_lead, self.o_since, self.o_unless = on, lead, since, unless
+        self.o_code = code
         self.gbreaks_array = np.asarray(self.gbreaks, dtype=np.int32)
         self.gseg_array = np.asarray(self.gseg, dtype=np.int64)
 
     def batch(self, kind: np.ndarray, party: np.ndarray, item: np.ndarray, target: np.ndarray,
               day: np.ndarray, available: np.ndarray | None = None,
-              facts: np.ndarray | None = None) -> np.ndarray:
+              facts: np.ndarray | None = None, scope: np.ndarray | None = None,
+              scopes: Sequence[tuple] = ()) -> np.ndarray:
         """Decide arrays of coded actions at once: 1 allowed, 0 forbidden, -1 invalid.
 
         ``day`` holds proleptic ordinals (``date.toordinal()``); ``available`` (n x targets)
         the first day each product was available on each channel (``NEVER`` when not);
-        ``facts`` a bit mask over :attr:`conditions` per action.
+        ``facts`` a bit mask over :attr:`conditions` per action; ``scope`` per action the
+        index of its scope (territory, field, channel) in ``scopes``, -1 for none (as
+        :meth:`encode` gives them). A scoped action is decided under its scope, as
+        :meth:`outcome_of` decides it: the table holds the unscoped answers only.
         """
         table = self.table()
         g = np.searchsorted(self.gbreaks_array, day, side="right") - 1
@@ -233,6 +242,10 @@ class DecisionIndex:
         seg = self.gseg_array[np.maximum(g, 0)]
         cell = ((kind.astype(np.int64) * self.P + party) * self.I + item) * self.T + target
         oid = table[seg, cell]
+        if scope is not None:
+            for row in np.flatnonzero(scope >= 0):
+                oid[row] = self._scoped_id(int(seg[row]), int(cell[row]),
+                                           scopes[int(scope[row])])
         code = self.o_code[oid]
         result = np.where(code == PENDING, FORBIDDEN, code).astype(np.int8)
         pending = np.flatnonzero(code == PENDING)
@@ -241,6 +254,24 @@ class DecisionIndex:
                                                  facts)
         result[~valid] = INVALID
         return result
+
+    def _scoped_id(self, seg: int, cell: int, scope: tuple) -> int:
+        """The outcome id of a cell under a scope (its outcome memoized as a single decision's
+        is; a new outcome is added to the outcome arrays)."""
+        key = (seg * self.cells + cell, scope)
+        outcome = self._memo.get(key)
+        if outcome is None:
+            rest, t = divmod(cell, self.T)
+            rest, i = divmod(rest, self.I)
+            kind, p = divmod(rest, self.P)
+            outcome = self._memo[key] = self._evaluate(seg, kind, p, i, t, dict(scope))
+        with self._table_lock:
+            found = self._outcome_id.get(outcome)
+            if found is None:
+                found = self._outcome_id[outcome] = len(self.outcomes)
+                self.outcomes.append(outcome)
+                self._outcome_arrays()
+        return found
 
     def _first_launch(self, oid, rows, target, day, available, facts) -> np.ndarray:
         day = day[rows]
@@ -255,14 +286,21 @@ class DecisionIndex:
             ok |= (facts[rows] & self.o_unless[oid]) != 0
         return ok.astype(np.int8)
 
-    def encode(self, actions: Sequence[Action]) -> dict[str, np.ndarray]:
-        """Arrays of codes for :meth:`batch` (unknown names raise, as single decisions do)."""
+    def encode(self, actions: Sequence[Action]) -> dict:
+        """Arrays of codes for :meth:`batch` (unknown names raise, as single decisions do),
+        with ``scope`` (an index into ``scopes`` per action, -1 for an unscoped one)."""
         n = len(actions)
         out = {name: np.empty(n, dtype=np.int64) for name in ("kind", "party", "item", "target")}
         out["day"] = np.empty(n, dtype=np.int32)
         out["available"] = np.full((n, self.T), NEVER, dtype=np.int32)
         out["facts"] = np.zeros(n, dtype=np.uint64)
+        out["scope"] = np.full(n, -1, dtype=np.int32)
+        scopes: dict[tuple, int] = {}
         for row, action in enumerate(actions):
+            scope = getattr(action, "scope", None)
+            if scope:   # the same key as a single decision's memo (see outcome_of)
+                out["scope"][row] = scopes.setdefault(tuple(sorted(scope.items())),
+                                                      len(scopes))
             kind, party, item, target = action.codes()
             if party not in self.party_code or item not in self.item_code or \
                     target not in self.target_code:
@@ -275,6 +313,7 @@ class DecisionIndex:
             self._check_facts(action.facts)
             mask = sum(1 << self.conditions.index(f) for f in action.facts)
             out["facts"][row] = np.uint64(mask)
+        out["scopes"] = list(scopes)
         return out
 
 

@@ -112,7 +112,8 @@ def reconciliation_table(items: Iterable[Reconciliation]) -> Table:
     table = Table(title="reconciliation: in = settled + out of scope + quarantined",
                   caption="\n".join(pending) or None)
     for column in ("currency", "in", "settled", "out of scope", "quarantined", "balanced"):
-        table.add_column(column, justify="left" if column == "currency" else "right")
+        table.add_column(column, justify="left" if column == "currency" else "right",
+                         overflow="fold")
     for r in items:
         cells = [f"{t.rows:,} rows\n{exact(t.amount)}" for t in
                  (r.rows_in, r.settled, r.out_of_scope, r.quarantined)]

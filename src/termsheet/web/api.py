@@ -168,7 +168,6 @@ def upload_version(document: DocumentIn, request: Request, principal: Admin):
     """Add a version (admin only). It must be valid and fit the agreement's amendment chain;
     an existing version is never overwritten."""
     version = catalog_of(request).add_version(document.text, document.path)
-    catalog_of(request).answers.clear()   # answers encoded before the new version are stale
     history = catalog_of(request).history(version.agreement)
     return views.version_view(history, version)
 

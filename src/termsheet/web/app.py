@@ -8,6 +8,7 @@ the same problems as an HTML page.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from contextlib import asynccontextmanager
@@ -38,6 +39,7 @@ HERE = Path(__file__).parent
 FEATURES = (decisions, diffs, simulation, statements, portfolio)
 API_PREFIXES = ("/api/", "/access/", "/.well-known/", "/openapi.json", "/jobs/")
 ENVIRONMENT = "TERMSHEET_SERVE_SETTINGS"   # the settings, as JSON, for each worker process
+TELEMETRY_OFF = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "and diffs. Every error body is `{ok: false, errors: [problem, ...]}`.",
         openapi_tags=[{"name": name} for name in
                       ("agreements", "decide", "settle", "simulate", "diff", "authzen")],
+        # no OpenTelemetry: the server keeps its own request log and audit log, and FastAPI's
+        # check of the telemetry providers would otherwise run on every request
+        telemetry=TELEMETRY_OFF,
     )
     app.state.settings = settings
     app.state.catalog = load_catalog(settings)
@@ -114,6 +119,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for exc, handler in HANDLERS:
         app.add_exception_handler(exc, _negotiated(handler))
     app.state.audit = AuditLog(settings.audit_log)
+    # the AuthZEN decisions, answered ahead of FastAPI's routes (see web/authzen.py)
+    app.state.fast_routes = authzen.fast_routes()
+    app.add_middleware(authzen.FastRoutes, routes=app.state.fast_routes)   # innermost
     app.add_middleware(BodyLimit, default=settings.max_body,
                        limits=route_limits(settings.max_body, settings.max_upload))
     app.add_middleware(Guard, allowed_hosts=settings.allowed_hosts, app_state=app.state,
@@ -121,8 +129,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLog)  # outermost: sees every request, rejected ones included
     for router in routers():
         app.include_router(router)
-    # the AuthZEN decisions, answered ahead of FastAPI's routes (see web/authzen.py)
-    app.router.routes[0:0] = authzen.fast_routes()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 
@@ -134,7 +140,18 @@ def load_catalog(settings: Settings) -> Catalog:
 
 def app_from_environment() -> FastAPI:
     """The app of one worker process of ``termsheet serve --workers N``."""
-    return create_app(Settings.from_environment(os.environ[ENVIRONMENT]))
+    app = create_app(Settings.from_environment(os.environ[ENVIRONMENT]))
+    freeze_heap()
+    return app
+
+
+def freeze_heap() -> None:
+    """Put what was built at start (modules, the agreements and their indexes, the app), which
+    lives as long as the server process, out of the garbage collector's sight: the collections
+    that a request's allocations set off then walk only what requests made, not the whole heap.
+    For a server process only (what is frozen is never collected)."""
+    gc.collect()
+    gc.freeze()
 
 
 def routers() -> list:

@@ -25,17 +25,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+import msgspec
 import orjson
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from starlette.requests import cookie_parser
-from starlette.routing import Route
 
 from ..api import History
 from ..api import Problem, TermsheetError
 from ..api import BuyCompute, Distribute, GrantLicense, UseLicense, decide
-from .access import COOKIE, Principal, resolve_token
+from .access import SCOPE_KEY, Principal, principal_of
 from .audit import decision_answer
+from .answers import AnswerCache
 from .api import Viewer, catalog_of, visible_in
 from .catalog import Catalog
 from .errors import HttpProblem, error_body
@@ -203,38 +203,57 @@ def agreement_of(catalog: Catalog, principal: Principal, ev: dict[str, Any]) -> 
         raise Denied(f"no agreement '{name}'")
 
 
-def evaluate(catalog: Catalog, principal: Principal, ev: dict[str, Any]) -> dict[str, Any]:
-    """The answer to one evaluation (already checked by :func:`_shape`)."""
+def evaluate_encoded(catalog: Catalog, principal: Principal, ev: dict[str, Any],
+                     cache: AnswerCache | None = None) -> tuple[bool, bytes]:
+    """The answer to one evaluation, encoded: (allowed, bytes).
+
+    An outcome of the compiled index that needs nothing of the action beyond its cell and
+    segment (no first-launch term, no version applied late) gives the same answer to every
+    action that reaches it: its bytes are kept in ``cache`` by the outcome and reused."""
     try:
         history = agreement_of(catalog, principal, ev)
         action = to_action(history, ev)
         events = _dates(ev["context"].get("events"), "context.events")
         version = ev["context"].get("version")
-        decision = decide(history, action, events,
-                          version=str(version) if version is not None else None,
-                          indexes=catalog.indexes)
+        version = str(version) if version is not None else None
+        if cache is not None:
+            outcome, late = catalog.indexes.get(history, events).outcome_of(action, version)
+            if outcome.first_launch is None and late is None:
+                kept = cache.by_outcome.get(id(outcome))
+                if kept is not None and kept[0] is outcome:
+                    return kept[1]
+                answered = _encoded(decide(history, action, events, version=version,
+                                           indexes=catalog.indexes))
+                cache.keep_outcome(outcome, answered)
+                return answered
+        decision = decide(history, action, events, version=version, indexes=catalog.indexes)
     except Denied as denied:
-        return {"decision": False, "context": {"reasons": denied.reasons}}
+        return False, orjson.dumps({"decision": False, "context": {"reasons": denied.reasons}})
     except TermsheetError as err:
-        return {"decision": False, "context": {
+        return False, orjson.dumps({"decision": False, "context": {
             "reasons": [p.message + (f" ({p.hint})" if p.hint else "") for p in err.problems],
-            "problems": [p.to_dict() for p in err.problems]}}
+            "problems": [p.to_dict() for p in err.problems]}})
+    return _encoded(decision)
+
+
+def _encoded(decision) -> tuple[bool, bytes]:
     data = decision.to_dict()
     context = {**data["context"], "obligations": data["obligations"],
                "assumptions": data["assumptions"], "deciding": data["deciding"]}
-    return {"decision": decision.allowed, "context": context}
+    return decision.allowed, orjson.dumps({"decision": decision.allowed, "context": context})
 
 
 # ------------------------------------------------------------------------------------------------
 # the endpoints
 #
-# The two POST routes are answered by `Evaluations`, a plain ASGI endpoint placed ahead of
-# FastAPI's routes (see `fast_routes`): it reads the token and the body itself, checks the body's
-# shape with a few type tests (and only when they fail asks the pydantic models above, for their
-# positioned messages), and keeps encoded answers. The FastAPI functions below declare the same
-# routes for the OpenAPI document and answer through the same code when reached.
-
-ANSWERS_KEPT = 20_000     # encoded answers kept per set of loaded agreements (~1 KB each)
+# The two POST routes are answered by `Evaluations`, a plain ASGI endpoint reached ahead of
+# FastAPI's routes (see `FastRoutes`): it reads the token and the body itself and answers from
+# the kept answers (web/answers.py) whatever was asked before. A batch is split into its items
+# with msgspec without parsing them (each item stays raw JSON bytes, the key of its kept
+# answer); only an item not answered before is parsed, checked with a few type tests (and, when
+# they fail, through the pydantic models above, for their positioned messages), decided and
+# encoded. The FastAPI functions below declare the same routes for the OpenAPI document and
+# answer through the same code when reached.
 
 
 def _shape(ev: Any, *, item: bool) -> bool:
@@ -309,70 +328,145 @@ def _merged(defaults: dict[str, Any], item: dict[str, Any], number: int) -> dict
     return parts
 
 
-class Answers:
-    """Encoded answers, by who asked and what: a question asked before is answered from here,
-    without parsing, deciding or encoding it again. Kept with the loaded agreements (a reload or
-    an upload starts afresh); the oldest are dropped first."""
+class _Batch(msgspec.Struct):
+    """The top level of an evaluations body, its parts left as raw JSON: the items are split
+    out without being parsed. Whatever does not fit (an ``evaluations`` that is not a list,
+    say) fails here and goes the slow way, through the pydantic models, for their messages."""
 
-    def __init__(self, catalog: Catalog):
-        self.catalog = catalog
-        self.memo: dict = catalog.answers
+    subject: msgspec.Raw = msgspec.Raw()
+    action: msgspec.Raw = msgspec.Raw()
+    resource: msgspec.Raw = msgspec.Raw()
+    context: msgspec.Raw = msgspec.Raw()
+    evaluations: list[msgspec.Raw] | None = None
+    options: dict[str, Any] | None = None
 
-    def one(self, principal: Principal, ev: dict[str, Any], key: tuple | None = None
-            ) -> tuple[bool, bytes]:
-        key = key if key is not None else (_who(principal), orjson.dumps(ev))
-        hit = self.memo.get(key)
-        if hit is not None:
-            return hit
-        answer = evaluate(self.catalog, principal, ev)
-        encoded = orjson.dumps(answer)
-        answered = (answer["decision"], encoded)
-        if len(self.memo) >= ANSWERS_KEPT:
-            self.memo.pop(next(iter(self.memo), None), None)
-        self.memo[key] = answered
-        return answered
+
+_BATCH = msgspec.json.Decoder(_Batch)
+_DEFAULTS = ("subject", "action", "resource", "context")
 
 
 def _who(principal: Principal) -> tuple:
-    return (principal.name, principal.role, principal.party)
+    """What an answer depends on of who asks: a party sees only its own agreements."""
+    return (principal.role, principal.party)
 
 
-def answer_evaluation(catalog: Catalog, principal: Principal, raw: bytes, body: Any) -> bytes:
+class Answers:
+    """Answers for one principal from the catalog's kept answers (web/answers.py): under the
+    bytes asked, else under the question as understood, else decided and encoded now."""
+
+    def __init__(self, catalog: Catalog, principal: Principal):
+        # the cache first, then the agreements (see Catalog.add_version)
+        self.cache, self.catalog, self.principal = catalog.answers, catalog, principal
+        self.who = _who(principal)
+
+    def one(self, ev: dict[str, Any], raw_key: tuple | None = None) -> tuple[bool, bytes]:
+        """The answer to a merged, checked evaluation; also kept under ``raw_key``."""
+        key = (self.who, orjson.dumps(ev, option=orjson.OPT_SORT_KEYS))
+        answered = self.cache.get(key)
+        if answered is None:
+            answered = evaluate_encoded(self.catalog, self.principal, ev, self.cache)
+            self.cache.put(key, answered)
+        if raw_key is not None:
+            self.cache.put(raw_key, answered)
+        return answered
+
+
+def _parsed(raw: bytes, json_type: bool) -> Any:
+    try:
+        if json_type:
+            return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    raise HttpProblem(400, "the body is not a JSON evaluation", path="body",
+                      hint="send the evaluation as application/json")
+
+
+def answer_evaluation(catalog: Catalog, principal: Principal, raw: bytes,
+                      json_type: bool = True) -> bytes:
     """The encoded answer to ``POST /access/v1/evaluation``."""
-    answers = Answers(catalog)
-    key = (_who(principal), raw)
-    hit = answers.memo.get(key)
+    cache = catalog.answers     # first, before the agreements (see Catalog.add_version)
+    key = ((principal.role, principal.party), raw)    # _who(principal)
+    hit = cache.get(key)
     if hit is not None:
         return hit[1]
+    answers = Answers(catalog, principal)
+    body = _parsed(raw, json_type)
     if not _shape(body, item=False):
         body = _checked(EvaluationIn, raw, body)
     body = {**body, "context": body.get("context") or {}}
-    return answers.one(principal, body, key)[1]
+    return answers.one(body, key)[1]
 
 
-def answer_evaluations(catalog: Catalog, principal: Principal, raw: bytes, body: Any) -> bytes:
+def answer_evaluations(catalog: Catalog, principal: Principal, raw: bytes,
+                       json_type: bool = True) -> bytes:
     """The encoded answer to ``POST /access/v1/evaluations``. An item asked before with the
-    same defaults is answered from the kept answers as it stands, without checking or merging
-    it again (it was checked the first time)."""
+    same defaults is answered from the kept answers as it stands, without parsing, checking or
+    merging it again (it was checked the first time)."""
+    if not json_type:
+        _parsed(raw, json_type)       # the 400 of a body that is not JSON
+    try:
+        batch = _BATCH.decode(raw)
+    except msgspec.DecodeError:       # not JSON at all: a 400; else the models' message
+        body = _parsed(raw, json_type)
+        return answer_evaluations_parsed(catalog, principal, raw, _checked(
+            EvaluationsIn, raw, body))
+    items, options = batch.evaluations, batch.options or {}
+    if not items or len(items) > 10_000 or options.get(
+            "evaluations_semantic", "execute_all") not in SEMANTICS:
+        return answer_evaluations_parsed(catalog, principal, raw, _parsed(raw, True))
+    semantic = options.get("evaluations_semantic", "execute_all")
+    answers = Answers(catalog, principal)
+    raws = [bytes(getattr(batch, name)) for name in _DEFAULTS]
+    prefix = (answers.who, b"\0".join(raws))
+    get, out, defaults = answers.cache.get, [], None
+    for number, item in enumerate(items):
+        key = (*prefix, bytes(item))
+        answered = get(key)
+        if answered is None:
+            if defaults is None:
+                defaults = _defaults(raw, raws)
+            answered = _answer_item(answers, raw, defaults, orjson.loads(key[2]), number, key)
+        out.append(answered[1])
+        if semantic != "execute_all" and answered[0] is (semantic == "permit_on_first_permit"):
+            break
+    return b'{"evaluations":[' + b",".join(out) + b"]}"
+
+
+SEMANTICS = ("execute_all", "deny_on_first_deny", "permit_on_first_permit")
+
+
+def _defaults(raw: bytes, raws: list[bytes]) -> dict[str, Any]:
+    """The top-level values of a batch (defaults for its items), parsed and checked."""
+    defaults = {name: orjson.loads(text) for name, text in zip(_DEFAULTS, raws) if text}
+    if not _shape(defaults, item=True):
+        _checked(EvaluationsIn, raw, _parsed(raw, True))   # a 400 naming the field
+    return {k: v for k, v in defaults.items() if v is not None}
+
+
+def _answer_item(answers: Answers, raw: bytes, defaults: dict[str, Any], item: Any,
+                 number: int, key: tuple | None) -> tuple[bool, bytes]:
+    if not _shape(item, item=True):
+        _checked(EvaluationsIn, raw, _parsed(raw, True))   # a 400 naming the item and field
+        item = EvaluationItem.model_validate(item).model_dump()
+    return answers.one(_merged(defaults, item, number), key)
+
+
+def answer_evaluations_parsed(catalog: Catalog, principal: Principal, raw: bytes,
+                              body: Any) -> bytes:
+    """:func:`answer_evaluations` for a body already parsed (not split into raw items): one
+    without ``evaluations``, or one the fast split refused (checked by the models here)."""
     if not _shape_batch(body):
         body = _checked(EvaluationsIn, raw, body)
-    answers = Answers(catalog)
+    answers = Answers(catalog, principal)
+    defaults = {k: body[k] for k in _DEFAULTS if body.get(k) is not None}
     if not body.get("evaluations"):
-        return answers.one(principal, _merged(body, {}, -1))[1]
+        return answers.one(_merged(defaults, {}, -1))[1]
     semantic = (body.get("options") or {}).get("evaluations_semantic", "execute_all")
-    defaults = orjson.dumps([body.get(k) for k in ("subject", "action", "resource", "context")])
-    memo, out, who = answers.memo, [], _who(principal)
+    out = []
     for number, item in enumerate(body["evaluations"]):
-        key = (who, defaults, orjson.dumps(item))
-        answered = memo.get(key)
-        if answered is None:
-            if not _shape(item, item=True):
-                _checked(EvaluationsIn, raw, body)   # a 400 naming the item and the field
-                item = EvaluationItem.model_validate(item).model_dump()
-            answered = answers.one(principal, _merged(body, item, number), key)
+        answered = _answer_item(answers, raw, defaults, item, number, None)
         out.append(answered[1])
-        if (semantic == "deny_on_first_deny" and not answered[0]) or \
-                (semantic == "permit_on_first_permit" and answered[0]):
+        if semantic != "execute_all" and answered[0] is (semantic == "permit_on_first_permit"):
             break
     return b'{"evaluations":[' + b",".join(out) + b"]}"
 
@@ -385,57 +479,50 @@ def _json_type(content_type: str | None) -> bool:
                                           and kind.endswith("+json"))
 
 
+_JSON = [(b"content-type", b"application/json")]
+_UNAUTHENTICATED = {"WWW-Authenticate": 'Bearer realm="termsheet"'}
+
+
 class Evaluations:
     """``POST /access/v1/evaluation`` (``batch`` false) or ``.../evaluations`` as a plain ASGI
-    endpoint: the token first, then the body; answers from :class:`Answers`."""
+    endpoint: the token first (as the middleware already found it), then the body; answers
+    from :class:`Answers`."""
 
     def __init__(self, batch: bool):
         self.answer = answer_evaluations if batch else answer_evaluation
 
     async def __call__(self, scope, receive, send) -> None:
         app = scope["app"]
-        token = cookie = request_id = content_type = None
+        request_id = content_type = None
         for name, value in scope["headers"]:
-            if name == b"authorization":
-                scheme, _, rest = value.decode("latin-1").partition(" ")
-                if scheme.lower() == "bearer" and rest.strip():
-                    token = rest.strip()
-            elif name == b"cookie":
-                cookie = value.decode("latin-1")
-            elif name == b"x-request-id":
+            if name == b"x-request-id":
                 request_id = value[:200]
             elif name == b"content-type":
                 content_type = value.decode("latin-1")
-        if token is None and cookie:
-            token = cookie_parser(cookie).get(COOKIE)
-        headers = [(b"content-type", b"application/json")]
+        headers = list(_JSON)
         if request_id:
             headers.append((b"x-request-id", request_id))
         try:
-            principal = await resolve_token(app.state.access, token)
+            found = scope.get(SCOPE_KEY)     # as the guard verified it, else resolved here
+            token, principal = found if found is not None else await principal_of(scope)
             if principal is None:
                 raise HttpProblem(401, "the token is not valid" if token else
                                   "a token is required", path=scope["path"],
                                   hint="send 'Authorization: Bearer ts_...' (see `termsheet "
-                                       "token add`)",
-                                  headers={"WWW-Authenticate": 'Bearer realm="termsheet"'})
-            raw = await _body(receive)
-            body: Any = _UNREADABLE
-            if _json_type(content_type):
-                try:
-                    body = orjson.loads(raw)
-                except orjson.JSONDecodeError:
-                    pass
-            if body is _UNREADABLE:
-                raise HttpProblem(400, "the body is not a JSON evaluation", path="body",
-                                  hint="send the evaluation as application/json")
-            status, content = 200, self.answer(app.state.catalog, principal, raw, body)
-            if app.state.audit.on:
-                _audit(app.state.audit, scope["path"], principal, body, content)
+                                       "token add`)", headers=_UNAUTHENTICATED)
+            message = await receive()     # the whole body in one message, most often
+            if message["type"] == "http.request" and not message.get("more_body"):
+                raw = message.get("body", b"")
+            else:
+                raw = await _body(receive, message)
+            status, state = 200, app.state
+            content = self.answer(state.catalog, principal, raw, _json_type(content_type))
+            if state.audit.on:
+                _audit(app.state.audit, scope["path"], principal, orjson.loads(raw), content)
         except HttpProblem as err:
             status, content = err.status, orjson.dumps(error_body(err.problems))
             headers += [(k.lower().encode(), v.encode()) for k, v in err.headers.items()]
-        headers.append((b"content-length", str(len(content)).encode()))
+        headers.append((b"content-length", b"%d" % len(content)))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": content})
 
@@ -456,23 +543,42 @@ def _audit(log, path: str, principal: Principal, body: dict, content: bytes) -> 
         log.write(principal, "evaluate", path, agreement, what, decision_answer(result))
 
 
-async def _body(receive) -> bytes:
+async def _body(receive, message=None) -> bytes:
     chunks = []
     while True:
-        message = await receive()
+        if message is None:
+            message = await receive()
         if message["type"] == "http.disconnect":
             raise HttpProblem(400, "the client went away", path="body")
         chunks.append(message.get("body", b""))
         if not message.get("more_body"):
             return b"".join(chunks)
+        message = None
 
 
-def fast_routes() -> list[Route]:
-    """The AuthZEN POST routes as plain ASGI endpoints, to be tried before FastAPI's."""
-    return [Route("/access/v1/evaluation", Evaluations(batch=False), methods=["POST"],
-                  include_in_schema=False),
-            Route("/access/v1/evaluations", Evaluations(batch=True), methods=["POST"],
-                  include_in_schema=False)]
+def fast_routes() -> dict[str, Evaluations]:
+    """The AuthZEN POST endpoints by path, answered by :class:`FastRoutes`."""
+    return {"/access/v1/evaluation": Evaluations(batch=False),
+            "/access/v1/evaluations": Evaluations(batch=True)}
+
+
+class FastRoutes:
+    """ASGI middleware, the innermost of the app's own (after the request log, the guard and
+    the body limit): a POST to one of ``routes`` (path -> ASGI endpoint) goes straight to its
+    endpoint, past Starlette's exception middleware, FastAPI's exit stack and the router, work
+    a decision endpoint, which handles its own errors, does not need. Anything else goes on.
+    ``routes`` is kept by reference (``app.state.fast_routes``)."""
+
+    def __init__(self, app, routes: dict):
+        self.app, self.routes = app, routes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            endpoint = self.routes.get(scope["path"])
+            if endpoint is not None:
+                await endpoint(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _as_response(request: Request, content: bytes) -> Response:
@@ -487,9 +593,8 @@ def _as_response(request: Request, content: bytes) -> Response:
 async def access_evaluation(body: EvaluationIn, request: Request, principal: Viewer):
     """May this subject (a party) take this action on this resource (a product, with its
     channel) in this context (the date, facts, events)?"""
-    data = body.model_dump()
     return _as_response(request, answer_evaluation(catalog_of(request), principal,
-                                                   orjson.dumps(data), data))
+                                                   orjson.dumps(body.model_dump())))
 
 
 @router.post("/access/v1/evaluations", response_model=EvaluationsOut | DecisionOut)
@@ -497,9 +602,8 @@ async def access_evaluations(body: EvaluationsIn, request: Request, principal: V
     """Several evaluations in one request; the top-level subject, action, resource and context
     are defaults for each. ``options.evaluations_semantic``: execute_all (the default),
     deny_on_first_deny or permit_on_first_permit (stop at the first such answer)."""
-    data = body.model_dump()
     return _as_response(request, answer_evaluations(catalog_of(request), principal,
-                                                    orjson.dumps(data), data))
+                                                    orjson.dumps(body.model_dump())))
 
 
 @router.get("/.well-known/authzen-configuration")

@@ -19,6 +19,7 @@ from ..api import History, agreement_files, check_chain, load_history
 from ..api import Version
 from ..api import Problem, TermsheetError, known_hint
 from ..api import IndexCache
+from .answers import AnswerCache
 from .errors import HttpProblem
 
 
@@ -32,7 +33,7 @@ class Catalog:
     # kept with the histories, so that a reload (a new Catalog) drops them with the old ones:
     # compiled decision indexes, and AuthZEN answers already encoded (see web/authzen.py)
     indexes: IndexCache = field(default_factory=IndexCache, repr=False)
-    answers: dict = field(default_factory=dict, repr=False)
+    answers: AnswerCache = field(default_factory=AnswerCache, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -117,6 +118,10 @@ class Catalog:
                 raise TermsheetError(found)
             self.histories[version.agreement] = reloaded
             self.folders[version.agreement] = folder
+            # the answers worked out before are stale: a new cache, swapped in after the new
+            # history (a request takes the cache first, then the histories, so an answer it
+            # works out from the old history lands in the old cache)
+            self.answers = AnswerCache(self.answers.size)
             return reloaded.get(version.version)
 
     def _new_folder(self, agreement: str) -> Path:

@@ -42,7 +42,15 @@ class Common(BaseModel):
                                         description="Events that happened, with their dates")
 
 
-class DistributeIn(Common):
+class Scoped(Common):
+    """A licence's scope (issue 16): where, for what, through which channel; none named asks
+    for everywhere, every field, every channel."""
+
+    territory: Name | None = Field(None, description="A territory or a named set of them")
+    field: Name | None = Field(None, description="A field of use or a named set of them")
+
+
+class DistributeIn(Scoped):
     action: Literal["distribute"]
     party: Name
     product: Name
@@ -52,19 +60,21 @@ class DistributeIn(Common):
         description="First day the product was available on each channel before this action")
 
 
-class UseLicenseIn(Common):
+class UseLicenseIn(Scoped):
     action: Literal["use-license"]
     licensee: Name
     licensor: Name
     subject: Name
+    channel: Name | None = Field(None, description="The channel the licence is used through")
 
 
-class GrantLicenseIn(Common):
+class GrantLicenseIn(Scoped):
     action: Literal["grant-license"]
     licensor: Name
     to: Name
     subject: Name
     exclusive: bool = False
+    channel: Name | None = Field(None, description="The channel the licence is granted for")
 
 
 class BuyComputeIn(Common):
@@ -111,13 +121,14 @@ def to_action(request: BaseModel):
     facts = frozenset(request.facts)
     if isinstance(request, DistributeIn):
         return Distribute(request.party, request.product, request.channel, request.date, facts,
-                          dict(request.available))
+                          dict(request.available), request.territory, request.field)
     if isinstance(request, UseLicenseIn):
         return UseLicense(request.licensee, request.licensor, request.subject, request.date,
-                          facts)
+                          facts, request.territory, request.field, request.channel)
     if isinstance(request, GrantLicenseIn):
         return GrantLicense(request.licensor, request.to, request.subject, request.date,
-                            request.exclusive, facts)
+                            request.exclusive, facts, request.territory, request.field,
+                            request.channel)
     return BuyCompute(request.party, request.from_, request.date, facts)
 
 

@@ -123,7 +123,17 @@ class JobRunner:
         """Start this process's job threads (once; the server's start-up calls it, and so
         does the first job submitted)."""
         with self._starting:
-            if self._threads or self._stop.is_set():
+            if self._stop.is_set():
+                # started again after a shut-down (an ASGI lifespan may run more than once in
+                # a process): once the old threads are gone, over the store as it is now
+                if any(thread.is_alive() for thread in self._threads):
+                    return
+                self._stop.clear()
+                self._threads = []
+                with self.ledger.using() as store:
+                    store.con.execute(SCHEMA)
+                    self._requeue_orphans(store.con)
+            if self._threads:
                 return
             self._threads = [threading.Thread(target=self._loop, name=f"termsheet-job-{n}",
                                               daemon=True) for n in range(self.workers)]

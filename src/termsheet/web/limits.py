@@ -43,12 +43,20 @@ class BodyLimit:
         self.app = app
         self.default = default
         self.limits = [(re.compile(pattern), limit) for pattern, limit in (limits or {}).items()]
+        self._known: dict[str, int] = {}
 
     def limit_for(self, path: str) -> int:
+        known = self._known.get(path)
+        if known is not None:
+            return known
+        found = self.default
         for pattern, limit in self.limits:
             if pattern.fullmatch(path):
-                return limit
-        return self.default
+                found = limit
+                break
+        if len(self._known) < 4096:   # the paths asked most (a client chooses them: bounded)
+            self._known[path] = found
+        return found
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):

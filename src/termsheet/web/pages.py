@@ -93,8 +93,10 @@ def login(request: Request, token: Annotated[str, Form(max_length=200)],
     return response
 
 
-@router.get("/logout")
+@router.post("/logout", dependencies=[Depends(csrf_checked)])
 def logout():
+    """Sign out: a form's POST (the pages' "sign out" button), with its CSRF token, so that
+    no link or image on another site can sign a person out."""
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE)
     return response

@@ -12,7 +12,7 @@ import logging
 import time
 from http.cookies import CookieError, SimpleCookie
 
-from .access import COOKIE, split_token
+from .access import COOKIE, SCOPE_KEY, split_token
 
 logger = logging.getLogger("termsheet.web.requests")
 
@@ -60,7 +60,9 @@ class RequestLog:
         finally:
             ms = round((time.perf_counter() - start) * 1000, 1)
             method, path = scope["method"], scope["path"]
-            token = token_id(scope.get("headers") or [])
+            found = scope.get(SCOPE_KEY)    # the token the guard verified: not read again
+            parts = split_token(found[0]) if found is not None and found[0] else None
+            token = parts[0] if parts else token_id(scope.get("headers") or [])
             logger.info("%s %s %s %.1f ms%s", method, path, status, ms,
                         f" token {token}" if token else "",
                         extra={"method": method, "path": path, "status": status, "ms": ms,

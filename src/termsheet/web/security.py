@@ -40,6 +40,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import Form, Request
 
 from ..api import Problem, render_json
+from .access import SCOPE_KEY
 from .errors import HttpProblem
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -139,7 +140,9 @@ class Guard:
         client = (scope.get("client") or ("?", 0))[0]
         signing_in = changing and path == "/login"
         credentials = token is not None or signing_in
-        if credentials and not self._known(access, token):
+        # one keyed digest of the token, for the whole request (see access.SCOPE_KEY)
+        known = access.remembered(token)[0] if token is not None else None
+        if credentials and known is None:
             wait = self.limiter.retry_after(client)
             if wait:
                 await _refuse(send_secured, 429, f"too many failed sign-ins or token checks "
@@ -147,12 +150,13 @@ class Guard:
                               f"wait {wait} seconds", {b"retry-after": str(wait).encode()})
                 return
         if changing and not access.open and not signing_in:
-            principal = await _verify(access, token)
+            principal = known if known is not None else await _verify(access, token)
             if principal is None:
                 if token is not None:
                     self.limiter.fail(client)
                 await self._unauthenticated(scope, send_secured, token is not None)
                 return
+            scope[SCOPE_KEY] = (token, principal)
 
         async def watched(message):
             if message["type"] == "http.response.start" and message["status"] == 401 \
@@ -161,13 +165,6 @@ class Guard:
             await send_secured(message)
 
         await self.app(scope, receive, watched)
-
-    @staticmethod
-    def _known(access, token: str | None) -> bool:
-        if token is None:
-            return False
-        known, _ = access.remembered(token)
-        return known is not None
 
     async def _unauthenticated(self, scope, send, had_token: bool) -> None:
         path = scope["path"]
@@ -189,10 +186,18 @@ async def _verify(access, token: str | None):
     return None if token is None else await resolve_token(access, token)
 
 
+_READ = frozenset({b"host", b"origin", b"sec-fetch-site", b"authorization", b"cookie"})
+
+
 def _headers(scope) -> dict[str, str]:
+    """The headers the guard reads (the first of each), decoded."""
     out: dict[str, str] = {}
     for name, value in scope.get("headers") or []:
-        out.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
+        name = name.lower()
+        if name in _READ:
+            key = name.decode("latin-1")
+            if key not in out:
+                out[key] = value.decode("latin-1")
     return out
 
 

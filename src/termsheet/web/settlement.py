@@ -119,10 +119,16 @@ class Ledger:
                 store.close()
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-        if self.store_path is None:
-            shutil.rmtree(self.folder, ignore_errors=True)
+        """Close the store; a later use opens it again (a server's start-up may follow its
+        shut-down in the same process). A store in memory goes with its runs' folder."""
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            if self.store_path is None:
+                shutil.rmtree(self.folder, ignore_errors=True)
+                self._runs.clear()
+                self._owners.clear()
 
     def _load_runs(self) -> None:
         for summary in sorted(self.folder.glob("*/summary.json")):
@@ -187,6 +193,7 @@ class Ledger:
         return aside
 
     def new_folder(self) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
         return Path(tempfile.mkdtemp(prefix="incoming-", dir=self.folder))
 
     # reading -------------------------------------------------------------------------------
