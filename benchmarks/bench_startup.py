@@ -51,6 +51,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
+    # as installed from the wheel, where pip compiles every module: bytecode written first (an
+    # environment with PYTHONDONTWRITEBYTECODE would otherwise compile the sources at each run)
+    import compileall
+    compileall.compile_dir(ROOT / "src" / "termsheet", quiet=1)
     results = {name: best_of(command, args.runs) for name, command in COMMANDS.items()}
     anchor, anchor_cpu = results["python -c pass (anchor)"]
     print(f"{'command':<30}{'wall (s)':>9}{'x anchor':>9}{'cpu (s)':>9}{'x anchor':>9}")

@@ -50,7 +50,7 @@ def test_seed_revision_values(flagship):
     assert (until.old, until.new) == ("agi-verified", date(2030, 12, 31))
     cap = terms[("revenue-share-to-microsoft", "cap")]
     assert cap.change == "set" and cap.new.total == Decimal("38000000000")
-    assert cap.new_json == {"total": 38000000000, "per-year": None}
+    assert cap.new_json == {"total": 38000000000, "per-year": None, "per-quarter": None}
     products = terms[("any-cloud", "products")]
     assert products.old == {"type": ["app", "hardware"]} and products.new == "all"
     research = terms[("research-ip-license", "until")]

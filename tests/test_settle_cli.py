@@ -83,3 +83,13 @@ def test_bad_input_exits_1_and_misuse_exits_2(flagship_dir, tmp_path):
     assert misuse.returncode == 2
     no_store = run("statements", "--store", tmp_path / "none.duckdb")
     assert no_store.returncode == 1 and "E055" in no_store.stderr
+
+
+def test_the_demos_settle_section_runs(capsys):
+    """The demo's settlement: synthetic billing settled into the store, then the same data again,
+    which posts nothing new (the ledger is idempotent)."""
+    from termsheet.cli.settle import settle_section
+    settle_section()
+    out = capsys.readouterr().out
+    assert "the same data again posts 0 (run 2)" in out
+    assert "USD paid under it" in out and "total cap $38B" in out

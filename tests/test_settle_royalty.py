@@ -9,6 +9,7 @@ expected lines, worked by hand from the clause text in the comment above each ca
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -322,6 +323,56 @@ def test_recouped_plus_unrecouped_is_the_advance(tmp_path_factory, sales, advanc
     assert -sum(line.amount for line in recoupments) == min(Decimal(advance), earned)
 
 
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sales=st.lists(st.integers(min_value=1, max_value=50_000), min_size=2, max_size=5),
+       month=st.integers(min_value=1, max_value=5), corrected=st.integers(0, 50_000),
+       advance=st.integers(min_value=1, max_value=20_000))
+def test_a_restated_month_recoups_as_a_fresh_run(tmp_path_factory, sales, month, corrected,
+                                                  advance):
+    """An advance and a restated month: the store then holds the lines of one fresh run over
+    the corrected months (so recouped + unrecouped = advance, and never more than the advance
+    is recouped), and restating the month back posts a net zero."""
+    month = min(month, len(sales))
+    tmp = tmp_path_factory.mktemp("restated-advance")
+    history = agreement({"clause": {"rate": "7%", "advance": {"amount": advance,
+                                                              "paid": "2026-01-01"}}}, tmp / "a")
+
+    def rows(values, months):
+        return [[f"2026-{m:02d}-10", "Acme", "direct", "widget", str(values[m - 1]), "USD"]
+                for m in months if values[m - 1]]
+
+    fixed = list(sales)
+    fixed[month - 1] = corrected
+    everything = range(1, len(sales) + 1)
+    first, last = date(2026, month, 1), date(2026, month, monthrange(2026, month)[1])
+    months = (date(2026, 1, 1), date(2026, len(sales), monthrange(2026, len(sales))[1]))
+    fresh = {l.key: l.amount for l in settle(history, write_rows(rows(fixed, everything),
+                                                                  tmp / "fresh"),
+                                             start=months[0], end=months[1]).lines}
+    with Store(tmp / "s.duckdb") as store:
+        def run(values, months, folder, **dates):
+            result = settle(history, write_rows(rows(values, months) or [
+                [f"2026-{month:02d}-10", "Acme", "direct", "widget", "0", "USD"]], tmp / folder),
+                opening=lambda day: store.opening(history.agreement, day),
+                later=lambda day: store.later(history.agreement, day), **dates)
+            return store.record(result)
+
+        run(sales, everything, "r1")
+        before = {l.key: l.amount for l in store.current_lines() if l.amount}
+        restated = run(fixed, [month], "r2", start=first, end=last)
+        now = store.current_lines()
+        assert {l.key: l.amount for l in now if l.amount} == {k: v for k, v in fresh.items() if v}
+        recouped = -sum(l.amount for l in now if l.kind == "recoupment")
+        earned = sum(l.amount for l in now if l.kind == "share")
+        assert recouped == min(Decimal(advance), earned)
+        back = run(sales, [month], "r3", start=first, end=last)
+        net: dict[str, Decimal] = {}
+        for entry in (*restated.entries, *back.entries):
+            net[entry.key] = net.get(entry.key, Decimal(0)) + entry.amount
+        assert all(value == 0 for value in net.values()), net
+        assert {l.key: l.amount for l in store.current_lines() if l.amount} == before
+
+
 AMOUNTS = st.decimals(min_value=Decimal("-1000"), max_value=Decimal("100000"), places=4,
                       allow_nan=False, allow_infinity=False)
 
@@ -389,3 +440,108 @@ def test_the_worked_example_of_the_docs():
     (q4,) = [l for l in result.lines if l.label == "2026-Q4" and l.kind == "recoupment"]
     assert (q4.amount, q4.detail["advance"]["unrecouped"]) == (Decimal("-1900.00"), 0)
     assert [(q.row, q.code) for q in result.quarantine] == [(5, "rate-missing")]
+
+
+def test_converted_rows_in_the_allocations(tmp_path):
+    """10%, monthly. Rates: EUR->USD 1.10 from 2026-01-01, 1.20 from 2026-02-02; no GBP rate.
+    By hand, each row's allocation: row 1, USD 1,000 -> 100; row 2, EUR 200 on 01-06 at 1.10
+    (of 01-01) = 220 -> 22; row 3, EUR 100 on 02-03 at 1.20 (of 02-02) = 120 -> 12; row 4,
+    EUR 50 on 02-01 at 1.10 (02-02's rate is later) = 55 -> 5.5; row 5, GBP 10: no rate,
+    quarantined, so in no allocation. January pays 122.00, February 17.50."""
+    case = {"clause": {"rate": "10%"}}
+    history = agreement(case, tmp_path / "agreement")
+    rates = write_rates([["2026-01-01", "EUR", "USD", "1.10"],
+                         ["2026-02-02", "EUR", "USD", "1.20"]], tmp_path / "rates")
+    rows = [["2026-01-05", "Acme", "direct", "widget", "1000", "USD"],
+            ["2026-01-06", "Acme", "direct", "widget", "200", "EUR"],
+            ["2026-02-03", "Acme", "direct", "widget", "100", "EUR"],
+            ["2026-02-01", "Acme", "direct", "widget", "50", "EUR"],
+            ["2026-02-10", "Acme", "direct", "widget", "10", "GBP"]]
+    out = tmp_path / "allocations.parquet"
+    result = settle(history, write_rows(rows, tmp_path / "data"), rates=rates, allocations=out)
+    assert {l.label: l.amount for l in result.lines} == {"2026-01": Decimal("122.00"),
+                                                         "2026-02": Decimal("17.50")}
+    import duckdb
+    got = duckdb.sql(f"SELECT source_row, base, allocated, currency, original_amount, "
+                     f"original_currency, rate, rate_date FROM '{out}' ORDER BY source_row"
+                     ).fetchall()
+    d = Decimal
+    assert got == [
+        (1, d(1000), d(100), "USD", d(1000), "USD", None, None),
+        (2, d(220), d(22), "USD", d(200), "EUR", d("1.1"), date(2026, 1, 1)),
+        (3, d(120), d(12), "USD", d(100), "EUR", d("1.2"), date(2026, 2, 2)),
+        (4, d(55), d("5.5"), "USD", d(50), "EUR", d("1.1"), date(2026, 1, 1))]
+
+
+def test_a_cascaded_restatement_keeps_the_later_lines_conversions(tmp_path):
+    """10%, at most 1,000 in total, monthly; EUR->USD 2.00 from 2026-05-01. Run 1 settles
+    January-June: 2,000 USD a month January-April (200.00 each, 800 in all); May 2,000 USD +
+    EUR 1,000 at 2.00 = 4,000 -> 400 due, 200.00 left under the cap; June 1,000 -> 0.00.
+    Run 2 restates February to 5,000 (500, +300.00): the cap is now crossed in April (100 left:
+    -100.00) and May pays nothing (-200.00). May's line, settled again from its stored base,
+    still records the EUR conversion at 2.00 (of 2026-05-01); the restatement is traced."""
+    history = agreement({"clause": {"rate": "10%", "cap": {"total": 1000}}},
+                        tmp_path / "agreement")
+    rates = write_rates([["2026-05-01", "EUR", "USD", "2.00"]], tmp_path / "rates")
+    usd = [[f"2026-0{m}-10", "Acme", "direct", "widget", "2000", "USD"] for m in (1, 2, 3, 4, 5)]
+    rows = usd + [["2026-05-12", "Acme", "direct", "widget", "1000", "EUR"],
+                  ["2026-06-10", "Acme", "direct", "widget", "1000", "USD"]]
+    may = date(2026, 5, 1)
+    conversion = [("EUR", "USD", Decimal("2"), may, 1, Decimal(1000), Decimal(2000))]
+
+    def converted(line):
+        return [(c["from"], c["to"], c["rate"], c["rate_date"], c["rows"], c["amount"],
+                 c["converted"]) for c in line.detail["conversions"]]
+
+    with Store(tmp_path / "store.duckdb") as store:
+        def run(rows, folder, **dates):
+            result = settle(history, write_rows(rows, tmp_path / folder), rates=rates,
+                            opening=lambda first: store.opening(history.agreement, first),
+                            later=lambda last: store.later(history.agreement, last), **dates)
+            return result, store.record(result)
+
+        first, posted = run(rows, "r1")
+        # June's 0.00 changes nothing in the ledger: no entry
+        assert [e.amount for e in posted.entries] == [Decimal("200.00")] * 5
+        (line,) = [l for l in first.lines if l.period == may]
+        assert converted(line) == conversion
+        second, posted = run([["2026-02-10", "Acme", "direct", "widget", "5000", "USD"]], "r2",
+                             start=date(2026, 2, 1), end=date(2026, 2, 28))
+        assert [(e.period.month, e.amount) for e in posted.entries] == [
+            (2, Decimal("300.00")), (4, Decimal("-100.00")), (5, Decimal("-200.00"))]
+        assert "cascades from run 2" in posted.entries[2].narration
+        (line,) = [l for l in second.lines if l.period == may]
+        assert line.amount == 0 and converted(line) == conversion
+        (stored,) = [l for l in store.current_lines() if l.period == may]
+        assert converted(stored) == conversion
+
+
+def test_a_restatement_cascades_to_later_recoupments(tmp_path):
+    """10% flat, an advance of 300 paid 2026-01-01. Run 1: January 1,000 -> 100 (recouped
+    -100, 200 left), February 1,500 -> 150 (-150, 50 left), March 2,000 -> 200 (-50, paid out
+    150). Run 2 restates January to 2,000 -> 200: January +100.00 and its recoupment -100.00
+    (now -200, 100 left); then February recoups only 100 (+50.00) and March nothing (+50.00).
+    Without the cascade 400 would be recouped against an advance of 300 (the old code did)."""
+    history = agreement({"clause": {"rate": "10%", "advance": {"amount": 300,
+                                                               "paid": "2026-01-01"}}},
+                        tmp_path / "agreement")
+    with Store(tmp_path / "store.duckdb") as store:
+        def run(rows, folder, **dates):
+            result = settle(history, write_rows(rows, tmp_path / folder),
+                            opening=lambda first: store.opening(history.agreement, first),
+                            later=lambda last: store.later(history.agreement, last), **dates)
+            return store.record(result)
+
+        run([["2026-01-10", "Acme", "direct", "widget", "1000", "USD"],
+             ["2026-02-10", "Acme", "direct", "widget", "1500", "USD"],
+             ["2026-03-10", "Acme", "direct", "widget", "2000", "USD"]], "r1")
+        posted = run([["2026-01-10", "Acme", "direct", "widget", "2000", "USD"]], "r2",
+                     start=date(2026, 1, 1), end=date(2026, 1, 31))
+        assert [(e.kind, e.period.month, e.amount) for e in posted.entries] == [
+            ("share", 1, 100), ("recoupment", 1, -100), ("recoupment", 2, 50),
+            ("recoupment", 3, 50)]
+        assert all("cascades from run 2" in e.narration for e in posted.entries[2:])
+        lines = store.current_lines()
+        assert sum(-l.amount for l in lines if l.kind == "recoupment") == 300
+        (march,) = [l for l in lines if l.kind == "recoupment" and l.period.month == 3]
+        assert march.detail["advance"]["unrecouped"] == 0 and march.amount == 0

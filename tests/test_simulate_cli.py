@@ -115,3 +115,53 @@ def test_demo_section(capsys):
     out = capsys.readouterr().out
     assert "20,000 futures" in out and "P(gain)" in out
     assert "2025-10-28" in out and "2026-04-27" in out
+
+
+ROYALTY = """---
+agreement: deal
+version: 2026-01-01
+title: A royalty on two bases
+effective: 2026-01-01
+parties: {seller: Seller Inc, partner: Partner Inc}
+channels: {direct: {operator: seller}, aws: {operator: amazon}}
+products:
+  widget-api: {owner: seller, type: api}
+  widget-app: {owner: seller, type: app}
+---
+
+## Royalty
+
+```terms
+id: royalty
+kind: revenue-share
+payer: seller
+payee: partner
+base: {seller: seller}
+bases:
+  - {id: api, product: widget-api, rate: 10%}
+  - {id: app, product: widget-app, rate: 30%}
+minimum: {per-year: 400}
+```
+"""
+
+
+def test_a_clause_with_several_bases_and_no_rate(tmp_path):
+    """A clause with ``bases:`` and no ``rate`` of its own was a crash (exit 3, "internal
+    error: TypeError: float() argument must be ... not 'NoneType'"). By hand: api 1,200 a year
+    at 10% = 120, app 600 at 30% = 180; 300 a year, trued up to the minimum of 400."""
+    folder = tmp_path / "deal"
+    folder.mkdir()
+    (folder / "2026-01-01.md").write_text(ROYALTY)
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(scenario_text({"api": {"start": 1200}, "app": {"start": 600}}, 2))
+    result = run("simulate", "--agreement", folder, "--scenario", scenario, "--no-charts",
+                 "--no-tornado", "--json")
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout)["outcomes"][0]
+    partner = next(p for p in outcome["parties"] if p["party"] == "partner")
+    assert partner["npv"]["mean"] == pytest.approx(800)
+    assert partner["clauses"]["royalty"] == pytest.approx(800)
+    override = tmp_path / "override.yaml"
+    override.write_text(scenario.read_text() + "terms:\n  royalty: {rate: 5%}\n")
+    result = run("simulate", "--agreement", folder, "--scenario", override, "--no-charts")
+    assert result.returncode == 1 and "has several bases" in result.stderr

@@ -71,16 +71,20 @@ def write_inputs(spec: dict, folder: Path) -> list[Path]:
         path = folder / "revenue.csv"
         with open(path, "w", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["date", "seller", "channel", "product", "amount", "currency"])
+            # ``revenue-columns``: more columns after the six (a customer, a region, ...)
+            writer.writerow(["date", "seller", "channel", "product", "amount", "currency",
+                             *spec.get("revenue-columns", [])])
             writer.writerows(spec["revenue"])
         paths.append(path)
     if spec.get("focus"):
         path = folder / "focus.csv"
         with open(path, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(FOCUS_DEFAULTS))
+            extra = [k for row in spec["focus"] for k in row if k not in FOCUS_DEFAULTS]
+            writer = csv.DictWriter(handle, fieldnames=list(dict.fromkeys(
+                [*FOCUS_DEFAULTS, *extra])))
             writer.writeheader()
             for row in spec["focus"]:
-                full = {**FOCUS_DEFAULTS, **row}
+                full = {**FOCUS_DEFAULTS, **{k: None for k in extra}, **row}
                 for cost in ("EffectiveCost", "ListCost"):
                     full[cost] = full[cost] if full[cost] is not None else full["BilledCost"]
                 writer.writerow({k: "NULL" if v is None else v for k, v in full.items()})

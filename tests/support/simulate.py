@@ -15,7 +15,7 @@ agreement: deal
 version: 2026-01-01
 title: A test deal
 effective: 2026-01-01
-parties: {{seller: Seller Inc, partner: Partner Inc}}
+{front}parties: {{seller: Seller Inc, partner: Partner Inc}}
 channels: {{direct: {{operator: seller}}, aws: {{operator: amazon}}}}
 products:
   widget-api: {{owner: seller, type: api}}
@@ -39,9 +39,12 @@ STREAMS = {"api": "{seller: seller, channel: direct, product: widget-api}",
            "app": "{seller: seller, channel: aws, product: widget-app}"}
 
 
-def deal(terms: str, extra: str = "", strict: bool = True) -> History | None:
+def deal(terms: str, extra: str = "", strict: bool = True,
+         year_start: str | None = None) -> History | None:
     base = "" if "base:" in terms else "base: {seller: seller}\n"
-    version, problems = parse(DEAL.format(base=base, terms=terms, extra=extra), "deal.md")
+    front = f"year-start: '{year_start}'\n" if year_start else ""
+    version, problems = parse(DEAL.format(base=base, terms=terms, extra=extra, front=front),
+                              "deal.md")
     if not strict and problems:
         return None
     assert not problems, problems
@@ -76,8 +79,9 @@ def settled_flows(history, version_id, rows, years, events):
                     end=date(2025 + years, 12, 31), events=events)
     flows = {party: [Decimal(0)] * years for party in version.parties}
     for line in result.lines:
-        flows[line.payee][line.period.year - 2026] += line.paid
-        flows[line.payer][line.period.year - 2026] -= line.paid
+        year = max(line.period.year - 2026, 0)   # a period begun before the horizon: its first
+        flows[line.payee][year] += line.paid
+        flows[line.payer][year] -= line.paid
     return flows
 
 
@@ -118,10 +122,17 @@ def clauses(draw_):
         cap.append(f"total: {draw_(st.integers(0, 5000))}")
     if draw_(st.booleans()):
         cap.append(f"per-year: {draw_(st.integers(0, 2000))}")
+    if settle != "year" and draw_(st.booleans()):
+        cap.append(f"per-quarter: {draw_(st.integers(0, 600))}")
     if cap:
         lines.append(f"cap: {{{', '.join(cap)}}}")
+    floor = []
     if draw_(st.booleans()):
-        lines.append(f"minimum: {{per-year: {draw_(st.integers(0, 800))}}}")
+        floor.append(f"per-year: {draw_(st.integers(0, 800))}")
+    if settle != "year" and draw_(st.booleans()):
+        floor.append(f"per-quarter: {draw_(st.integers(0, 250))}")
+    if floor:
+        lines.append(f"minimum: {{{', '.join(floor)}}}")
     day = date(2026, 1, 1) + timedelta(days=draw_(st.integers(0, 4 * 365)))
     end = draw_(st.sampled_from(["none", "date", "event", "first"]))
     if end == "date":
@@ -135,14 +146,18 @@ def clauses(draw_):
     return "\n".join(lines)
 
 
-def _ties(revenue, thresholds):
-    """Whether a month-end volume (per month, quarter, year or life-to-date) meets a threshold."""
-    life = Decimal(0)
-    for level in revenue:
+def _ties(revenue, thresholds, start_month: int = 1):
+    """Whether a month-end volume (per month, contract quarter, contract year or life-to-date)
+    meets a threshold."""
+    life = quarter = year = Decimal(0)
+    for number, level in enumerate(revenue):
         month = level / 12
         for index in range(12):
+            shift = (12 * number + index - (start_month - 1)) % 12
+            quarter = month if shift % 3 == 0 else quarter + month
+            year = month if shift == 0 else year + month
             life += month
-            sums = (life, month, month * (index % 3 + 1), month * (index + 1))
+            sums = (life, month, quarter, year)
             if any(abs(x - t) <= Decimal("1e-9") * max(1, t) for x in sums for t in thresholds
                    if t > 0):
                 return True

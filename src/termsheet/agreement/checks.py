@@ -226,6 +226,14 @@ def _check_revenue_share(version: Version, clause: RevenueShare) -> list[Problem
         for index, step in enumerate(clause.rate):
             out += _rate_problem(version, clause, f"rate.{index}.rate", step.rate)
         out += _dates_ascending(version, clause, "rate", [s.from_ for s in clause.rate])
+    quarterly = [term for term, value in (
+        ("cap.per-quarter", clause.cap and clause.cap.per_quarter),
+        ("minimum.per-quarter", clause.minimum and clause.minimum.per_quarter)) if value is not None]
+    if quarterly and clause.settle == "year":
+        out.append(_problem(version, clause, quarterly[0], "E023",
+                            f"a {quarterly[0]} cannot be settled per year: one statement "
+                            f"would hold four quarters",
+                            "settle per month or per quarter"))
     if clause.tiers is not None:
         tiers = clause.tiers
         if (tiers.bands is None) == (tiers.schedule is None):
@@ -257,7 +265,9 @@ def _check_revenue_share(version: Version, clause: RevenueShare) -> list[Problem
                                         "list bands in ascending order of 'above'"))
     for term, amount in (("cap.total", clause.cap and clause.cap.total),
                          ("cap.per-year", clause.cap and clause.cap.per_year),
+                         ("cap.per-quarter", clause.cap and clause.cap.per_quarter),
                          ("minimum.per-year", clause.minimum and clause.minimum.per_year),
+                         ("minimum.per-quarter", clause.minimum and clause.minimum.per_quarter),
                          ("advance.amount", clause.advance and clause.advance.amount)):
         if amount is not None and amount < 0:
             out.append(_problem(version, clause, term, "E028", f"negative {term} {amount}"))

@@ -113,8 +113,12 @@ def revenue_share_text(clause: RevenueShare, currency: str = "") -> str:
         text += f"; cap {money(clause.cap.total, currency)} total"
     if clause.cap and clause.cap.per_year is not None:
         text += f"; cap {money(clause.cap.per_year, currency)} a year"
-    if clause.minimum:
+    if clause.cap and clause.cap.per_quarter is not None:
+        text += f"; cap {money(clause.cap.per_quarter, currency)} a quarter"
+    if clause.minimum and clause.minimum.per_year is not None:
         text += f"; minimum {money(clause.minimum.per_year, currency)} a year"
+    if clause.minimum and clause.minimum.per_quarter is not None:
+        text += f"; minimum {money(clause.minimum.per_quarter, currency)} a quarter"
     if clause.advance:
         text += (f"; advance {money(clause.advance.amount, currency)} paid "
                  f"{clause.advance.paid}, recouped from royalties")

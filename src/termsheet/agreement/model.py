@@ -278,15 +278,17 @@ def _tier_window(value: Any) -> Any:
 # Where tier volumes are counted: the settlement period, a calendar unit of the contract year
 # (month, quarter, year: independent of the statement period), or the clause's whole life.
 TIER_WINDOWS = ("period", "month", "quarter", "year", "life-to-date")
-# The columns of the input rows that tier bands may apply per group of (``tiers: {by: ...}``).
+# The columns of the input rows that tier bands may apply per group of (``tiers: {by: ...}``):
+# these four by the ids they name; any other name is a column of the input, by its values.
 GROUP_COLUMNS = ("seller", "channel", "product", "service")
+COLUMN_NAME = r"^[A-Za-z_][A-Za-z0-9_ .-]{0,63}$"
 
 
 class Tiers(Record):
     mode: Literal["marginal", "whole"] = "marginal"
     per: Annotated[Literal["period", "month", "quarter", "year", "life-to-date"],
                    BeforeValidator(_tier_window)] = "period"
-    by: Literal["seller", "channel", "product", "service"] | None = None
+    by: Annotated[str, Field(pattern=COLUMN_NAME)] | None = None
     bands: tuple[Band, ...] | None = None
     schedule: tuple[DatedBands, ...] | None = None
 
@@ -303,10 +305,22 @@ class Tiers(Record):
 class Cap(Record):
     total: Money | None = None
     per_year: Money | None = Field(None, alias="per-year")
+    # Per contract quarter (counted from ``year-start``), applied before the per-year cap.
+    per_quarter: Money | None = Field(None, alias="per-quarter")
 
 
 class Minimum(Record):
-    per_year: Money = Field(alias="per-year")
+    """A floor on what a contract year (``per-year``) or quarter (``per-quarter``) pays: at least
+    one of them."""
+
+    per_year: Money | None = Field(None, alias="per-year")
+    per_quarter: Money | None = Field(None, alias="per-quarter")
+
+    @model_validator(mode="after")
+    def _one_at_least(self) -> "Minimum":
+        if self.per_year is None and self.per_quarter is None:
+            raise ValueError("a minimum needs 'per-year' or 'per-quarter'")
+        return self
 
 
 # --- royalty terms: several bases in one clause, advances (settle/advances.py) ---------------

@@ -54,6 +54,7 @@ CODES = {
     "E059": "memory limit, temporary or output directory unusable",
     "E060": "input rows lost between the line count and the reconciliation",
     "E061": "output file cannot be written",
+    "E062": "an input lacks the column a clause's tiers apply per group of (tiers.by)",
     "E070": "unknown stream in a scenario",
     "E071": "unknown parameter, clause or term in a scenario",
     "E072": "negative volatility",

@@ -10,9 +10,8 @@ import importlib
 import os
 import sys
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from .common import console_err, print_problems
 from ..api import TermsheetError
@@ -72,17 +71,17 @@ class LazyGroup(TyperGroup):
 
     listing = False
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: typer.Context) -> list[str]:
         return list(dict.fromkeys([*self.commands, *LAZY]))
 
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+    def get_command(self, ctx: typer.Context, name: str) -> TyperCommand | None:
         if name not in self.commands and name in LAZY:
             if self.listing:
-                return click.Command(name, help=LAZY[name][1])
+                return TyperCommand(name, help=LAZY[name][1])
             load_module(self, LAZY[name][0])
         return self.commands.get(name)
 
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_help(self, ctx: typer.Context, formatter) -> None:
         self.listing = True
         try:
             super().format_help(ctx, formatter)
@@ -90,7 +89,7 @@ class LazyGroup(TyperGroup):
             self.listing = False
 
 
-def load_module(group: click.Group, module: str) -> None:
+def load_module(group: TyperGroup, module: str) -> None:
     """Register one command module's commands on the click group."""
     sub = typer.Typer()
     importlib.import_module(f"{__name__}.{module}").register(sub)

@@ -398,12 +398,13 @@ def settle_section() -> None:
         row[line.payer] += line.amount
         row["versions"].add(line.version)
     for label, row in months.items():
-        table.add_row(label, render.money(row["openai"]),
-                      render.money(row["microsoft"]) if row["microsoft"] else "—",
+        table.add_row(label, render.money(row["openai"], "USD"),
+                      render.money(row["microsoft"], "USD") if row["microsoft"] else "—",
                       ", ".join(sorted(row["versions"])))
     sums = render.totals(result.lines)
-    table.add_row("total", render.money(sums.get(("openai", "microsoft", "USD"), 0)),
-                  render.money(sums.get(("microsoft", "openai", "USD"), 0)), "", style="bold")
+    table.add_row("total", render.money(sums.get(("openai", "microsoft", "USD"), 0), "USD"),
+                  render.money(sums.get(("microsoft", "openai", "USD"), 0), "USD"), "",
+                  style="bold")
     console.print(table)
     _demo_footer(result, posted, again)
 
@@ -412,7 +413,7 @@ def _demo_footer(result, posted, again) -> None:
     capped = [l for l in result.lines if l.version == "2026-04-27"]
     paid = sum(l.amount for l in capped)
     console.print(f"20% each way before 2026-04-27; from 2026-04-27 only OpenAI pays Microsoft "
-                  f"(20%, total cap $38B): {render.money(paid)} USD paid under it, "
+                  f"(20%, total cap $38B): {render.money(paid, 'USD')} USD paid under it, "
                   f"{paid / 38_000_000_000:.1%} of the cap.", soft_wrap=True)
     for r in result.reconciliation:
         console.print(f"{r.currency}: {r.rows_in.rows:,} rows in = {r.settled.rows:,} settled + "

@@ -100,8 +100,12 @@ def revenue_share_text(clause: RevenueShare, day: date, events: dict[str, date],
         text += f", capped at {money(clause.cap.total, currency)} in total"
     if clause.cap and clause.cap.per_year is not None:
         text += f", capped at {money(clause.cap.per_year, currency)} a year"
-    if clause.minimum:
+    if clause.cap and clause.cap.per_quarter is not None:
+        text += f", capped at {money(clause.cap.per_quarter, currency)} a quarter"
+    if clause.minimum and clause.minimum.per_year is not None:
         text += f", at least {money(clause.minimum.per_year, currency)} a year"
+    if clause.minimum and clause.minimum.per_quarter is not None:
+        text += f", at least {money(clause.minimum.per_quarter, currency)} a quarter"
     return text
 
 

@@ -16,9 +16,9 @@ contract year; quarters are the contract year's quarters, and a settlement perio
 a year follows them. A year is named by the calendar year it starts in.
 
 **Chains.** The clauses with the same id (payer, payee and currency) in successive versions form
-one chain: counts that run over a year or the clause's life (tier volumes, per-year caps,
-minimums, the total cap) carry on across an amendment, unless the amending clause says
-``reset: true``, which starts a new chain on its first day.
+one chain: counts that run over a quarter, a year or the clause's life (tier volumes, per-quarter
+and per-year caps, minimums, the total cap) carry on across an amendment, unless the amending
+clause says ``reset: true``, which starts a new chain on its first day.
 
 **Rule order**, for one chain, slices in order of (period, version, rate segment):
 
@@ -28,11 +28,19 @@ minimums, the total cap) carry on across an amendment, unless the amending claus
    ``above`` is all in the band below; what is beyond it is in the band), whole-volume bands take
    the rate of the highest band whose ``above`` the window's volume through the period's end has
    reached (exactly at ``above`` is in the band) for the whole of the period's base;
-2. the per-year cap on what is due within the contract year;
-3. at the contract year's end (or the chain's end, if earlier) a true-up to the minimum: each
+2. the per-quarter cap on what is due within the contract quarter;
+3. at the contract quarter's end (or the chain's end, if earlier) a true-up to the quarterly
+   minimum: each version's ``minimum.per-quarter`` weighted by the days it is in force in that
+   quarter, less what the quarter paid after step 2, within what the per-quarter cap leaves;
+4. the per-year cap on what steps 2 and 3 pay within the contract year (quarterly true-ups
+   included, in order);
+5. at the contract year's end (or the chain's end, if earlier) a true-up to the minimum: each
    version's ``minimum.per-year`` weighted by the days it is in force in that year, less what the
-   year paid, within what the per-year cap leaves;
-4. the total cap over the chain's payments in order.
+   year paid (its quarterly true-ups included), within what the per-year cap leaves (the
+   per-quarter cap does not limit it);
+6. the total cap over the chain's payments in order.
+
+Per-quarter caps and minimums need statements of a month or a quarter (a check says so).
 """
 
 from __future__ import annotations
@@ -42,11 +50,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
-from ..agreement.model import RevenueShare, Version, selector_matches
+from ..agreement.model import Base, RevenueShare, Version, selector_matches
 
 # The charge categories a base selects unless it names its own (FOCUS values, lower case).
 DEFAULT_CATEGORIES = frozenset({"usage", "purchase", "credit", "adjustment"})
-RULE_ORDER = ("due", "cap per year", "minimum true-up", "total cap")
+RULE_ORDER = ("due", "cap per quarter", "quarterly minimum true-up", "cap per year",
+              "minimum true-up", "total cap")
 UNIT_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
@@ -87,6 +96,16 @@ def selection(clause: RevenueShare, version: Version) -> Selection:
         services=_lower(base.service),
         categories=frozenset(c.lower() for c in base.charge_category)
         if base.charge_category else DEFAULT_CATEGORIES)
+
+
+def part_selection(clause: RevenueShare, part: Any, version: Version) -> Selection:
+    """The rows one of a clause's several bases (``bases:``) chooses: its own selectors (the
+    clause's charge categories unless it names its own); the clause's ``base`` applies as well.
+    A row is in the first base that selects it (settlement and the simulation alike)."""
+    fields = part.model_dump(by_alias=True, exclude={"id", "rate"}, exclude_none=True)
+    if "charge-category" not in fields and clause.base.charge_category:
+        fields["charge-category"] = clause.base.charge_category
+    return selection(clause.model_copy(update={"base": Base(**fields)}), version)
 
 
 def _ids(value: str | tuple[str, ...] | None) -> frozenset[str] | None:
@@ -172,25 +191,63 @@ def chains(items: Iterable[T], clause_of: Callable[[T], RevenueShare],
     return out
 
 
+def quarter_first(year: int, quarter: int, start_month: int = 1) -> date:
+    """The first day of a contract year's quarter (0 to 3)."""
+    month = start_month - 1 + 3 * quarter
+    return date(year + month // 12, month % 12 + 1, 1)
+
+
+def quarter_last(year: int, quarter: int, start_month: int = 1) -> date:
+    return period_end(quarter_first(year, quarter, start_month), "quarter")
+
+
+def contract_quarter(day: date, start_month: int = 1) -> tuple[int, int]:
+    """(contract year, quarter 0 to 3) of a day."""
+    return contract_year(day, start_month), (day.month - start_month) % 12 // 3
+
+
+def quarter_label(year: int, quarter: int, start_month: int = 1) -> str:
+    if start_month == 1:
+        return f"{year}-Q{quarter + 1}"
+    return f"{quarter_first(year, quarter, start_month)} to {quarter_last(year, quarter, start_month)}"
+
+
 def days_in_year(spans: Sequence[tuple[date, date | None]], year: int,
                  start_month: int = 1) -> list[int]:
     """Days of each (first, last) span inside a contract year."""
-    first, last = year_first(year, start_month), year_last(year, start_month)
+    return days_in(spans, year_first(year, start_month), year_last(year, start_month))
+
+
+def days_in(spans: Sequence[tuple[date, date | None]], first: date, last: date) -> list[int]:
+    """Days of each (first, last) span inside [first, last]."""
     return [max((min(end or last, last) - max(start, first)).days + 1, 0)
             for start, end in spans]
 
 
-def chain_minimum(parts: Sequence[tuple[date, date | None, Decimal | None]], year: int,
-                  start_month: int = 1) -> Decimal | None:
-    """A contract year's minimum over a chain: each version's per-year minimum weighted by the
-    days it is in force that year (the whole minimum when one minimum covers the year). None
-    when no version with a minimum is in force that year."""
-    in_year = (year_last(year, start_month) - year_first(year, start_month)).days + 1
-    days = days_in_year([(a, b) for a, b, _ in parts], year, start_month)
+def weighted_minimum(parts: Sequence[tuple[date, date | None, Decimal | None]], first: date,
+                     last: date) -> Decimal | None:
+    """The minimum of a window [first, last] over a chain: each version's minimum weighted by the
+    days it is in force in the window (the whole minimum when one minimum covers it). None when
+    no version with a minimum is in force in the window."""
+    days = days_in([(a, b) for a, b, _ in parts], first, last)
     weighted = [(d, m) for d, (_, _, m) in zip(days, parts) if m is not None and d > 0]
     if not weighted:
         return None
-    return sum((m * d for d, m in weighted), Decimal(0)) / in_year
+    in_window = (last - first).days + 1
+    return sum((m * d for d, m in weighted), Decimal(0)) / in_window
+
+
+def chain_minimum(parts: Sequence[tuple[date, date | None, Decimal | None]], year: int,
+                  start_month: int = 1) -> Decimal | None:
+    """A contract year's minimum over a chain (see ``weighted_minimum``)."""
+    return weighted_minimum(parts, year_first(year, start_month), year_last(year, start_month))
+
+
+def chain_quarter_minimum(parts: Sequence[tuple[date, date | None, Decimal | None]], year: int,
+                          quarter: int, start_month: int = 1) -> Decimal | None:
+    """A contract quarter's minimum over a chain (see ``weighted_minimum``)."""
+    return weighted_minimum(parts, quarter_first(year, quarter, start_month),
+                            quarter_last(year, quarter, start_month))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,9 +15,12 @@ Definitions, for one clause and one settlement period:
   the whole of this period's base.
 - caps: with ``due_before`` the uncapped amount due before this period within the cap's window,
   ``paid = least(cap, due_before + due) - least(cap, due_before)``: payments never exceed the cap,
-  the period that crosses it pays the remainder, later periods nothing. A per-year cap's window is
-  the calendar year; a total cap's window is the clause's life. The per-year cap applies first.
-- minimum per year: a true-up at the year's end of ``greatest(minimum - paid_in_year, 0)``.
+  the period that crosses it pays the remainder, later periods nothing. A per-quarter cap's window
+  is the contract quarter, a per-year cap's the contract year (both from ``year-start``), a total
+  cap's the clause's life. The per-quarter cap applies first, then the per-year, then the total
+  (the order and the true-ups between them: ``money/compile.py``).
+- minimum per quarter or per year: a true-up at the window's end of
+  ``greatest(minimum - paid_in_window, 0)``.
 
 Constants (rates, thresholds, caps) enter a backend through ``Ops.constant`` when it is given. Ibis
 needs it: a bare ``Decimal`` becomes a literal of a default decimal type (DuckDB's DECIMAL(18,3)

@@ -15,6 +15,7 @@ import ibis
 import pyarrow as pa
 
 from ..agreement.atomic import cannot_write, replacing
+from .currency import convert
 from .engine import COSTS, EXACT, MONEY, Names, classify, in_term, part_of, segment_of
 from .lines import contract_period_of
 from .statements import Slice
@@ -40,12 +41,26 @@ def factors(slices: list[Slice]) -> pa.Table:
 
 
 def allocation_rows(rows: ibis.Table, names: Names, terms: list[Term], slices: list[Slice],
-                    first, last) -> ibis.Table:
+                    first, last, fx: ibis.Table | None = None) -> ibis.Table:
+    """One row per input row and term it is in. ``fx``: the day's rates (``settle --rates``):
+    a row in another currency is converted as the summary's rows are, and keeps its amount and
+    currency as read, the rate and the rate's date."""
     t = classify(rows.mutate(n=ibis.literal(1, type="int64")), names)
+    if fx is not None:
+        t = convert(t, fx)
     table = ibis.memtable(factors(slices))
     parts = []
     for term in terms:
         picked = t.filter(in_term(t, term, first, last))
+        cost = COSTS[term.clause.base.cost]
+        if fx is not None:
+            read = dict(original_amount=picked[f"{cost}_in"].cast(MONEY),
+                        original_currency=picked.currency_in, rate=picked.fx_rate.cast(MONEY),
+                        rate_date=picked.fx_rate_day)
+        else:
+            read = dict(original_amount=picked[cost].cast(MONEY),
+                        original_currency=ibis.literal(term.currency),
+                        rate=ibis.null(MONEY), rate_date=ibis.null("date"))
         parts.append(picked.select(
             "source", "source_row", day=picked.day,
             agreement=ibis.literal(term.version.agreement),
@@ -53,26 +68,28 @@ def allocation_rows(rows: ibis.Table, names: Names, terms: list[Term], slices: l
             term=ibis.literal(term.index, type="int64"),
             period=contract_period_of(picked.day, term.clause.settle, term.start_month),
             segment=segment_of(picked.day, term, part_of(picked, term) if term.parts else None),
-            base=picked[COSTS[term.clause.base.cost]].cast(MONEY),
-            currency=ibis.literal(term.currency)))
+            base=picked[cost].cast(MONEY),
+            currency=ibis.literal(term.currency), **read))
     union = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
     joined = union.join(table, (union.term == table.f_term) & (union.period == table.f_period)
                         & (union.segment == table.f_segment), how="left")
     return joined.select(
         "source", "source_row", "day", "agreement", "version", "clause", "period", "base",
-        allocated=(joined.base * joined.factor.coalesce(0)).cast(EXACT).cast(MONEY), currency=joined.currency)
+        allocated=(joined.base * joined.factor.coalesce(0)).cast(EXACT).cast(MONEY),
+        currency=joined.currency, original_amount=joined.original_amount,
+        original_currency=joined.original_currency, rate=joined.rate, rate_date=joined.rate_date)
 
 
 PARTITIONS = ("clause", "period")
 
 
 def write_allocations(backend, names: Names, terms: list[Term], slices: list[Slice], first, last,
-                      path: Path) -> str:
+                      path: Path, fx: ibis.Table | None = None) -> str:
     """Write the allocations: to one Parquet file, in row order, when ``path`` ends in
     ``.parquet``; else to a directory of Parquet files partitioned by clause and period
     (``clause=.../period=.../*.parquet``), streamed by the engine as it computes them: no sort,
     nothing collected in Python, within DuckDB's memory limit."""
-    expr = allocation_rows(backend.rows, names, terms, slices, first, last)
+    expr = allocation_rows(backend.rows, names, terms, slices, first, last, fx)
     import duckdb
     unwritable = (duckdb.IOException, duckdb.PermissionException)
     if path.suffix == ".parquet":

@@ -25,13 +25,14 @@ import ibis
 import ibis.expr.datatypes as dt
 from ibis import _
 
-from .focus import BAD_CODES
+from .focus import BAD_CODES, group_column
 from ..money.currency import CURRENCIES
 from .terms import Term, Vocabulary, slug
 
 MONEY = dt.Decimal(38, 10)
 EXACT = dt.Decimal(38, 20)
 TRUE_UP_SEGMENT = 1000
+QUARTER_TRUE_UP_SEGMENT = 999  # a quarterly minimum's true-up: before the year's, after shares
 UNITS = {"month": "M", "quarter": "Q", "year": "Y"}
 COSTS = {"BilledCost": "billed", "EffectiveCost": "effective", "ListCost": "list"}
 CHANNEL_COLUMNS = ("host", "provider", "issuer")
@@ -66,6 +67,8 @@ class Later:
     corrections: int
     first_day: date | None
     last_day: date | None
+    part: str = ""  # its line's base, in a clause with several
+    conversions: tuple = ()  # its line's converted rows (currency.conversions): kept as settled
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +80,16 @@ class Needs:
     costs: tuple[str, ...]
     currencies: tuple[str, ...]
     rated: tuple[tuple[str, date], ...] = ()  # currencies converted from a day on (currency.py)
+    # columns of the input that tier bands apply per group of (``tiers.by`` other than the ids):
+    # name as the clause writes it -> the clause that names it
+    groups: tuple[tuple[str, str], ...] = ()
 
     @property
     def keys(self) -> list[str]:
         keys = ["source", "day", "seller", "category", "currency", "bad"]
         keys += list(CHANNEL_COLUMNS) if self.channels else []
         keys += list(PRODUCT_COLUMNS) if self.products else []
+        keys += [group_column(name) for name, _ in self.groups]
         return keys
 
     @property
@@ -90,17 +97,35 @@ class Needs:
         return [k for k in self.keys if k not in ("source", "day", "bad")]
 
 
+def group_of(t: ibis.Table, by: str | None) -> ibis.Value:
+    """A row's value of ``tiers.by`` ('' when bands are not grouped or the value is missing):
+    the id of a seller, channel, product or service; else the input column's text."""
+    if by is None:
+        return ibis.literal("")
+    column = GROUP_IDS.get(by) or group_column(by)
+    return t[column].fill_null("")
+
+
+GROUP_IDS = {"seller": "seller_id", "channel": "channel_id", "product": "product_id",
+             "service": "service_key"}
+
+
 def needs_of(terms: list[Term], currencies: frozenset[str]) -> Needs:
     clauses = [t.clause for t in terms]
     costs = {"billed"} | {COSTS[c.base.cost] for c in clauses}
     by = {t.clause.tiers.by for t in terms if t.clause.tiers is not None}
+    groups: dict[str, str] = {}
+    for t in terms:
+        name = t.clause.tiers.by if t.clause.tiers is not None else None
+        if name is not None and name not in GROUP_IDS:
+            groups.setdefault(name, f"'{t.clause.id}' of {t.version.version}")
     selectors = [*terms, *(part for t in terms for part in t.parts)]
     return Needs(channels=any(t.channels is not None for t in selectors) or "channel" in by,
                  products=any(t.products is not None or t.services is not None
                               for t in selectors)
                  or bool(by & {"product", "service"}),
                  costs=tuple(c for c in ("billed", "effective", "list") if c in costs),
-                 currencies=tuple(sorted(currencies)))
+                 currencies=tuple(sorted(currencies)), groups=tuple(sorted(groups.items())))
 
 
 ROW_ID = 10**12  # a listed row is source * ROW_ID + row

@@ -78,23 +78,26 @@ def file_hash(path: Path) -> str:
 
 
 def load(con: duckdb.DuckDBPyConnection, paths: list[str | Path],
-         costs: tuple[str, ...] = ("billed", "effective", "list")) -> list[Source]:
+         costs: tuple[str, ...] = ("billed", "effective", "list"),
+         groups: tuple[tuple[str, str], ...] = ()) -> list[Source]:
     """Register every file and create the view ``rows`` over all of them. ``costs``: the
     amounts the agreement uses (billed, effective, list); a row is unusable when one of them,
-    or its charge date, cannot be read."""
+    or its charge date, cannot be read. ``groups``: (column, clause) for each input column a
+    clause's tier bands apply per group of (``tiers.by``); every file must have it (E062)."""
     if not paths:
         raise TermsheetError([Problem("E050", "no input files", "<input>",
                                       hint="give FOCUS exports or revenue tables (CSV, Parquet)")])
     sources, selects = [], []
     for index, path in enumerate(paths):
-        source, select = _register(con, index, Path(path), costs)
+        source, select = _register(con, index, Path(path), costs, groups)
         sources.append(source)
         selects.append(select)
     con.execute("CREATE OR REPLACE TEMP VIEW rows AS " + "\nUNION ALL BY NAME\n".join(selects))
     return sources
 
 
-def _register(con, index: int, path: Path, costs: tuple[str, ...]) -> tuple[Source, str]:
+def _register(con, index: int, path: Path, costs: tuple[str, ...],
+              groups: tuple[tuple[str, str], ...] = ()) -> tuple[Source, str]:
     _check_path(path)
     fmt = _format(path)
     table = f"src_{index}"
@@ -122,7 +125,47 @@ def _register(con, index: int, path: Path, costs: tuple[str, ...]) -> tuple[Sour
     source = Source(index, str(path), kind, fmt,
                     _focus_version(columns) if kind == "focus" else None, lines)
     build = _focus_select if kind == "focus" else _revenue_select
-    return source, build(index, f"{table}_n", columns, types, costs)
+    extra = {group_column(name): _clean(_text(columns, types, real))
+             for name, real in _group_columns(path, kind, columns, groups).items()}
+    return source, build(index, f"{table}_n", columns, types, costs, extra)
+
+
+def group_column(name: str) -> str:
+    """The column of the ``rows`` view that holds an input column a clause's tiers apply per
+    group of (``tiers.by``): one per name, whatever its case."""
+    return "by_" + "".join(c if c.isalnum() else "_" for c in name.lower()) + \
+        f"_{sum(map(ord, name.lower())) % 997}"
+
+
+# Names a clause may give ``tiers.by`` for a FOCUS column (a column of that very name wins).
+FOCUS_GROUP_ALIASES = {"customer": "BillingAccountId", "account": "BillingAccountId",
+                       "sub-account": "SubAccountId", "subaccount": "SubAccountId",
+                       "region": "RegionId", "sku": "SkuId", "resource": "ResourceId"}
+
+
+def _group_columns(path: Path, kind: str, columns: dict[str, str],
+                   groups: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """For each ``tiers.by`` column: the file's column that holds it (matched in any case; in a
+    FOCUS export, also by its alias), or a positioned problem (E062) naming what is missing."""
+    found, problems = {}, []
+    for name, clause in groups:
+        real = name if name.lower() in columns else None
+        if real is None and kind == "focus" and name.lower() in FOCUS_GROUP_ALIASES:
+            alias = FOCUS_GROUP_ALIASES[name.lower()]
+            real = alias if alias.lower() in columns else None
+        if real is None:
+            alias = FOCUS_GROUP_ALIASES.get(name.lower()) if kind == "focus" else None
+            problems.append(Problem(
+                "E062", f"{path.name} has no column '{name}'" +
+                (f" (nor {alias})" if alias else "") + f": the tiers of {clause} apply per "
+                f"{name}", str(path), 1,
+                hint=f"add a '{name}' column to the {'FOCUS export' if kind == 'focus' else 'revenue table'}, "
+                     f"or name a column it has in 'tiers.by'"))
+        else:
+            found[name] = real
+    if problems:
+        raise TermsheetError(problems)
+    return found
 
 
 def _literal(text: str | Path) -> str:
@@ -280,7 +323,7 @@ def _day(columns, types, name: str) -> str:
                      f"{col} END AS TIMESTAMPTZ) AS DATE)")
 
 
-def _focus_select(index: int, table: str, columns, types, costs) -> str:
+def _focus_select(index: int, table: str, columns, types, costs, extra=None) -> str:
     text = lambda name: _text(columns, types, name)  # noqa: E731
     seller = text("PublisherName")
     if "serviceprovidername" in columns:
@@ -297,6 +340,7 @@ def _focus_select(index: int, table: str, columns, types, costs) -> str:
         "list": _money(columns, types, "ListCost"),
         "day_text": text("ChargePeriodStart"), "billed_text": text("BilledCost"),
         "effective_text": text("EffectiveCost"), "list_text": text("ListCost"),
+        **(extra or {}),
     }
     checked = {"billed": ("billed", "billed_text"), "effective": ("effective", "effective_text"),
                "list": ("list", "list_text")}
@@ -304,7 +348,7 @@ def _focus_select(index: int, table: str, columns, types, costs) -> str:
                    "__bad" in types)
 
 
-def _revenue_select(index: int, table: str, columns, types, costs) -> str:
+def _revenue_select(index: int, table: str, columns, types, costs, extra=None) -> str:
     text = lambda name: _text(columns, types, name)  # noqa: E731
     amount = _money(columns, types, "amount")
     category = text("category") if "category" in columns else "'usage'"
@@ -315,6 +359,7 @@ def _revenue_select(index: int, table: str, columns, types, costs) -> str:
         "category": category, "charge_class": "NULL::VARCHAR", "currency": text("currency"),
         "billed": amount, "effective": amount, "list": amount,
         "day_text": text("date"), "billed_text": text("amount"),
+        **(extra or {}),
     }
     return _select(index, table, fields, {"billed": ("amount", "billed_text")},
                    "__bad" in types)

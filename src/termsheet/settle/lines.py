@@ -21,15 +21,14 @@ from ibis import _
 
 from ..money import compile as money
 from ..money import rules
-from .engine import (COSTS, EXACT, MONEY, TRUE_UP_SEGMENT, UNITS, Later, Opening,
+from .engine import (COSTS, EXACT, MONEY, group_of, QUARTER_TRUE_UP_SEGMENT, TRUE_UP_SEGMENT, UNITS,
+                     Later, Opening,
                      _opening_table, in_term, part_of, period_of, segment_of)
 from .terms import Term
 
 OPS = rules.ibis_ops()
 SLICE_COLUMNS = ("term", "period", "segment", "kind", "base", "rows", "corrections", "first_day",
                  "last_day", "due", "paid_year", "paid", "band", "grp")
-GROUP_IDS = {"seller": "seller_id", "channel": "channel_id", "product": "product_id",
-             "service": "service_key"}
 
 
 def period_start(day: date, settle: str, start_month: int = 1) -> date:
@@ -115,7 +114,8 @@ def _due(s: ibis.Table, chain: list[Term]) -> tuple[ibis.Value, ibis.Value]:
 
 
 def _limit(s: ibis.Table, chain: list[Term], which: str) -> ibis.Value | None:
-    """Each slice's cap (per-year or total) from its own term; None: no term has one."""
+    """Each slice's cap (per-quarter, per-year or total) from its own term; None: no term has
+    one."""
     caps = {t.index: getattr(t.clause.cap, which) for t in chain
             if t.clause.cap is not None and getattr(t.clause.cap, which) is not None}
     if not caps:
@@ -130,13 +130,25 @@ def _capped(due: ibis.Value, before: ibis.Value, limit: ibis.Value | None) -> ib
     return ibis.ifelse(limit.isnull(), due, rules.capped(OPS, due, before, limit)).cast(EXACT)
 
 
-def _paid_year(s: ibis.Table, chain: list[Term]) -> ibis.Value:
-    """What is paid of what is due, within the per-year cap over the contract year."""
-    limit = _limit(s, chain, "per_year")
+def _paid_quarter(s: ibis.Table, chain: list[Term]) -> ibis.Value:
+    """What is paid of what a share slice makes due, within the per-quarter cap over the contract
+    quarter (a true-up carried from an earlier run passes as it was)."""
+    limit = _limit(s, chain, "per_quarter")
     if limit is None:
         return s.due
-    due_before = _running(s.due, [s.period, s.link, s.segment], [s.year]) - s.due
-    return ibis.ifelse(s.prior, s.stored_paid_year, _capped(s.due, due_before, limit))
+    shares = ibis.ifelse(s.kind == "share", s.due, ibis.literal(0, type=EXACT)).cast(EXACT)
+    before = _running(shares, [s.period, s.link, s.segment], [s.year, s.quarter]) - shares
+    return ibis.ifelse(s.kind == "share", _capped(s.due, before, limit), s.due).cast(EXACT)
+
+
+def _paid_year(s: ibis.Table, chain: list[Term]) -> ibis.Value:
+    """What is paid of what the per-quarter rules leave, within the per-year cap over the
+    contract year."""
+    limit = _limit(s, chain, "per_year")
+    if limit is None:
+        return ibis.ifelse(s.prior, s.stored_paid_year, s.paid_q)
+    before = _running(s.paid_q, [s.period, s.link, s.segment], [s.year]) - s.paid_q
+    return ibis.ifelse(s.prior, s.stored_paid_year, _capped(s.paid_q, before, limit))
 
 
 def chain_end(chain: list[Term]) -> date | None:
@@ -145,8 +157,8 @@ def chain_end(chain: list[Term]) -> date | None:
 
 def true_up_years(chain: list[Term], start: date, end: date) -> list[int]:
     """Contract years whose end (or the chain's end, if earlier) falls inside the run's dates and
-    in which a term of the chain with a minimum is in force."""
-    if all(t.clause.minimum is None for t in chain):
+    in which a term of the chain with a yearly minimum is in force."""
+    if all(t.clause.minimum is None or t.clause.minimum.per_year is None for t in chain):
         return []
     month = chain[0].start_month
     years = []
@@ -156,6 +168,23 @@ def true_up_years(chain: list[Term], start: date, end: date) -> list[int]:
         if start <= last_day <= end and _minimum(chain, year) is not None:
             years.append(year)
     return years
+
+
+def true_up_quarters(chain: list[Term], start: date, end: date) -> list[tuple[int, int]]:
+    """Contract quarters (year, 0 to 3) whose end (or the chain's end, if earlier) falls inside
+    the run's dates and in which a term of the chain with a quarterly minimum is in force."""
+    if all(t.clause.minimum is None or t.clause.minimum.per_quarter is None for t in chain):
+        return []
+    month = chain[0].start_month
+    out = []
+    day = money.period_start(max(chain[0].start, start), "quarter", month)
+    while day <= end:
+        year, quarter = money.contract_quarter(day, month)
+        last_day = min(money.period_end(day, "quarter"), chain_end(chain) or date.max)
+        if start <= last_day <= end and quarter_minimum(chain, year, quarter) is not None:
+            out.append((year, quarter))
+        day = money.period_end(day, "quarter") + timedelta(days=1)
+    return out
 
 
 def _minimum(chain: list[Term], year: int) -> Decimal | None:
@@ -169,14 +198,59 @@ def prorated_minimum(chain: list[Term], year: int) -> Decimal | None:
     return _minimum(chain, year)
 
 
+def quarter_minimum(chain: list[Term], year: int, quarter: int) -> Decimal | None:
+    """A contract quarter's minimum over the chain (see ``money.chain_quarter_minimum``)."""
+    parts = [(t.start, t.end, t.clause.minimum.per_quarter if t.clause.minimum else None)
+             for t in chain]
+    return money.chain_quarter_minimum(parts, year, quarter, chain[0].start_month)
+
+
 def _true_up_term(chain: list[Term], last_day: date) -> tuple[int, Term]:
     """The term in force on a year's last day (the chain's last one before it)."""
     link = max(i for i, t in enumerate(chain) if t.start <= last_day)
     return link, chain[link]
 
 
+def _true_up_row(paid: ibis.Table, s: ibis.Table, term: Term, link: int, last_day: date,
+                 segment: int, year: int, quarter: int, top_up: ibis.Value) -> ibis.Table:
+    month = term.start_month
+    return paid.select(
+        period=ibis.literal(period_start(last_day, term.clause.settle, month), type="date"),
+        segment=ibis.literal(segment, type="int64"),
+        base=ibis.literal(0, type=MONEY), rows=ibis.literal(0, type="int64"),
+        corrections=ibis.literal(0, type="int64"), first_day=ibis.null("date"),
+        last_day=ibis.null("date"), kind=ibis.literal("true-up"),
+        prior=ibis.literal(False), year=ibis.literal(year, type="int32").cast(s.year.type()),
+        quarter=ibis.literal(quarter, type="int32").cast(s.quarter.type()),
+        due=top_up, paid_q=top_up, paid_year=top_up, term=ibis.literal(term.index, type="int64"),
+        link=ibis.literal(link, type="int64"), band=ibis.null("int64"),
+        grp=ibis.literal(""), stored_paid_year=ibis.null(EXACT), stored_paid=ibis.null(EXACT))
+
+
+def _quarter_true_ups(s: ibis.Table, chain: list[Term],
+                      quarters: list[tuple[int, int]]) -> list[ibis.Table]:
+    """Contract-quarter-end lines that bring a quarter's payments (after the per-quarter cap)
+    up to the quarterly minimum, within what the per-quarter cap leaves."""
+    out = []
+    month = chain[0].start_month
+    for year, quarter in quarters:
+        required = quarter_minimum(chain, year, quarter)
+        last_day = min(money.quarter_last(year, quarter, month), chain_end(chain) or date.max)
+        link, term = _true_up_term(chain, last_day)
+        per_quarter = term.clause.cap.per_quarter if term.clause.cap else None
+        paid = s.filter((s.year == year) & (s.quarter == quarter) & (s.kind == "share")).aggregate(
+            paid=_.paid_q.sum())
+        already = paid.paid.coalesce(ibis.literal(0, type=EXACT)).cast(EXACT)
+        top_up = rules.minimum_true_up(OPS, already, required)
+        top_up = rules.capped(OPS, top_up, already, per_quarter).cast(EXACT)
+        out.append(_true_up_row(paid, s, term, link, last_day, QUARTER_TRUE_UP_SEGMENT, year,
+                                quarter, top_up))
+    return out
+
+
 def _true_ups(s: ibis.Table, chain: list[Term], years: list[int]) -> list[ibis.Table]:
-    """Contract-year-end lines that bring a year's payments up to the minimum."""
+    """Contract-year-end lines that bring a year's payments (its quarterly true-ups included) up
+    to the minimum, within what the per-year cap leaves."""
     out = []
     month = chain[0].start_month
     for year in years:
@@ -184,31 +258,23 @@ def _true_ups(s: ibis.Table, chain: list[Term], years: list[int]) -> list[ibis.T
         last_day = min(money.year_last(year, month), chain_end(chain) or date.max)
         link, term = _true_up_term(chain, last_day)
         per_year = term.clause.cap.per_year if term.clause.cap else None
-        paid = s.filter((s.year == year) & (s.kind == "share")).aggregate(
-            paid=_.paid_year.sum())
+        paid = s.filter(s.year == year).aggregate(paid=_.paid_year.sum())
         already = paid.paid.coalesce(ibis.literal(0, type=EXACT)).cast(EXACT)
         top_up = rules.minimum_true_up(OPS, already, required)
         top_up = rules.capped(OPS, top_up, already, per_year).cast(EXACT)
-        out.append(paid.select(
-            period=ibis.literal(period_start(last_day, term.clause.settle, month), type="date"),
-            segment=ibis.literal(TRUE_UP_SEGMENT, type="int64"),
-            base=ibis.literal(0, type=MONEY), rows=ibis.literal(0, type="int64"),
-            corrections=ibis.literal(0, type="int64"), first_day=ibis.null("date"),
-            last_day=ibis.null("date"), kind=ibis.literal("true-up"),
-            prior=ibis.literal(False), year=ibis.literal(year, type="int32").cast(s.year.type()),
-            due=top_up, paid_year=top_up, term=ibis.literal(term.index, type="int64"),
-            link=ibis.literal(link, type="int64"), band=ibis.null("int64"),
-            grp=ibis.literal("")))
+        quarter = money.contract_quarter(last_day, month)[1]
+        out.append(_true_up_row(paid, s, term, link, last_day, TRUE_UP_SEGMENT, year, quarter,
+                                top_up))
     return out
 
 
 def is_simple(chain: list[Term], opening: dict[str, list[Opening]] | None = None) -> bool:
-    """Flat rates (dated or not), nothing capped, no minimum, nothing carried, periods of the
-    calendar: no running totals to keep, so the chain's terms can be settled together with
-    others like them."""
+    """Flat rates (dated or not), nothing capped, no minimum, no advance, nothing carried,
+    periods of the calendar: no running totals to keep, so the chain's terms can be settled
+    together with others like them (and a restatement has nothing to cascade to)."""
     opening = opening or {}
     return all(t.clause.tiers is None and t.clause.cap is None and t.clause.minimum is None
-               and not opening.get(t.key)
+               and t.clause.advance is None and not opening.get(t.key)
                and (t.start_month == 1 or t.clause.settle == "month")
                and not t.clause.bases for t in chain)
 
@@ -262,8 +328,7 @@ def _term_slices(t: ibis.Table, term: Term, link: int, start: date | None,
                  end: date | None) -> ibis.Table:
     """A term's base rows grouped by settlement period, rate segment and tier group."""
     cost = t[COSTS[term.clause.base.cost]]
-    by = term.clause.tiers.by if term.clause.tiers else None
-    group = t[GROUP_IDS[by]].fill_null("") if by else ibis.literal("")
+    group = group_of(t, term.clause.tiers.by if term.clause.tiers else None)
     part = part_of(t, term) if term.parts else ibis.null("int64")  # several bases: which
     base = t.filter(in_term(t, term, start, end)).select(
         day=_.day, base=cost.cast(MONEY), n=_.n, corrections=_.corrections, grp=group, part=part)
@@ -299,9 +364,11 @@ def _later_table(items: list[Later], term: Term, link: int) -> ibis.Table:
 
 def chain_slices(t: ibis.Table, chain: list[Term], start: date | None, end: date | None,
                  years: list[int], opening: dict[str, list[Opening]] | None = None,
-                 later: dict[str, list[Later]] | None = None) -> ibis.Table:
+                 later: dict[str, list[Later]] | None = None,
+                 quarters: list[tuple[int, int]] | None = None) -> ibis.Table:
     """A chain's slices (period x term x rate segment x group, and contract-year-end true-ups)
-    with what each pays, the rules in ``money.compile``'s order. ``later``: slices settled
+    with what each pays, the rules in ``money.compile``'s order (``quarters``: the contract quarters
+whose quarterly minimum the run settles). ``later``: slices settled
     before for periods after the run, settled again from their stored bases (the cascade)."""
     opening, later = opening or {}, later or {}
     parts = []
@@ -316,16 +383,23 @@ def chain_slices(t: ibis.Table, chain: list[Term], start: date | None, end: date
                 link=ibis.literal(link, type="int64"))
             parts.append(carried.select(*part.columns))
     s = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    s = s.mutate(year=contract_year_of(s.period, chain[0].start_month))
+    month = chain[0].start_month
+    s = s.mutate(year=contract_year_of(s.period, month),
+                 quarter=((s.period.month() - month + 12) % 12) // 3)
     due, band = _due(s, chain)
     s = s.mutate(due=due, band=band)
+    s = s.mutate(paid_q=_paid_quarter(s, chain))
+    columns = ("term", "link", "period", "segment", "base", "rows", "corrections", "first_day",
+               "last_day", "kind", "prior", "year", "quarter", "due", "paid_q", "band", "grp",
+               "stored_paid_year", "stored_paid")
+    s = s.mutate(paid_year=ibis.null(EXACT)).select(*columns, "paid_year")
+    ups = _quarter_true_ups(s, chain, quarters or [])
+    if ups:
+        s = s.union(*[u.select(*s.columns) for u in ups])
     s = s.mutate(paid_year=_paid_year(s, chain))
-    s = s.select("term", "link", "period", "segment", "base", "rows", "corrections",
-                 "first_day", "last_day", "kind", "prior", "year", "due", "paid_year",
-                 "stored_paid", "band", "grp")
     ups = _true_ups(s, chain, years)
     if ups:
-        s = s.union(*[u.mutate(stored_paid=ibis.null(EXACT)).select(*s.columns) for u in ups])
+        s = s.union(*[u.select(*s.columns) for u in ups])
     limit = _limit(s, chain, "total")
     paid = s.paid_year
     if limit is not None:
@@ -336,4 +410,5 @@ def chain_slices(t: ibis.Table, chain: list[Term], start: date | None, end: date
     return s.select(*SLICE_COLUMNS)
 
 
-__all__ = ["chain_slices", "period_start", "period_end", "true_up_years", "UNITS"]
+__all__ = ["chain_slices", "period_start", "period_end", "true_up_quarters", "true_up_years",
+           "UNITS"]

@@ -30,7 +30,7 @@ from ..money.compile import chains
 from ..money.currency import round_money
 from ..money.rules import DECIMAL_OPS, capped
 from .lines import (chain_slices, is_simple, period_end, period_start, prorated_minimum,
-                    simple_slices, true_up_years)
+                    quarter_minimum, simple_slices, true_up_quarters, true_up_years)
 from .statements import (Line, Reconciliation, Slice, Statement, lines_of, reconcile,
                          statements_of)
 from .terms import Term, terms_of, vocabulary
@@ -207,8 +207,8 @@ def settle(history: History, data: Any, *, start: date | None = None, end: date 
     with tempfile.TemporaryDirectory(prefix="termsheet-", dir=temp_dir) as folder:
         con = focus.connect(threads)
         configure(con, memory_limit, temp_dir)
-        costs = needs_of(terms_of(history, events), frozenset()).costs
-        sources = focus.load(con, _paths(data, Path(folder)), costs)
+        needs = needs_of(terms_of(history, events), frozenset())
+        sources = focus.load(con, _paths(data, Path(folder)), needs.costs, needs.groups)
         step("read")
         backend = backend_for(engine, con, master=spark_master, remote=spark_remote,
                               conf=spark_conf, temp_dir=temp_dir) \
@@ -242,9 +242,10 @@ def _run(history, backend: Backend, sources, start, end, events, opening, later,
     coverage = {r["source"]: (int(r["rows"]), r["first"], r["last"]) for r in backend.records(
         raw.group_by("source").aggregate(rows=raw.n.sum(), first=raw.day.min(),
                                          last=raw.day.max()))}
-    summary = classify(raw, names)
+    summary, fx = classify(raw, names), None
     if rates is not None:
-        summary = _converted(backend, summary, groups, names, rates, history)
+        fx = _fx(backend, groups, names, rates, history)
+        summary = convert(summary, fx)
     summary = backend.cached(summary)
     step("summarize")
     first, last = _dates(backend, summary, groups, names, terms_of(history, events), start, end)
@@ -270,6 +271,8 @@ def _run(history, backend: Backend, sources, start, end, events, opening, later,
     lines = lines_of(every, slices, carried)
     if rates is not None:
         lines = _with_conversions(lines, every, conversions(backend, summary, terms, first, last))
+    if later:
+        lines = _with_later_conversions(lines, later)
     lines = advances.recoup(terms, lines, first, last, carried_lines)
     settle_of = {t.key: t.clause.settle for t in every}
     reach = max([last, *(period_end(i.period, settle_of[key]) for key, items in later.items()
@@ -284,7 +287,8 @@ def _run(history, backend: Backend, sources, start, end, events, opening, later,
     step("reconcile")
     written = None
     if allocations is not None and terms:
-        written = _allocations(backend, names, terms, slices, first, last, Path(allocations))
+        written = _allocations(backend, names, terms, slices, first, last, Path(allocations),
+                               fx)
     return Settlement(history.agreement, backend.name, first, last, events, tuple(sources),
                       version_hashes(history), tuple(lines), tuple(recon), tuple(quarantine),
                       tuple(_term_info(t) for t in terms), written, tuple(slices), coverage,
@@ -303,8 +307,9 @@ def _rated(rates: Rates, currencies: frozenset[str]) -> tuple[tuple[str, date], 
     return tuple(out)
 
 
-def _converted(backend, summary, groups, names: Names, rates: Rates, history: History):
-    """The summary with other currencies converted at the rate table's rates."""
+def _fx(backend, groups, names: Names, rates: Rates, history: History):
+    """The rate each currency of the data takes on each of its days (``currency.convert``
+    joins it to the summary, and to the rows for the allocations)."""
     import ibis
     days = [g[k] for g in groups for k in ("first", "last") if g[k] is not None]
     sources = {names.currency[g["currency"]] for g in groups
@@ -322,9 +327,10 @@ def _converted(backend, summary, groups, names: Names, rates: Rates, history: Hi
     if backend.name == "duckdb":  # cached() runs SQL text: the table must be one DuckDB knows
         backend.con.con.register("termsheet_fx", table)
         fx = backend.con.table("termsheet_fx")
-    else:
-        fx = ibis.memtable(table)
-    return convert(summary, fx)
+    else:  # a view: Spark's cache() runs SQL text, which does not register in-memory tables
+        import uuid  # named for this run: runs in one process share the Spark session
+        fx = backend.con.create_view(f"termsheet_fx_{uuid.uuid4().hex}", ibis.memtable(table))
+    return fx
 
 
 def _with_conversions(lines: list[Line], terms: list[Term], found: dict) -> list[Line]:
@@ -340,6 +346,21 @@ def _with_conversions(lines: list[Line], terms: list[Term], found: dict) -> list
         out.append(line)
     return out
 
+
+
+def _with_later_conversions(lines: list[Line], later: dict[str, list[Later]]) -> list[Line]:
+    """A later line settled again from its stored slices (a restatement cascading) keeps the
+    conversions recorded when its rows were read."""
+    found = {(key, i.period, i.part): i.conversions for key, items in later.items()
+             for i in items if i.conversions}
+    out = []
+    for line in lines:
+        items = found.get((f"{line.agreement}/{line.version}/{line.clause}", line.period,
+                           line.part))
+        if items and line.kind == "share" and "conversions" not in (line.detail or {}):
+            line = replace(line, detail={**(line.detail or {}), "conversions": list(items)})
+        out.append(line)
+    return out
 
 
 def _dates(backend, summary, groups: list[dict], names: Names, terms: list[Term], start,
@@ -455,10 +476,11 @@ def _slices(backend, summary, groups: list[list[Term]], first, last, opening,
             until = max([last, *(period_end(i.period, t.clause.settle) for t in chain
                                  for i in later.get(t.key, ()))])
             parts.append(chain_slices(summary, chain, first, last,
-                                      true_up_years(chain, first, until), opening, later))
+                                      true_up_years(chain, first, until), opening, later,
+                                      quarters=true_up_quarters(chain, first, until)))
     keys = {t.index: t.key for chain in groups for t in chain}
     expr = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    records = backend.records(expr.order_by(["term", "period", "segment"]))
+    records = backend.records(expr.order_by(["term", "period", "segment", "grp"]))
     return [Slice(r["term"], r["period"], r["segment"], r["kind"], r["base"] or Decimal(0),
                   r["rows"], r["corrections"], r["first_day"], r["last_day"],
                   r["due"] or Decimal(0), r["paid_year"] or Decimal(0), r["paid"] or Decimal(0),
@@ -469,41 +491,64 @@ def _slices(backend, summary, groups: list[list[Term]], first, last, opening,
 def pending_obligations(groups: list[list[Term]], slices: list[Slice],
                         opening: dict[str, list[Opening]], first: date | None,
                         last: date | None) -> list[tuple[str, str]]:
-    """(currency, text) for each minimum whose contract year the run's dates enter but stop
-    before the end of: at most the minimum less what the year has paid so far is pending."""
+    """(currency, text) for each minimum whose contract year (or, for a quarterly minimum,
+    quarter) the run's dates enter but stop before the end of: at most the minimum less what the
+    year (quarter) has paid so far is pending."""
     if first is None or last is None:
         return []
-    paid: dict[tuple[int, int], Decimal] = {}
-    for item in slices:
-        if item.kind == "share":
-            key = (item.term, item.period)
-            paid[key] = paid.get(key, Decimal(0)) + item.paid_year
     out = []
     for chain in groups:
         if all(t.clause.minimum is None for t in chain):
             continue
         month = chain[0].start_month
-        for year in range(money.contract_year(max(first, chain[0].start), month),
-                          money.contract_year(last, month) + 1):
-            year_end = min(money.year_last(year, month), chain[-1].end or date.max)
-            required = prorated_minimum(chain, year)
-            if year_end <= last or required is None or chain[0].start > last:
+        indexes = {t.index for t in chain}
+        paid = [(item.period, item.paid_year, item.kind)
+                for item in slices if item.term in indexes]
+        paid += [(o.period, o.paid_year, o.kind) for t in chain for o in opening.get(t.key, ())]
+        for year, quarter in _windows(chain, first, last):
+            if quarter is None:
+                window_end = money.year_last(year, month)
+                required = prorated_minimum(chain, year)
+                label = f"minimum for {money.year_label(year, month)}"
+                inside = [a for p, a, _ in paid if money.contract_year(p, month) == year]
+                unit = "year"
+            else:
+                window_end = money.quarter_last(year, quarter, month)
+                required = quarter_minimum(chain, year, quarter)
+                label = f"quarterly minimum for {money.quarter_label(year, quarter, month)}"
+                inside = [a for p, a, k in paid
+                          if money.contract_quarter(p, month) == (year, quarter) and k == "share"]
+                unit = "quarter"
+            window_end = min(window_end, chain[-1].end or date.max)
+            if window_end <= last or required is None or chain[0].start > last:
                 continue
-            so_far = sum((amount for (index, period), amount in paid.items()
-                          if any(t.index == index for t in chain)
-                          and money.contract_year(period, month) == year), Decimal(0))
-            so_far += sum((o.paid_year for t in chain for o in opening.get(t.key, ())
-                           if o.kind == "share" and money.contract_year(o.period, month) == year),
-                          Decimal(0))
-            term = max((t for t in chain if t.start <= year_end), key=lambda t: t.start)
-            per_year = term.clause.cap.per_year if term.clause.cap else None
-            left = capped(DECIMAL_OPS, max(required - so_far, Decimal(0)), so_far, per_year)
+            so_far = sum(inside, Decimal(0))
+            term = max((t for t in chain if t.start <= window_end), key=lambda t: t.start)
+            cap = term.clause.cap
+            limit = (cap.per_year if unit == "year" else cap.per_quarter) if cap else None
+            left = capped(DECIMAL_OPS, max(required - so_far, Decimal(0)), so_far, limit)
             amount = round_money(left, term.currency, term.clause.rounding)
             out.append((term.currency,
-                        f"minimum for {money.year_label(year, month)} not yet settled: at most "
-                        f"{amount:,} {term.currency} pending ({term.clause.id}: the run's dates "
-                        f"end {last}, before the year's end {year_end}; a run through "
-                        f"{year_end} settles it)"))
+                        f"{label} not yet settled: at most {amount:,} {term.currency} pending "
+                        f"({term.clause.id}: the run's dates end {last}, before the {unit}'s end "
+                        f"{window_end}; a run through {window_end} settles it)"))
+    return out
+
+
+def _windows(chain: list[Term], first: date, last: date) -> list[tuple[int, int | None]]:
+    """The contract years (quarter None) and quarters the run's dates enter, for the minimums
+    the chain has."""
+    month = chain[0].start_month
+    out: list[tuple[int, int | None]] = []
+    start = max(first, chain[0].start)
+    if any(t.clause.minimum and t.clause.minimum.per_quarter is not None for t in chain):
+        day = money.period_start(start, "quarter", month)
+        while day <= last:
+            out.append(money.contract_quarter(day, month))
+            day = money.period_end(day, "quarter") + timedelta(days=1)
+    if any(t.clause.minimum and t.clause.minimum.per_year is not None for t in chain):
+        out += [(year, None) for year in range(money.contract_year(start, month),
+                                               money.contract_year(last, month) + 1)]
     return out
 
 
@@ -569,6 +614,6 @@ def _term_info(term: Term) -> dict:
             "start": term.start, "end": term.end, "rates": [s.describe() for s in term.segments]}
 
 
-def _allocations(backend, names, terms, slices, first, last, path: Path) -> str:
+def _allocations(backend, names, terms, slices, first, last, path: Path, fx=None) -> str:
     from .allocations import write_allocations
-    return write_allocations(backend, names, terms, slices, first, last, path)
+    return write_allocations(backend, names, terms, slices, first, last, path, fx)

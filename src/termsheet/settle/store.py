@@ -209,13 +209,17 @@ class Store:
         by term key: a run that restates an earlier period settles them again (the cascade)."""
         rows = self.con.execute(
             'SELECT s.term, s.period, s.segment, s.grp, s.base, s."rows", s.corrections, '
-            "s.first_day, s.last_day FROM slices s JOIN (SELECT key, max(run) AS run FROM "
-            "statement_lines WHERE agreement = ? GROUP BY key) c ON s.key = c.key AND s.run = "
-            "c.run WHERE s.agreement = ? AND s.period > ? ORDER BY s.term, s.period, s.segment, "
-            "s.grp", [agreement, agreement, after]).fetchall()
+            "s.first_day, s.last_day, coalesce(l.part, ''), l.detail FROM slices s JOIN "
+            "(SELECT key, max(run) AS run FROM statement_lines WHERE agreement = ? GROUP BY key) "
+            "c ON s.key = c.key AND s.run = c.run LEFT JOIN statement_lines l ON l.key = s.key "
+            "AND l.run = s.run WHERE s.agreement = ? AND s.period > ? ORDER BY s.term, s.period, "
+            "s.segment, s.grp", [agreement, agreement, after]).fetchall()
         out: dict[str, list[Later]] = {}
-        for term, *fields in rows:
-            out.setdefault(term, []).append(Later(*fields))
+        for term, *fields, detail in rows:
+            # the rows behind a later line do not change when it is settled again: nor do the
+            # conversions that made its base
+            converted = _typed(json.loads(detail)).get("conversions", ()) if detail else ()
+            out.setdefault(term, []).append(Later(*fields, conversions=tuple(converted)))
         return out
 
     def entries(self, agreement: str | None = None) -> list[Entry]:

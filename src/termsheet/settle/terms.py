@@ -16,8 +16,8 @@ from decimal import Decimal
 
 from ..agreement.describe import percent
 from ..agreement.history import History
-from ..agreement.model import Band, Base, RevenueShare, Version, clause_window
-from ..money.compile import DEFAULT_CATEGORIES, Selection, selection
+from ..agreement.model import Band, RevenueShare, Version, clause_window
+from ..money.compile import DEFAULT_CATEGORIES, Selection, part_selection, selection
 
 __all__ = ["DEFAULT_CATEGORIES", "Term", "Segment", "Vocabulary", "terms_of", "vocabulary"]
 
@@ -139,16 +139,7 @@ def _term(index: int, version: Version, clause: RevenueShare, start: date,
         index=index, version=version, clause=clause, start=start, end=end,
         segments=segments(clause, start, end), sellers=chosen.sellers, channels=chosen.channels,
         products=chosen.products, services=chosen.services, categories=_categories(clause),
-        parts=tuple(_part_selection(clause, part, version) for part in clause.bases or ()))
-
-
-def _part_selection(clause: RevenueShare, part, version: Version) -> Selection:
-    """The rows one of a clause's several bases chooses: its own selectors (the clause's
-    charge categories unless it names its own); the clause's ``base`` applies as well."""
-    fields = part.model_dump(by_alias=True, exclude={"id", "rate"}, exclude_none=True)
-    if "charge-category" not in fields and clause.base.charge_category:
-        fields["charge-category"] = clause.base.charge_category
-    return selection(clause.model_copy(update={"base": Base(**fields)}), version)
+        parts=tuple(part_selection(clause, part, version) for part in clause.bases or ()))
 
 
 def _categories(clause: RevenueShare) -> frozenset[str]:

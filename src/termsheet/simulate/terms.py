@@ -21,8 +21,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..agreement.model import Commitment, Equity, FirstOf, RevenueShare, Tiers, Version
-from ..money.compile import selection
+from ..agreement.model import (GROUP_COLUMNS, Commitment, Equity, FirstOf, RevenueShare, Tiers,
+                               Version)
+from ..money.compile import part_selection, selection
 from ..agreement.problems import TermsheetError
 from .paths import calendar, day_offset
 from .model import Scenario
@@ -57,7 +58,17 @@ class SharePlan:
     cap_per_year: float | None = None
     minimum: float | None = None
     cap_used: float = 0.0
+    cap_per_quarter: float | None = None
+    minimum_per_quarter: float | None = None
+    start_month: int = 1                  # the month the contract year starts in (year-start)
+    ends_with_horizon: bool = False       # an ``until`` on the horizon's last day: the clause ends
     groups: tuple[tuple[str, ...], ...] = ()   # tiers by a column: the streams of each group
+    # several bases (``bases:``): each base's streams and the flat rate of each month
+    parts: tuple[tuple[tuple[str, ...], np.ndarray], ...] = ()
+    # an advance (``advance: {amount, paid}``): the amount, the year it is paid (from the
+    # horizon's first, 0-based) and the share of that year whose earnings it is credited against
+    # (the months from the start of the settlement period that holds ``paid``)
+    advance: tuple[float, int, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +172,11 @@ def _terms(scenario: Scenario, clause: Any, scales: Mapping[str, float]) -> dict
     for term, value in scenario.term_overrides(clause.id).items():
         if term in own or _has(clause, term):
             out[term] = value
+    if isinstance(clause, RevenueShare) and "rate" in own and clause.bases:
+        raise TermsheetError([scenario.problem(
+            "E071", f"clause '{clause.id}' has several bases, each with its rate; a rate cannot "
+            "override them", ("terms", clause.id, "rate"),
+            "override cap, cap-per-year, minimum or cap-used")])
     if isinstance(clause, RevenueShare) and "rate" in own and clause.tiers is not None:
         raise TermsheetError([scenario.problem(
             "E071", f"clause '{clause.id}' uses tiers; a rate cannot override them",
@@ -205,7 +221,9 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
     first_year = scenario.first_year
     months = 12 * scenario.horizon
     rates = None
-    if clause.tiers is None:
+    streams = base_streams(clause, version, scenario)
+    parts = _parts(clause, version, scenario, streams, months) if clause.bases else ()
+    if clause.tiers is None and not clause.bases:
         override = terms.get("rate")
         if isinstance(override, Decimal):
             rates = np.full(months, float(override))
@@ -215,7 +233,6 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
             if isinstance(override, Scaled):
                 rates = rates * override.factor
     cap, minimum = clause.cap, clause.minimum
-    streams = base_streams(clause, version, scenario)
     return SharePlan(
         clause=clause.id, payer=clause.payer, payee=clause.payee, streams=streams,
         groups=_groups(clause, scenario, streams),
@@ -225,15 +242,61 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
         cap_total=_float(terms.get("cap", cap.total if cap else None)),
         cap_per_year=_float(terms.get("cap-per-year", cap.per_year if cap else None)),
         minimum=_float(terms.get("minimum", minimum.per_year if minimum else None)),
-        cap_used=float(terms.get("cap-used", 0)))
+        cap_used=float(terms.get("cap-used", 0)), parts=parts,
+        advance=_advance(clause, first_year),
+        cap_per_quarter=_float(cap.per_quarter if cap else None),
+        minimum_per_quarter=_float(minimum.per_quarter if minimum else None),
+        start_month=version.year_start_month,
+        ends_with_horizon=_ends_on(clause.until, date(first_year + scenario.horizon - 1, 12, 31)))
+
+
+def _ends_on(until: Any, day: date) -> bool:
+    """Whether an ``until`` names that date (itself or among the first of several ends)."""
+    if isinstance(until, FirstOf):
+        return any(_ends_on(item, day) for item in until.first)
+    return until == day
+
+
+def _advance(clause: RevenueShare, first_year: int) -> tuple[float, int, float] | None:
+    """The advance as the yearly engine applies it: its amount, its year (0-based from the
+    horizon's first) and the share of that year credited against it; settlement credits the
+    earnings of the period holding ``paid`` and every later one."""
+    if clause.advance is None:
+        return None
+    paid = clause.advance.paid
+    first_month = {"month": paid.month, "quarter": 3 * ((paid.month - 1) // 3) + 1,
+                   "year": 1}[clause.settle]
+    return (float(clause.advance.amount), paid.year - first_year, (13 - first_month) / 12)
+
+
+def _parts(clause: RevenueShare, version: Version, scenario: Scenario, streams: tuple[str, ...],
+           months: int) -> tuple[tuple[tuple[str, ...], np.ndarray], ...]:
+    """A clause with several bases: each stream of the clause's base in the first base that
+    selects it (as settlement places a row), valued at that base's rate of each month."""
+    chosen = [part_selection(clause, part, version) for part in clause.bases or ()]
+    placed: list[list[str]] = [[] for _ in chosen]
+    for name in streams:
+        row = scenario.streams[name].revenue
+        index = next((i for i, sel in enumerate(chosen) if sel.selects(
+            row.seller, row.channel, row.product, row.service)), None)
+        if index is not None:
+            placed[index].append(name)
+    first_year = scenario.first_year
+    return tuple((tuple(names), np.array([float(part.rate_on(first_day(m, first_year)))
+                                          for m in range(months)]))
+                 for names, part in zip(placed, clause.bases or ()))
 
 
 def _groups(clause: RevenueShare, scenario: Scenario,
             streams: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """With ``tiers.by``: the streams grouped by that attribute of their rows."""
+    """With ``tiers.by``: the streams grouped by that attribute of their rows (seller, channel,
+    product, service); by any other column (a customer, a region), each stream is a group of its
+    own: a stream stands for one value of it."""
     by = clause.tiers.by if clause.tiers is not None else None
     if by is None:
         return ()
+    if by not in GROUP_COLUMNS:
+        return tuple((name,) for name in streams)
     groups: dict[Any, list[str]] = {}
     for name in streams:
         groups.setdefault(getattr(scenario.streams[name].revenue, by, None), []).append(name)

@@ -158,10 +158,19 @@ class English(Phrases):
             parts.append(f"{self.money(cap.total)} in total")
         if cap.per_year is not None:
             parts.append(f"{self.money(cap.per_year)} a year")
+        if cap.per_quarter is not None:
+            parts.append(f"{self.money(cap.per_quarter)} a quarter")
         return self.join(parts)
 
     def minimum(self, minimum: Minimum | None) -> str:
-        return "no minimum" if minimum is None else f"{self.money(minimum.per_year)} a year"
+        if minimum is None:
+            return "no minimum"
+        parts = []
+        if minimum.per_year is not None:
+            parts.append(f"{self.money(minimum.per_year)} a year")
+        if minimum.per_quarter is not None:
+            parts.append(f"{self.money(minimum.per_quarter)} a quarter")
+        return self.join(parts)
 
     def base(self, base: Base | None) -> str:
         base = base or Base()

@@ -11,7 +11,8 @@ from ...agreement.model import EVERYTHING, Base, Cap, FirstLaunch, FirstOf, Mini
 from .base import HUNDRED_MILLION, TEN_THOUSAND, Phrases, _mapping_parts, _tuple
 
 
-GROUPS = {"seller": "按卖方", "channel": "按渠道", "product": "按产品", "service": "按服务"}
+GROUPS = {"seller": "按卖方", "channel": "按渠道", "product": "按产品", "service": "按服务",
+          "customer": "按客户"}
 
 
 class Chinese(Phrases):
@@ -148,7 +149,7 @@ class Chinese(Phrases):
         per = {"period": "按结算期计算", "month": "按月计算", "quarter": "按季计算",
                "year": "按合同年度计算"}.get(tiers.per, "自条款开始累计")
         if tiers.by:
-            per = f"{per}（{GROUPS.get(tiers.by, tiers.by)}分别累计）"
+            per = f"{per}（{GROUPS.get(tiers.by, f'按{tiers.by}')}分别累计）"
         bands = tiers.bands or tiers.schedule[0].bands
         text = f"{per}的{mode}费率：" + "，".join(
             f"超过{self.money(b.above)}的部分为{self.percent(b.rate)}" for b in bands)
@@ -165,10 +166,19 @@ class Chinese(Phrases):
             parts.append(f"总额{self.money(cap.total)}")
         if cap.per_year is not None:
             parts.append(f"每年{self.money(cap.per_year)}")
+        if cap.per_quarter is not None:
+            parts.append(f"每季度{self.money(cap.per_quarter)}")
         return "，".join(parts)
 
     def minimum(self, minimum: Minimum | None) -> str:
-        return "无保底" if minimum is None else f"每年{self.money(minimum.per_year)}"
+        if minimum is None:
+            return "无保底"
+        parts = []
+        if minimum.per_year is not None:
+            parts.append(f"每年{self.money(minimum.per_year)}")
+        if minimum.per_quarter is not None:
+            parts.append(f"每季度{self.money(minimum.per_quarter)}")
+        return "，".join(parts)
 
     def base(self, base: Base | None) -> str:
         base = base or Base()
