@@ -5,11 +5,13 @@ master and two workers on this machine) at 10M.
     python benchmarks/bench_scale.py [--sizes 10,30,100] [--memory-limit 2GB] [--data DIR]
                                      [--no-spark] [--no-allocations] [--keep]
 
-The rows are ten files of 10M rows each (``generate.focus_parquet``: one DuckDB query writing
-Parquet), a size is the first 1, 3 or 10 of them, plus OpenAI's direct sales. ``--distinct N``
-generates only N files and reads them over again to make up a size. Each contestant
+The rows are ten files of 10M distinct rows each (``generate.focus_parquet``: one DuckDB query
+writing Parquet, each file its own seed), a size is the first 1, 3 or 10 of them, plus OpenAI's
+direct sales: every size reads as many distinct rows as it names, none twice. Each contestant
 runs once per size in a fresh process (the files in the OS cache), its time excludes start-up
-(imports, one run over the small direct-sales file); peak RSS is the process's VmHWM.
+(imports, one run over the small direct-sales file); peak RSS is the process's VmHWM. The
+machine's load average is printed with each figure: on a shared machine the figures are only
+comparable within one run.
 
 - termsheet: ``settle`` with ``memory_limit`` and a ``temp_dir`` to spill to (statements only);
 - +allocations: the same with per-row allocations streamed to a partitioned Parquet directory;
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -85,8 +88,12 @@ def run_sql(args: dict) -> tuple[float, dict]:
     con.execute(f"SELECT count(*) FROM read_parquet('{paths[-1]}')").fetchall()  # start-up
     focus = "[" + ", ".join(f"'{p}'" for p in paths[:-1]) + "]"
     sql = SQL.replace("read_parquet('{focus}')", "read_parquet({focus})")
+    # bench_settle's anchor converts EUR rows; these rows are all in USD, so one EUR rate (that
+    # no row uses) lets the same query run unchanged.
+    rates = Path(paths[-1]).with_name("rates.csv")
+    rates.write_text("date,from,to,rate\n2025-01-01,EUR,USD,1.05\n")
     began = time.perf_counter()
-    rows = con.execute(sql.format(focus=focus, direct=paths[-1])).fetchall()
+    rows = con.execute(sql.format(focus=focus, direct=paths[-1], rates=rates)).fetchall()
     seconds = time.perf_counter() - began
     return seconds, {f"{c}|{v}|{p}": str(a) for c, v, p, a in rows}
 
@@ -94,9 +101,14 @@ def run_sql(args: dict) -> tuple[float, dict]:
 CONTESTANTS = {"termsheet": run_termsheet, "sql": run_sql}
 
 
+LOADS: list[float] = []  # the 1-minute load average before and after each contestant
+
+
 def contestant(name: str, args: dict) -> tuple[float, float, dict]:
+    LOADS.append(os.getloadavg()[0])
     done = subprocess.run([sys.executable, __file__, "--contestant", name, json.dumps(args)],
                           stdout=subprocess.PIPE, text=True, check=True)
+    LOADS.append(os.getloadavg()[0])
     data = json.loads(done.stdout.strip().splitlines()[-1])
     return data["seconds"], data["peak_mb"], data["amounts"]
 
@@ -110,9 +122,6 @@ def main() -> None:
     parser.add_argument("--no-allocations", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
     parser.add_argument("--file-rows", type=int, default=FILE_ROWS, help=argparse.SUPPRESS)
-    parser.add_argument("--distinct", type=int, help="generate at most this many distinct 10M "
-                        "files and read them again to make up a size (generation is the slow "
-                        "part on a busy machine; the rows read are the same in number)")
     args = parser.parse_args()
     unit = args.file_rows  # rows of one file, a "10M" (fewer for a smoke run)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -122,13 +131,11 @@ def main() -> None:
         results, spark = [], None
         for size in sizes:  # the data is generated as the sizes need it
             began = time.perf_counter()
-            files = [str(p) for p in generate(folder, min(size // 10, args.distinct or 99),
-                                              args.file_rows)]
-            focus, direct = files[:-1], files[-1]
-            paths = [focus[n % len(focus)] for n in range(size // 10)] + [direct]
-            print(f"data: {size}M FOCUS rows ready ({len(focus)} distinct file(s) of "
+            files = [str(p) for p in generate(folder, size // 10, args.file_rows)]
+            assert len(set(files)) == size // 10 + 1  # distinct files, none read twice
+            print(f"data: {size}M FOCUS rows ready ({size // 10} distinct file(s) of "
                   f"{args.file_rows:,}) in {time.perf_counter() - began:.1f} s", flush=True)
-            chosen = paths
+            chosen = files
             spill = folder / "spill"
             common = {"paths": chosen, "memory_limit": args.memory_limit, "temp_dir": str(spill)}
             row = {"size": size, "rows": size // 10 * unit}
@@ -179,7 +186,7 @@ def _print_row(row: dict, limit: str) -> None:
         if name in row:
             seconds, rss, _ = row[name]
             print(f"  {row['size']:>4}M {name:<12} {seconds:>8.2f} s {rows / seconds:>13,.0f} "
-                  f"rows/s {rss:>7.0f} MB", flush=True)
+                  f"rows/s {rss:>7.0f} MB (load average {LOADS[-1]:.1f})", flush=True)
 
 
 def _report(results: list[dict], spark, limit: str) -> None:
@@ -206,6 +213,8 @@ def _report(results: list[dict], spark, limit: str) -> None:
         duck = results[[r["size"] for r in results].index(10)]["termsheet"][0]
         print(f"Spark standalone (2 workers) at 10M: {seconds:.2f} s, {rows / seconds:,.0f} rows/s "
               f"(driver peak RSS {rss:.0f} MB); Spark / DuckDB = {seconds / duck:.1f}x")
+    print(f"load average (1 min) on this {os.cpu_count()}-core machine during the run: "
+          f"{min(LOADS):.1f} to {max(LOADS):.1f}")
 
 
 if __name__ == "__main__":

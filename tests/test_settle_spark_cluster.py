@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -32,12 +34,13 @@ EXECUTORS = SMALL_EXECUTORS  # small: the cluster shares the machine with the re
 
 @pytest.fixture(scope="session")
 def spark_cluster(tmp_path_factory):
-    """A standalone master and two workers (2 cores, 1 GB each), each its own process; stopped
-    (with the executors) when the session ends."""
+    """A standalone master, two workers (2 cores, 1 GB each) and a Spark Connect server whose
+    executors run on them, each its own process; stopped (with the executors) when the session
+    ends. The Connect server holds one core of each worker, a driver in this process the other."""
     pytest.importorskip("pyspark")
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         pytest.skip("no Java runtime")
-    cluster = LocalCluster(workers=2, cores=2, memory="1g", connect=False,
+    cluster = LocalCluster(workers=2, cores=2, memory="1g", connect=True,
                            folder=tmp_path_factory.mktemp("spark-cluster"))
     try:
         cluster.start()
@@ -78,9 +81,11 @@ def test_settles_on_a_standalone_cluster_like_duckdb(spark_cluster, flagship, bi
     context = spark_session(spark_cluster.master, conf=EXECUTORS).sparkContext
     assert context.master == spark_cluster.master
     state = spark_cluster.state()
-    assert "termsheet" in {app["name"] for app in state["activeapps"]}
+    apps = {app["name"]: app for app in state["activeapps"]}
+    assert apps["termsheet"]["cores"] == 2, apps  # spark.cores.max: two one-core executors
+    # Each worker runs one executor of this driver and one of the Connect server's (spread out).
     used = {w["id"]: w["coresused"] for w in state["workers"]}
-    assert all(cores >= 1 for cores in used.values()), used
+    assert sorted(used.values()) == [2, 2], used
     # The total cap, worked out by hand in the case: 600.00, 400.00 (the cap's remainder), 0.00.
     case = load_case("cap-crossed.yaml")
     history = load_history_of(write_versions(case, tmp_path / "agreement"))
@@ -93,15 +98,18 @@ def test_settles_on_a_standalone_cluster_like_duckdb(spark_cluster, flagship, bi
         ("yearly", "2026-12"): Decimal("200.00"), ("yearly", "2027-01"): Decimal("100.00")}
 
 
-@pytest.mark.skip(reason="settling through Spark Connect fails on the server (analyzePlan), and "
-                  "a client of an unreachable server retries for minutes: not working yet")
 def test_settles_through_spark_connect_from_the_command_line(spark_cluster, flagship_dir,
                                                              flagship, billing):
+    """The client process has no Java: the Connect server plans the queries and its executors
+    on the workers run them. It caches the summary (a temporary view) and a table computed from
+    it, and releases both at the end, the later first: the server re-analyses a DataFrame's plan
+    to unpersist it, and the earlier view must still exist then (the other order failed with
+    TABLE_OR_VIEW_NOT_FOUND at analyzePlan and exit 3)."""
     duck = settle(flagship, billing)
     done = subprocess.run(
         [sys.executable, "-m", "termsheet", "settle", *map(str, billing), "-a", str(flagship_dir),
          "--engine", "spark", "--spark-remote", spark_cluster.remote, "--no-store", "--json"],
-        capture_output=True, text=True, timeout=1800,
+        capture_output=True, text=True, timeout=900,
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert done.returncode == 0, done.stderr[-2000:]
     data = json.loads(done.stdout)
@@ -113,16 +121,59 @@ def test_settles_through_spark_connect_from_the_command_line(spark_cluster, flag
     assert got == want and len(want) > 30
     assert data["reconciliation"] == json.loads(to_json([r.to_dict() for r in
                                                          duck.reconciliation]))
+    assert "Traceback" not in done.stderr and "verifySchema" not in done.stderr
+    assert "termsheet-connect" in {app["name"] for app in spark_cluster.state()["activeapps"]}
 
 
-@pytest.mark.skip(reason="settling through Spark Connect fails on the server (analyzePlan), and "
-                  "a client of an unreachable server retries for minutes: not working yet")
+def _settle_remote(remote: str, flagship_dir, billing) -> subprocess.CompletedProcess:
+    # The client's own retry policy waits at least ten minutes for a server that does not
+    # answer: the timeout here is far below that, so a client that retries fails the test.
+    return subprocess.run(
+        [sys.executable, "-m", "termsheet", "settle", *map(str, billing), "-a", str(flagship_dir),
+         "--engine", "spark", "--spark-remote", remote, "--no-store"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+
+
 def test_an_unreachable_connect_server_is_a_problem_not_a_traceback(flagship_dir, billing):
     port = _port()  # nothing listens there
-    done = subprocess.run(
-        [sys.executable, "-m", "termsheet", "settle", *map(str, billing), "-a", str(flagship_dir),
-         "--engine", "spark", "--spark-remote", f"sc://127.0.0.1:{port}", "--no-store"],
-        capture_output=True, text=True, timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    done = _settle_remote(f"sc://127.0.0.1:{port}", flagship_dir, billing)
     assert done.returncode == 1, done.stderr[-2000:]
-    assert "E053" in done.stderr and "Traceback" not in done.stderr
+    assert done.stderr.startswith("--spark-remote:1:1: E053 no Spark Connect server answers at "
+                                  f"127.0.0.1:{port}"), done.stderr
+    assert "Connection refused" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_server_that_is_no_connect_server_is_a_problem(flagship_dir, billing):
+    """Something listens on the port but does not speak Spark Connect (an HTTP/1 server): the
+    client's first calls are retried a few times only, then a problem, exit 1."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        port = server.getsockname()[1]
+
+        def answer():
+            while True:
+                try:
+                    client, _ = server.accept()
+                except OSError:
+                    return
+                with client:
+                    client.sendall(b"HTTP/1.0 404 Not Found\r\n\r\n")
+
+        threading.Thread(target=answer, daemon=True).start()
+        done = _settle_remote(f"sc://127.0.0.1:{port}", flagship_dir, billing)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert done.stderr.startswith(f"--spark-remote:1:1: E053 127.0.0.1:{port} does not answer "
+                                  "as a Spark Connect server"), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("url, where", [
+    ("sc://127.0.0.1:15003", ("127.0.0.1", 15003)),
+    ("sc://spark.example.org/;user_id=ana;use_ssl=true", ("spark.example.org", 15002)),
+    ("sc://[::1]:15010/;token=x", ("::1", 15010)),
+])
+def test_connect_urls_name_a_host_and_port(url, where):
+    from termsheet.settle.backends import _connect_address
+    assert _connect_address(url) == where

@@ -15,8 +15,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import sys
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +28,7 @@ import ibis
 from ..agreement.problems import Problem, TermsheetError
 
 ENGINES = ("duckdb", "spark")
+CONNECT_TIMEOUT = 5.0  # seconds to open a TCP connection to a Spark Connect server
 MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 # Settings every Spark session gets: exact decimals, UTC, ANSI casts, Arrow transfers.
 SPARK_SQL = {
@@ -62,7 +65,10 @@ class Backend:
         return table
 
     def close(self) -> None:
-        for item in self.cleanup:
+        # Last cached first: a cached table may be computed from an earlier one, and a Spark
+        # Connect server re-analyses a DataFrame's plan to unpersist it, so the earlier one's
+        # view must still exist then.
+        for item in reversed(self.cleanup):
             if isinstance(item, str):
                 self.con.con.execute(f"DROP TABLE IF EXISTS {item}")
             else:
@@ -146,14 +152,7 @@ def spark_session(master: str | None = None, remote: str | None = None,
         return _SESSIONS[key]
     SparkSession = _pyspark()
     if remote:
-        try:
-            session = SparkSession.builder.remote(remote).getOrCreate()
-            for name, value in {**SPARK_SQL, **conf}.items():
-                session.conf.set(name, value)
-        except Exception as err:  # the server is down or refuses: bad input, not a bug
-            raise TermsheetError([Problem("E053", f"cannot reach the Spark Connect server "
-                                          f"{remote}: {str(err).splitlines()[0][:200]}",
-                                          "--spark-remote")]) from None
+        session = _connect_session(SparkSession, remote, {**SPARK_SQL, **conf})
         _SESSIONS[key] = session
         return session
     for other, session in list(_SESSIONS.items()):
@@ -182,6 +181,60 @@ def spark_session(master: str | None = None, remote: str | None = None,
                                       "--spark-master")]) from None
     session.sparkContext.setLogLevel("ERROR")
     _SESSIONS[key] = session
+    return session
+
+
+def _connect_address(remote: str) -> tuple[str, int]:
+    """HOST and PORT of ``sc://HOST:PORT/;param=value`` (the port defaults to 15002)."""
+    where = remote[len("sc://"):].split("/", 1)[0].split(";", 1)[0]
+    host, _, port = where.rpartition(":") if where.count(":") == 1 or where.startswith("[") \
+        else (where, "", "")
+    host = (host or where).strip("[]")
+    if not host or (port and not port.isdigit()):
+        raise TermsheetError([Problem("E053", f"'{remote}' is not a sc://HOST:PORT URL",
+                                      "--spark-remote")])
+    return host, int(port or 15002)
+
+
+def _grpc_reason(err: Exception) -> str:
+    """The gist of a Connect client's error: a gRPC error's details, else its first line."""
+    text = str(err).strip()
+    found = re.search(r'details = "([^"]*)"', text)
+    return (found.group(1) if found else (text.splitlines() or [type(err).__name__])[0])[:200]
+
+
+def _connect_session(SparkSession, remote: str, settings: dict[str, str]):
+    """A Spark Connect session, checked to answer within seconds. The client would otherwise
+    retry an unreachable server for minutes (its default policy waits up to ten): first a plain
+    TCP connection to the server's port, then the first calls with a short retry policy, then
+    the client's own policy for the settlement's queries."""
+    host, port = _connect_address(remote)
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+    except OSError as err:
+        reason = err.strerror or ("timed out" if isinstance(err, TimeoutError) else str(err))
+        raise TermsheetError([Problem(
+            "E053", f"no Spark Connect server answers at {host}:{port} ({remote}): {reason}",
+            "--spark-remote", hint="is the server started (docs/settle.md, 'Spark on a cluster'), "
+            "and are the host and port right?")]) from None
+    # The Connect client warns that ibis's schema check does not apply to it: noise, not news.
+    warnings.filterwarnings("ignore", "'verifySchema' is ignored", UserWarning)
+    from pyspark.errors import PySparkException
+    from pyspark.sql.connect.client.retries import DefaultPolicy
+    session = SparkSession.builder.remote(remote).getOrCreate()
+    policies = session.client.get_retry_policies()
+    session.client.set_retry_policies([DefaultPolicy(max_retries=3, initial_backoff=200,
+                                                     backoff_multiplier=2.0, max_backoff=1000)])
+    try:
+        for name, value in settings.items():
+            session.conf.set(name, value)
+    except PySparkException as err:  # it listens but does not answer as a Connect server
+        session.client.close()
+        raise TermsheetError([Problem(
+            "E053", f"{host}:{port} does not answer as a Spark Connect server ({remote}): "
+            f"{_grpc_reason(err)}", "--spark-remote")]) from None
+    finally:
+        session.client.set_retry_policies(policies)
     return session
 
 
