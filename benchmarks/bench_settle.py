@@ -34,6 +34,23 @@ FLAGSHIP = ROOT / "agreements" / "openai-microsoft"
 FIRST, LAST = date(2025, 7, 1), date(2026, 12, 31)
 CHUNK = 1_000_000
 
+# Both anchors: each clause's rows summed by day and currency, then converted to USD at the rate
+# in force on the day (an ASOF join on the rate table), rows without a rate left out.
+CONVERT = """), daily AS (
+    SELECT clause, day, currency, sum(cost) AS cost FROM tagged WHERE clause IS NOT NULL
+    GROUP BY ALL
+), rates AS (
+    SELECT CAST(date AS DATE) AS date, "from", CAST(rate AS DECIMAL(38, 10)) AS rate
+    FROM read_csv('{rates}', all_varchar = true) WHERE "to" = 'USD'
+), converted AS (
+    SELECT d.clause, d.day,
+           CASE WHEN d.currency = 'USD' THEN d.cost
+                ELSE CAST(d.cost * r.rate AS DECIMAL(38, 10)) END AS cost
+    FROM daily d ASOF LEFT JOIN rates r ON d.currency = r."from" AND d.day >= r.date
+    WHERE d.currency = 'USD' OR r.rate IS NOT NULL
+"""
+
+
 # The flagship's terms over 2025-07..2026-12, written out by hand: 20% each way; Microsoft's share
 # to OpenAI ends when the 2026-04-27 version takes effect; OpenAI's share under that version is
 # capped at $38B in total. Currency conversion is on: an eighth of the rows are billed in EUR and
@@ -56,19 +73,7 @@ WITH src AS (
     WHERE upper(trim(currency)) IN ('USD', 'EUR') AND cost IS NOT NULL
       AND day >= DATE '2025-01-21'
       AND lower(category) IN ('usage', 'purchase', 'credit', 'adjustment')
-), daily AS (
-    SELECT clause, day, currency, sum(cost) AS cost FROM tagged WHERE clause IS NOT NULL
-    GROUP BY ALL
-), rates AS (
-    SELECT CAST(date AS DATE) AS date, "from", CAST(rate AS DECIMAL(38, 10)) AS rate
-    FROM read_csv('{rates}', all_varchar = true) WHERE "to" = 'USD'
-), converted AS (
-    SELECT d.clause, d.day,
-           CASE WHEN d.currency = 'USD' THEN d.cost
-                ELSE CAST(d.cost * r.rate AS DECIMAL(38, 10)) END AS cost
-    FROM daily d ASOF LEFT JOIN rates r ON d.currency = r."from" AND d.day >= r.date
-    WHERE d.currency = 'USD' OR r.rate IS NOT NULL
-), lines AS (
+""" + CONVERT + """), lines AS (
     SELECT clause,
            CASE WHEN day >= DATE '2026-04-27' THEN '2026-04-27'
                 WHEN day >= DATE '2026-02-27' THEN '2026-02-27'
@@ -111,19 +116,7 @@ WITH src AS (
     WHERE upper(trim(currency)) IN ('USD', 'EUR') AND cost IS NOT NULL
       AND day >= DATE '2025-01-01'
       AND lower(category) IN ('usage', 'purchase', 'credit', 'adjustment')
-), daily AS (
-    SELECT clause, day, currency, sum(cost) AS cost FROM tagged WHERE clause IS NOT NULL
-    GROUP BY ALL
-), rates AS (
-    SELECT CAST(date AS DATE) AS date, "from", CAST(rate AS DECIMAL(38, 10)) AS rate
-    FROM read_csv('{rates}', all_varchar = true) WHERE "to" = 'USD'
-), converted AS (
-    SELECT d.clause, d.day,
-           CASE WHEN d.currency = 'USD' THEN d.cost
-                ELSE CAST(d.cost * r.rate AS DECIMAL(38, 10)) END AS cost
-    FROM daily d ASOF LEFT JOIN rates r ON d.currency = r."from" AND d.day >= r.date
-    WHERE d.currency = 'USD' OR r.rate IS NOT NULL
-), months AS (
+""" + CONVERT + """), months AS (
     SELECT clause, CAST(date_trunc('month', day) AS DATE) AS period, sum(cost) AS base
     FROM converted GROUP BY ALL
 ), volumes AS (
