@@ -34,6 +34,18 @@ FLAGSHIP = ROOT / "agreements" / "openai-microsoft"
 FIRST, LAST = date(2025, 7, 1), date(2026, 12, 31)
 CHUNK = 1_000_000
 
+# Both anchors read the FOCUS rows and the direct sales as one table of rows, then tag each row
+# with the clause it falls under (the tagging differs: it opens the ``tagged`` step).
+SOURCE = """WITH src AS (
+    SELECT CAST(ChargePeriodStart AS DATE) AS day, BilledCost AS cost, PublisherName AS seller,
+           ServiceName AS service, ChargeCategory AS category, BillingCurrency AS currency
+    FROM read_parquet('{focus}')
+    UNION ALL
+    SELECT date, amount, seller, NULL, 'usage', currency FROM read_parquet('{direct}')
+), tagged AS (
+    SELECT day, cost, upper(trim(currency)) AS currency,
+"""
+
 # Both anchors: each clause's rows summed by day and currency, then converted to USD at the rate
 # in force on the day (an ASOF join on the rate table), rows without a rate left out.
 CONVERT = """), daily AS (
@@ -56,15 +68,7 @@ CONVERT = """), daily AS (
 # capped at $38B in total. Currency conversion is on: an eighth of the rows are billed in EUR and
 # converted at the latest EUR->USD rate on or before their charge day (rates on weekdays only).
 SQL = """
-WITH src AS (
-    SELECT CAST(ChargePeriodStart AS DATE) AS day, BilledCost AS cost, PublisherName AS seller,
-           ServiceName AS service, ChargeCategory AS category, BillingCurrency AS currency
-    FROM read_parquet('{focus}')
-    UNION ALL
-    SELECT date, amount, seller, NULL, 'usage', currency FROM read_parquet('{direct}')
-), tagged AS (
-    SELECT day, cost, upper(trim(currency)) AS currency,
-           CASE WHEN lower(seller) IN ('openai', 'openai group pbc', 'openai, l.l.c.')
+""" + SOURCE + """           CASE WHEN lower(seller) IN ('openai', 'openai group pbc', 'openai, l.l.c.')
                 THEN 'revenue-share-to-microsoft'
                 WHEN lower(seller) IN ('microsoft', 'microsoft corporation')
                      AND lower(service) = 'azure openai service' AND day < DATE '2026-04-27'
@@ -99,15 +103,7 @@ FROM paid WINDOW w AS (PARTITION BY clause, version ORDER BY period)
 # 20% of OpenAI's revenue up to T_YEAR a (calendar) year and 15% above it, counted from each
 # January. Both marginal, monthly statements, one version.
 TIERS_SQL = """
-WITH src AS (
-    SELECT CAST(ChargePeriodStart AS DATE) AS day, BilledCost AS cost, PublisherName AS seller,
-           ServiceName AS service, ChargeCategory AS category, BillingCurrency AS currency
-    FROM read_parquet('{focus}')
-    UNION ALL
-    SELECT date, amount, seller, NULL, 'usage', currency FROM read_parquet('{direct}')
-), tagged AS (
-    SELECT day, cost, upper(trim(currency)) AS currency,
-           CASE WHEN lower(seller) IN ('openai', 'openai group pbc', 'openai, l.l.c.')
+""" + SOURCE + """           CASE WHEN lower(seller) IN ('openai', 'openai group pbc', 'openai, l.l.c.')
                 THEN 'yearly-tiers'
                 WHEN lower(seller) IN ('microsoft', 'microsoft corporation')
                      AND lower(service) = 'azure openai service'

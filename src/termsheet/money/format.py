@@ -36,11 +36,10 @@ def money(amount: Decimal | float | int, currency: str, lang: str = "en",
           sign: bool = False) -> str:
     """An amount with its symbol at the currency's minor unit: $1,234.50, ¥1,235, €-3.00."""
     from babel.numbers import format_currency
-    places = digits(currency)
-    pattern = "¤#,##0" + ("." + "0" * places if places else "")
+    value, digits_pattern = _at_minor_unit(amount, currency)
+    pattern = "¤" + digits_pattern
     if sign:
         pattern = f"+{pattern};-{pattern}"
-    value = Decimal(str(amount)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return format_currency(value, currency, format=pattern,
                            locale=_locale(lang), currency_digits=False)
 
@@ -49,10 +48,16 @@ def number(amount: Decimal | float | int, currency: str, lang: str = "en") -> st
     """An amount without its symbol, grouped, at the currency's minor unit: 1,234.50 (USD),
     1,235 (JPY), 5.000 (KWD); for tables whose column or line names the currency."""
     from babel.numbers import format_decimal
+    value, pattern = _at_minor_unit(amount, currency)
+    return format_decimal(value, format=pattern, locale=_locale(lang), decimal_quantization=False)
+
+
+def _at_minor_unit(amount: Decimal | float | int, currency: str) -> tuple[Decimal, str]:
+    """The amount rounded half-up to the currency's minor unit, and the CLDR number pattern that
+    shows it grouped with those decimals (#,##0.00 for USD, #,##0 for JPY)."""
     places = digits(currency)
     value = Decimal(str(amount)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return format_decimal(value, format="#,##0" + ("." + "0" * places if places else ""),
-                          locale=_locale(lang), decimal_quantization=False)
+    return value, "#,##0" + ("." + "0" * places if places else "")
 
 
 def rounded(amount: Decimal | float | int, currency: str, lang: str = "en") -> str:

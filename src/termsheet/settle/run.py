@@ -502,25 +502,16 @@ def pending_obligations(groups: list[list[Term]], slices: list[Slice],
         if all(t.clause.minimum is None for t in chain):
             continue
         month = chain[0].start_month
-        indexes = {t.index for t in chain}
-        paid = [(item.period, item.paid_year, item.kind)
-                for item in slices if item.term in indexes]
-        paid += [(o.period, o.paid_year, o.kind) for t in chain for o in opening.get(t.key, ())]
-        for year, quarter in _windows(chain, first, last):
+        paid = _paid_of(chain, slices, opening)
+        for year, quarter in _windows(chain, first, last, _has_minimum):
+            window_end, name, unit = _window(chain, year, quarter)
             if quarter is None:
-                window_end = money.year_last(year, month)
                 required = prorated_minimum(chain, year)
-                label = f"minimum for {money.year_label(year, month)}"
                 inside = [a for p, a, _ in paid if money.contract_year(p, month) == year]
-                unit = "year"
             else:
-                window_end = money.quarter_last(year, quarter, month)
                 required = quarter_minimum(chain, year, quarter)
-                label = f"quarterly minimum for {money.quarter_label(year, quarter, month)}"
                 inside = [a for p, a, k in paid
                           if money.contract_quarter(p, month) == (year, quarter) and k == "share"]
-                unit = "quarter"
-            window_end = min(window_end, chain[-1].end or date.max)
             if window_end <= last or required is None or chain[0].start > last:
                 continue
             so_far = sum(inside, Decimal(0))
@@ -530,9 +521,10 @@ def pending_obligations(groups: list[list[Term]], slices: list[Slice],
             left = capped(DECIMAL_OPS, max(required - so_far, Decimal(0)), so_far, limit)
             amount = round_money(left, term.currency, term.clause.rounding)
             out.append((term.currency,
-                        f"{label} not yet settled: at most {amount:,} {term.currency} pending "
-                        f"({term.clause.id}: the run's dates end {last}, before the {unit}'s end "
-                        f"{window_end}; a run through {window_end} settles it)"))
+                        f"{_quarterly(quarter)}minimum for {name} not yet settled: at most "
+                        f"{amount:,} {term.currency} pending ({term.clause.id}: the run's dates "
+                        f"end {last}, before the {unit}'s end {window_end}; a run through "
+                        f"{window_end} settles it)"))
     return out
 
 
@@ -546,55 +538,69 @@ def pending_caps(groups: list[list[Term]], slices: list[Slice],
         return []
     out = []
     for chain in groups:
-        def has(t: Term, unit: str) -> bool:
-            cap = t.clause.cap
-            return cap is not None and (cap.per_year if unit == "year"
-                                        else cap.per_quarter) is not None
-        if not any(has(t, unit) for t in chain for unit in ("year", "quarter")):
-            continue
         month = chain[0].start_month
-        indexes = {t.index for t in chain}
-        paid = [(item.period, item.paid_year) for item in slices if item.term in indexes]
-        paid += [(o.period, o.paid_year) for t in chain for o in opening.get(t.key, ())]
-        windows = _windows(chain, first, last, lambda t, unit: has(t, unit))
-        for year, quarter in windows:
-            if quarter is None:
-                window_end = money.year_last(year, month)
-                label = f"cap for {money.year_label(year, month)}"
-                inside = [a for p, a in paid if money.contract_year(p, month) == year]
-                unit = "year"
-            else:
-                window_end = money.quarter_last(year, quarter, month)
-                label = f"quarterly cap for {money.quarter_label(year, quarter, month)}"
-                inside = [a for p, a in paid if money.contract_quarter(p, month) == (year, quarter)]
-                unit = "quarter"
-            window_end = min(window_end, chain[-1].end or date.max)
+        paid = _paid_of(chain, slices, opening)
+        for year, quarter in _windows(chain, first, last, _has_cap):
+            window_end, name, unit = _window(chain, year, quarter)
             if window_end <= last or chain[0].start > last:
                 continue
             term = max((t for t in chain if t.start <= last), key=lambda t: t.start)
-            if not has(term, unit):
+            if not _has_cap(term, unit):
                 continue
-            cap = term.clause.cap
-            limit = round_money(cap.per_year if unit == "year" else cap.per_quarter,
-                                term.currency, term.clause.rounding)
-            so_far = round_money(sum(inside, Decimal(0)), term.currency, term.clause.rounding)
+            inside = [a for p, a, _ in paid
+                      if (money.contract_year(p, month) == year if quarter is None
+                          else money.contract_quarter(p, month) == (year, quarter))]
+            cap, cur = term.clause.cap, term.currency
+            limit = round_money(cap.per_year if unit == "year" else cap.per_quarter, cur,
+                                term.clause.rounding)
+            so_far = round_money(sum(inside, Decimal(0)), cur, term.clause.rounding)
             left = max(limit - so_far, Decimal(0))
-            cur = term.currency
-            out.append((cur, f"{label}: {so_far:,} of {limit:,} {cur} paid when the run's dates "
-                             f"end {last}; at most {left:,} {cur} more until it starts again "
-                             f"after {window_end} ({term.clause.id})"))
+            out.append((cur, f"{_quarterly(quarter)}cap for {name}: {so_far:,} of {limit:,} "
+                             f"{cur} paid when the run's dates end {last}; at most {left:,} "
+                             f"{cur} more until it starts again after {window_end} "
+                             f"({term.clause.id})"))
     return out
 
 
+def _has_minimum(term: Term, unit: str) -> bool:
+    minimum = term.clause.minimum
+    return minimum is not None and (minimum.per_year if unit == "year"
+                                    else minimum.per_quarter) is not None
+
+
+def _has_cap(term: Term, unit: str) -> bool:
+    cap = term.clause.cap
+    return cap is not None and (cap.per_year if unit == "year" else cap.per_quarter) is not None
+
+
+def _paid_of(chain: list[Term], slices: list[Slice],
+             opening: dict[str, list[Opening]]) -> list[tuple[date, Decimal, str]]:
+    """(period, paid, kind) of a chain's slices in this run and its lines carried in."""
+    indexes = {t.index for t in chain}
+    return ([(item.period, item.paid_year, item.kind) for item in slices if item.term in indexes]
+            + [(o.period, o.paid_year, o.kind) for t in chain for o in opening.get(t.key, ())])
+
+
+def _window(chain: list[Term], year: int, quarter: int | None) -> tuple[date, str, str]:
+    """A contract year's (quarter None) or quarter's last day (within the chain's end), its name
+    and its unit."""
+    month = chain[0].start_month
+    if quarter is None:
+        end, name, unit = money.year_last(year, month), money.year_label(year, month), "year"
+    else:
+        end = money.quarter_last(year, quarter, month)
+        name, unit = money.quarter_label(year, quarter, month), "quarter"
+    return min(end, chain[-1].end or date.max), name, unit
+
+
+def _quarterly(quarter: int | None) -> str:
+    return "" if quarter is None else "quarterly "
+
+
 def _windows(chain: list[Term], first: date, last: date,
-             has=None) -> list[tuple[int, int | None]]:
-    """The contract years (quarter None) and quarters the run's dates enter, for the minimums
-    the chain has (or the terms ``has(term, "year" | "quarter")`` names)."""
-    if has is None:
-        def has(t: Term, unit: str) -> bool:
-            minimum = t.clause.minimum
-            return minimum is not None and (minimum.per_year if unit == "year"
-                                            else minimum.per_quarter) is not None
+             has: Callable[[Term, str], bool]) -> list[tuple[int, int | None]]:
+    """The contract years (quarter None) and quarters the run's dates enter, for the terms of
+    the chain that ``has(term, "year" | "quarter")`` names."""
     month = chain[0].start_month
     out: list[tuple[int, int | None]] = []
     start = max(first, chain[0].start)
