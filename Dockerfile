@@ -2,6 +2,7 @@
 # (shipped inside the package), a non-root user, and the data (access file, store) in /data.
 #
 #   docker build -t termsheet .
+#   mkdir -p data && sudo chown 10001 data        # the container's user writes /data
 #   docker run --rm -v "$PWD/data:/data" termsheet termsheet token add desk --admin --access /data/access.yaml
 #   docker run --rm -p 8000:8000 -v "$PWD/data:/data" termsheet
 #   docker run --rm -p 8000:8000 -v "$PWD/data:/data" -v "$PWD/agreements:/agreements:ro" \

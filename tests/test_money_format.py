@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from termsheet.money.format import compact, money, plain, symbol, tick_labels
+from termsheet.money.format import compact, exact, money, plain, symbol, tick_labels, words
 
 
 def test_amounts_with_symbols_at_the_minor_unit():
@@ -26,6 +26,29 @@ def test_compact_amounts_in_english_and_chinese():
     assert compact(Decimal("-1250000"), "EUR") == "−€1.2M"
     assert compact(Decimal("38000000000"), "USD", "zh") == "US$380亿"    # 380 x 10^8
     assert compact(Decimal("1250000"), "EUR", "zh") == "€125万"          # 125 x 10^4
+
+
+def test_a_terms_amount_is_shown_as_written_never_rounded():
+    assert exact(Decimal("38000000000"), "USD") == "38,000,000,000"        # whole: no decimals
+    assert exact(Decimal("1234.5"), "USD") == "1,234.50"                   # the minor unit
+    assert exact(Decimal("1.2345"), "KWD") == "1.2345"                     # every digit written
+    assert exact(Decimal("5.5"), "KWD") == "5.500"                         # KWD has three
+    assert exact(Decimal("1234.5"), "JPY") == "1,234.5"                    # JPY has none
+    assert exact(Decimal("0.0000000001"), "USD") == "0.0000000001"         # ten places kept
+
+
+def test_amounts_in_sentences_are_words_only_when_exact():
+    assert words(Decimal("38000000000"), "USD") == "USD 38 billion"
+    assert words(Decimal("38500000000"), "USD") == "USD 38.5 billion"
+    assert words(Decimal("-2500000"), "EUR") == "EUR -2.5 million"
+    # 123.457 million would round it: written out instead
+    assert words(Decimal("123456789"), "USD") == "USD 123,456,789"
+    assert words(Decimal("999999.5"), "USD") == "USD 999,999.50"          # below a million
+    # Chinese counts in 万 (10^4) and 亿 (10^8); the currency's name from CLDR
+    assert words(Decimal("38000000000"), "USD", "zh") == "380亿美元"
+    assert words(Decimal("12345"), "EUR", "zh") == "1.2345万欧元"
+    assert words(Decimal("1500"), "KWD", "zh") == "1,500科威特第纳尔"
+    assert words(Decimal("123456789"), "JPY", "zh") == "123,456,789日元"    # 1.2346亿 rounds
 
 
 def test_currencies_and_minor_units_follow_iso_4217():
@@ -186,3 +209,25 @@ def test_a_narrow_terminal_wraps_the_reconciliation_never_cutting_money():
     body = [row.split("│")[1:-1] for row in text.splitlines() if row.startswith("│")]
     columns = ["".join(ch for row in body for ch in row[i] if ch.isdigit()) for i in range(5)]
     assert columns[1:] == ["1000123456789123456", "990123450000000001", "66789123455", "4000"]
+
+
+def test_describe_shows_a_terms_amounts_at_their_currencys_precision():
+    """The one-line terms of `show`, decide's obligations and the calendar: a cap of 1.2345 KWD
+    is not 1.23, and a commitment of 1,234.5 JPY is not 1,234.50."""
+    from pathlib import Path
+
+    from termsheet.agreement.describe import key_terms
+    from termsheet.agreement.document import parse
+
+    text = (Path(__file__).parent / "documents" / "minimal.md").read_text()
+    text = text.replace("currency: USD", "currency: KWD").replace(
+        "cap: {total: 38e9, per-year: 1_000_000}", "cap: {total: 38e9, per-year: 1.2345}")
+    version, problems = parse(text)
+    assert not problems, problems
+    share = next(c for c in version.clauses if c.id == "share")
+    assert key_terms(share, "KWD").endswith(
+        "; cap 38,000,000,000 KWD total; cap 1.2345 KWD a year")
+    text = text.replace("currency: KWD", "currency: JPY")
+    version, _ = parse(text)
+    share = next(c for c in version.clauses if c.id == "share")
+    assert "cap 1.2345 JPY a year" in key_terms(share, "JPY")

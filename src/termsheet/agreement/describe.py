@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ..money.format import exact
 from .model import (
     ClauseBase, Commitment, Cooperation, Distribution, Equity, Exclusivity, FirstOf, License,
     RevenueShare, RightOfFirstRefusal, Version,
@@ -35,8 +36,8 @@ def percent(value: Decimal) -> str:
 
 
 def money(value: Decimal, currency: str = "") -> str:
-    text = f"{value:,.2f}" if value != value.to_integral_value() else f"{value:,.0f}"
-    return f"{text} {currency}".strip()
+    """A term's amount as written, with its currency's code: 38,000,000,000 USD, 1.2345 KWD."""
+    return f"{exact(value, currency)} {currency}".strip()
 
 
 def bound_text(value: Any) -> str:

@@ -152,9 +152,6 @@ NAMES_ZH = {
     "OpenAI direct sales": "OpenAI直销",
 }
 
-CURRENCIES_ZH = {"USD": "美元", "EUR": "欧元", "CNY": "元人民币", "GBP": "英镑", "JPY": "日元",
-                 "HKD": "港元"}
-
 # Product type -> (English plural, Chinese).
 TYPES = {
     "api": ("APIs", "API产品"), "app": ("apps", "应用"), "hardware": ("hardware", "硬件"),

@@ -8,7 +8,7 @@ dozen currencies (CLDR shows IQD and RSD without decimals); a statement shows wh
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 
 from .currency import CURRENCIES
@@ -79,6 +79,50 @@ def compact(amount: Decimal | float | int, currency: str, lang: str = "en",
     text = format_compact_currency(abs(value), currency, locale=_locale(lang),
                                    fraction_digits=fraction_digits)
     return f"−{text}" if value < 0 else text
+
+
+def exact(amount: Decimal | int, currency: str = "", lang: str = "en") -> str:
+    """An amount as a term writes it, grouped and never rounded: a whole amount without decimals
+    (38,000,000,000), any other with at least the currency's minor unit and every digit it has
+    (1,234.50 USD; 1.2345 KWD; 1,234.5 JPY, a term's figure that no statement line rounds yet)."""
+    from babel.numbers import format_decimal
+    value = Decimal(amount)
+    if value == value.to_integral_value():
+        pattern = "#,##0"
+    else:
+        places = digits(currency) if currency else 2
+        pattern = "#,##0" + "." + "0" * places + "#" * 24
+    with localcontext() as context:  # room for every digit a term may carry
+        context.prec = 80
+        return format_decimal(value, format=pattern, locale=_locale(lang),
+                              decimal_quantization=False)
+
+
+# Amounts from which prose names them in words: a million in English, ten thousand (万) in Chinese.
+WORDS_FROM = {"en": Decimal(1_000_000), "zh": Decimal(10_000)}
+
+
+def words(amount: Decimal | int, currency: str, lang: str = "en") -> str:
+    """An amount in a sentence, exact: USD 38 billion, USD 1.5 million, USD 12,345.67 (en);
+    380亿美元, 1.2345万欧元 (zh). Large amounts are named in CLDR's words when they say the amount
+    exactly (within three decimals of the word in English, four in Chinese); any other is written
+    out whole, at least to the minor unit."""
+    from babel.numbers import format_compact_decimal, get_currency_name
+    value = Decimal(amount)
+    text = exact(value, currency, lang)
+    if abs(value) >= WORDS_FROM.get(lang, WORDS_FROM["en"]):
+        kind, places = ("short", 4) if lang == "zh" else ("long", 3)
+        with localcontext() as context:
+            context.prec = 80
+            named = format_compact_decimal(value, format_type=kind, locale=_locale(lang),
+                                           fraction_digits=places)
+            finer = format_compact_decimal(value, format_type=kind, locale=_locale(lang),
+                                           fraction_digits=places + 24)
+        if named == finer:  # more decimals would show nothing more: the words are exact
+            text = named
+    if lang == "zh":
+        return f"{text}{get_currency_name(currency, locale=_locale(lang))}"
+    return f"{currency} {text}"
 
 
 def plain(amount: Decimal, currency: str) -> str:

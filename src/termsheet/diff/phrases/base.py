@@ -13,7 +13,6 @@ from typing import Any
 from ..glossary import ATTRIBUTES, LABELS, TYPES, label
 from ...agreement.model import EVERYTHING, FirstOf, Version
 
-BILLION, HUNDRED_MILLION, MILLION, TEN_THOUSAND = (Decimal(10) ** n for n in (9, 8, 6, 4))
 
 
 class Phrases:

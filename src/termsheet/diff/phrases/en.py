@@ -8,7 +8,8 @@ from typing import Any
 
 from ..glossary import TERMS
 from ...agreement.model import EVERYTHING, Base, Cap, FirstLaunch, FirstOf, Minimum, Tiers
-from .base import BILLION, MILLION, Phrases, _mapping_parts, _tuple
+from .base import Phrases, _mapping_parts, _tuple
+from ...money.format import words
 
 
 class English(Phrases):
@@ -30,14 +31,7 @@ class English(Phrases):
     def money(self, amount: Any) -> str:
         if amount is None:
             return self.nothing
-        amount = Decimal(amount)
-        code = self.version.currency
-        for unit, word in ((BILLION, "billion"), (MILLION, "million")):
-            scaled = amount / unit
-            if abs(amount) >= unit and scaled == scaled.quantize(Decimal("0.001")):
-                return f"{code} {format(scaled.normalize(), 'f')} {word}"
-        text = f"{amount:,.2f}" if amount != amount.to_integral_value() else f"{amount:,.0f}"
-        return f"{code} {text}"
+        return words(Decimal(amount), self.version.currency, "en")
 
     def event(self, event_id: str) -> str:
         text = self.version.events.get(event_id) or self.version.conditions.get(event_id)

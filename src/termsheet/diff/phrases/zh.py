@@ -6,9 +6,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..glossary import CURRENCIES_ZH, EVENTS_ZH, TERMS, name_zh
+from ..glossary import EVENTS_ZH, TERMS, name_zh
 from ...agreement.model import EVERYTHING, Base, Cap, FirstLaunch, FirstOf, Minimum, Tiers
-from .base import HUNDRED_MILLION, TEN_THOUSAND, Phrases, _mapping_parts, _tuple
+from .base import Phrases, _mapping_parts, _tuple
+from ...money.format import words
 
 
 GROUPS = {"seller": "按卖方", "channel": "按渠道", "product": "按产品", "service": "按服务",
@@ -42,14 +43,7 @@ class Chinese(Phrases):
     def money(self, amount: Any) -> str:
         if amount is None:
             return self.nothing
-        amount = Decimal(amount)
-        unit_name = CURRENCIES_ZH.get(self.version.currency, self.version.currency)
-        for unit, word in ((HUNDRED_MILLION, "亿"), (TEN_THOUSAND, "万")):
-            scaled = amount / unit
-            if abs(amount) >= unit and scaled == scaled.quantize(Decimal("0.0001")):
-                return f"{format(scaled.normalize(), 'f')}{word}{unit_name}"
-        text = f"{amount:,.2f}" if amount != amount.to_integral_value() else f"{amount:,.0f}"
-        return f"{text}{unit_name}"
+        return words(Decimal(amount), self.version.currency, "zh")
 
     def event(self, event_id: str) -> str:
         if event_id in EVENTS_ZH:
