@@ -238,3 +238,62 @@ def test_the_server_decides_scoped_cases_alike_one_by_one_and_in_batches(tmp_pat
         assert [d["decision"] for d in batch.json()["decisions"]] == expected
         assert {k: batch.json()["decisions"][1]["action"][k] for k in ("territory", "field")} \
             == {"territory": "de", "field": "healthcare"}
+
+
+def test_a_plan_of_the_scoped_cases_decides_each_as_worked(tmp_path):
+    """Every hand-worked case as one dated action of a launch plan, checked by `termsheet check`:
+    the plan keeps each action's territory, field and channel."""
+    data, _ = yamlpos.load(CASES.read_text(encoding="utf-8"))
+    keys = ("action", "licensee", "licensor", "subject", "to", "exclusive", "territory",
+            "field", "channel")
+    actions = [{**{k: case[k] for k in keys if k in case}, "date": case["date"].isoformat(),
+                "note": case["name"]} for case in data]
+    plan = tmp_path / "scoped.yaml"
+    import json
+    plan.write_text(f"plan: scoped\nagreement: {DEAL}\nactions:\n"
+                    + "".join(f"  - {json.dumps(a)}\n" for a in actions), encoding="utf-8")
+    result = run_cli("check", str(plan), "--json")
+    report = json.loads(result.stdout)
+    got = {d["note"]: (d["decision"], d["action"].get("territory"), d["action"].get("channel"))
+           for d in report["decisions"]}
+    want = {case["name"]: (case["expect"]["decision"], case.get("territory"), case.get("channel"))
+            for case in data}
+    assert got == want
+    assert result.returncode == 1  # some cases are forbidden
+
+
+def test_a_plans_unknown_territory_is_positioned_at_its_value(tmp_path):
+    plan = tmp_path / "scoped.yaml"
+    plan.write_text(f"agreement: {DEAL}\nactions:\n"
+                    "  - {date: 2026-03-01, action: use-license, licensee: pharmaco,\n"
+                    "     licensor: helix, subject: helix-model, territory: germany}\n",
+                    encoding="utf-8")
+    result = run_cli("check", str(plan))
+    assert result.returncode == 1
+    assert f"{plan}:4:56: E017 unknown territory 'germany'" in result.stdout + result.stderr
+
+
+def test_the_decide_page_asks_scoped_questions():
+    """Each hand-worked case through the decide page's form: territory, field of use and a
+    licence's channel are fields of the form, and the verdict is the worked one."""
+    from web_helpers import api_client
+    from termsheet.web import Settings, create_app
+    data, _ = yamlpos.load(CASES.read_text(encoding="utf-8"))
+    app = create_app(Settings(agreements=DEAL))
+    with api_client(app) as client:
+        form = client.get("/agreements/helix-pharmaco/decide").text
+        assert 'name="territory"' in form and 'name="field"' in form
+        for case in data:
+            use = case["action"] == "use-license"
+            params = {"action": case["action"], "date": case["date"].isoformat(),
+                      "party": case["licensee"] if use else case["licensor"],
+                      "counterparty": case["licensor"] if use else case["to"],
+                      "product": case["subject"], **{k: case[k] for k in
+                                                     ("territory", "field", "channel")
+                                                     if k in case}}
+            if case.get("exclusive"):
+                params["exclusive"] = "on"
+            page = client.get("/agreements/helix-pharmaco/decide", params=params)
+            assert page.status_code == 200, (case["name"], page.text[-600:])
+            verdict = "Allowed" if case["expect"]["decision"] else "Not allowed"
+            assert f'id="verdict">{verdict}<' in page.text, case["name"]

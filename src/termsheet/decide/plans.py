@@ -10,7 +10,12 @@ available:                                    # optional: launches before the pl
 actions:
   - {date: 2026-04-20, action: distribute, party: openai, product: openai-api, channel: azure}
   - {date: 2026-05-01, action: buy-compute, party: openai, from: aws}
+  - {date: 2026-06-01, action: use-license, licensee: pharmaco, licensor: helix,
+     subject: helix-model, territory: de, field: healthcare, channel: retail}
 ```
+
+A licence action may name its scope (``territory``, ``field``, and for ``use-license`` and
+``grant-license`` the ``channel`` it goes through); a scope not named is everywhere.
 
 Checking keeps one piece of state: the first day each product was available on each channel,
 from ``available`` and from every allowed ``distribute`` before (a forbidden one is not taken).
@@ -20,7 +25,7 @@ Every problem in the file is reported at once, each with its line and column.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -33,11 +38,13 @@ from ..agreement.problems import Problem, TermsheetError, known_hint
 
 # action -> (required fields, optional fields); every action also takes date, note and facts
 FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "distribute": (("party", "product", "channel"), ()),
-    "use-license": (("licensee", "licensor", "subject"), ()),
-    "grant-license": (("licensor", "to", "subject"), ("exclusive",)),
+    "distribute": (("party", "product", "channel"), ("territory", "field")),
+    "use-license": (("licensee", "licensor", "subject"), ("territory", "field", "channel")),
+    "grant-license": (("licensor", "to", "subject"), ("exclusive", "territory", "field",
+                                                      "channel")),
     "buy-compute": (("party", "from"), ()),
 }
+SCOPE = ("territory", "field", "channel")
 COMMON = ("date", "action", "note", "facts")
 TOP = ("plan", "agreement", "events", "facts", "available", "actions", "note")
 
@@ -197,7 +204,7 @@ class _Reader:
             return {}
         out = {}
         for key, day in value.items():
-            if isinstance(day, dt.date) and not isinstance(day, dt.datetime):
+            if (day := _as_date(day)) is not None:
                 out[str(key)] = day
             else:
                 self.add(where + (key,), "E024", f"bad date {day!s:.40} for '{key}'",
@@ -231,29 +238,51 @@ class _Reader:
         for name in missing:
             self.add(where, "E021", f"missing field '{name}' for action '{kind}'",
                      f"add '{name}: ...'")
-        day = item.get("date")
-        if "date" in item and (not isinstance(day, dt.date) or isinstance(day, dt.datetime)):
-            self.add(where + ("date",), "E024", f"bad date {day!s:.40}", "write YYYY-MM-DD")
+        day = _as_date(item.get("date"))
+        if "date" in item and day is None:
+            self.add(where + ("date",), "E024", f"bad date {item['date']!s:.40}",
+                     "write YYYY-MM-DD")
             missing.append("date")
         exclusive = item.get("exclusive", False)
         if not isinstance(exclusive, bool):
             self.add(where + ("exclusive",), "E023", "'exclusive' must be true or false")
+        for name in SCOPE:
+            if name in optional and name in item and not isinstance(item[name], str):
+                self.add(where + (name,), "E023", f"'{name}' must be one name",
+                         f"write {name}: NAME (leave it out for every {name})")
+                missing.append(name)
         if missing:
             return None
         fields = {name: str(item[name]) for name in required}
+        fields |= {name: item[name] for name in SCOPE if name in optional and name in item}
         facts = frozenset(self.names(item.get("facts") or [], where + ("facts",)))
         action = _action(kind, fields, day, facts, exclusive is True)
         spots = {name: yamlpos.position(self.positions, where + (name,)) for name in item}
         return Step(action, line, column, item.get("note"), spots)
 
 
+def _as_date(value: Any) -> dt.date | None:
+    """A day: a YAML date, or the same written in quotes ("2026-05-01"); nothing else."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _action(kind: str, f: dict[str, str], day: dt.date, facts: frozenset, exclusive: bool):
+    where = {"territory": f.get("territory"), "field_of_use": f.get("field")}
     if kind == "distribute":
-        return Distribute(f["party"], f["product"], f["channel"], day, facts)
+        return Distribute(f["party"], f["product"], f["channel"], day, facts, **where)
     if kind == "use-license":
-        return UseLicense(f["licensee"], f["licensor"], f["subject"], day, facts)
+        return UseLicense(f["licensee"], f["licensor"], f["subject"], day, facts, **where,
+                          channel=f.get("channel"))
     if kind == "grant-license":
-        return GrantLicense(f["licensor"], f["to"], f["subject"], day, exclusive, facts)
+        return GrantLicense(f["licensor"], f["to"], f["subject"], day, exclusive, facts,
+                            **where, channel=f.get("channel"))
     return BuyCompute(f["party"], f["from"], day, facts)
 
 
@@ -283,8 +312,7 @@ def check_plan(plan: Plan, history: History, events: Mapping[str, dt.date] | Non
         if isinstance(action, Distribute):
             seen = {c: d for c, d in available.get(action.product, {}).items()
                     if d <= action.date}
-            action = Distribute(action.party, action.product, action.channel, action.date,
-                                action.facts | extra, seen)
+            action = replace(action, facts=action.facts | extra, available=seen)
         elif extra:
             action = _with_facts(action, action.facts | extra)
         try:
@@ -305,7 +333,6 @@ def check_plan(plan: Plan, history: History, events: Mapping[str, dt.date] | Non
 
 
 def _with_facts(action, facts: frozenset[str]):
-    from dataclasses import replace
     return replace(action, facts=facts)
 
 
@@ -317,8 +344,16 @@ def check_names(plan: Plan, index) -> None:
     codes = {"party": "E010", "item": "E012", "channel": "E011", "counterparty": "E010"}
     words = {"party": "party", "item": "product", "channel": "channel",
              "counterparty": "party or channel"}
+    scopes = {"territory": ("territory", sorted({t for v in index.versions for t in v.territories})),
+              "field": ("field of use", sorted({f for v in index.versions for f in v.fields}))}
     problems = []
     for step in plan.steps:
+        for name, (what, names) in scopes.items():
+            value = step.action.scope.get(name) if hasattr(step.action, "scope") else None
+            if value is not None and value not in names:
+                line, column = step.positions.get(name, (step.line, step.column))
+                problems.append(Problem("E017", f"unknown {what} '{value}'", plan.path, line,
+                                        column, None, known_hint(value, names)))
         for name, value in _fields(step.action).items():
             role = ROLES[name]
             if value not in known[role]:
@@ -362,9 +397,11 @@ def check_plan_events(plan: Plan, history: History) -> None:
 def _fields(action) -> dict[str, str]:
     if isinstance(action, Distribute):
         return {"party": action.party, "product": action.product, "channel": action.channel}
+    channel = {"channel": action.channel} if getattr(action, "channel", None) else {}
     if isinstance(action, UseLicense):
         return {"licensee": action.licensee, "licensor": action.licensor,
-                "subject": action.subject}
+                "subject": action.subject, **channel}
     if isinstance(action, GrantLicense):
-        return {"licensor": action.licensor, "to": action.to, "subject": action.subject}
+        return {"licensor": action.licensor, "to": action.to, "subject": action.subject,
+                **channel}
     return {"party": action.party, "from": action.supplier}

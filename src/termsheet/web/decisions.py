@@ -201,6 +201,7 @@ def vocabulary(history: History) -> dict[str, list[str]]:
     return {"parties": union("parties"), "products": union("products"),
             "channels": union("channels"), "conditions": union("conditions"),
             "events": union("events"), "versions": [v.version for v in history.versions],
+            "territories": union("territories"), "fields": union("fields"),
             "operators": sorted({c.operator for v in history.versions
                                  for c in v.channels.values() if c.operator})}
 
@@ -216,17 +217,19 @@ def form_body(params, history: History) -> dict[str, Any]:
     body["events"] = {k: v for k, v in events.items() if v}
     if get("version"):
         body["version"] = get("version")
+    scope = {"territory": get("territory"), "field": get("field")}
     if kind == "distribute":
+        body.update(scope)
         available = {c: get(f"available.{c}") for c in vocabulary(history)["channels"]}
         body.update(party=party, product=product, channel=channel,
                     available={k: v for k, v in available.items() if v})
     elif kind == "use-license":
         owner = history.latest.products.get(product or "")
-        body.update(licensee=party, subject=product,
-                    licensor=counterparty or (owner.owner if owner else None))
+        body.update(licensee=party, subject=product, channel=channel,
+                    licensor=counterparty or (owner.owner if owner else None), **scope)
     elif kind == "grant-license":
-        body.update(licensor=party, to=counterparty, subject=product,
-                    exclusive=params.get("exclusive") == "on")
+        body.update(licensor=party, to=counterparty, subject=product, channel=channel,
+                    exclusive=params.get("exclusive") == "on", **scope)
     else:
         body.update(party=party, **{"from": channel or counterparty})
     return {k: v for k, v in body.items() if v is not None}
