@@ -17,7 +17,7 @@ CASES = yaml.safe_load((Path(__file__).parent / "cases" / "simulate" / "clauses.
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_case(case):
-    history = deal(case["terms"])
+    history = deal(case["terms"], year_start=case.get("year-start"))
     years = len(case["paid"])
     text = scenario_text(case["streams"], years, case.get("events"), case.get("overrides"))
     sim = simulate(history, parse_scenario(text, "case.yaml"))
@@ -164,7 +164,7 @@ def settlement_case(case):
 @pytest.mark.parametrize("case", [settlement_case(c) for c in CASES if "overrides" not in c],
                          ids=[c["name"] for c in CASES if "overrides" not in c])
 def test_case_equals_settlement(case):
-    history = deal(case["terms"])
+    history = deal(case["terms"], year_start=case.get("year-start"))
     years = len(case["paid"])
     events = {k: v for k, v in (case.get("events") or {}).items() if v != "never"}
     revenue = {}
@@ -173,6 +173,6 @@ def test_case_equals_settlement(case):
         revenue[name] = decimal_revenue(str(spec["start"]), [growth], years)
     kinds = {"api": ("seller", "direct", "widget-api"), "app": ("seller", "aws", "widget-app")}
     rows = monthly_rows(revenue, kinds, 2026, lambda amount: amount / 12)
-    flows = settled_flows(history, "2026-01-01", rows, years, events)
+    flows = settled_flows(history, "2026-01-01", rows, years, events, case.get("settle-to"))
     for year, expected in enumerate(case["paid"]):
         assert float(flows["partner"][year]) == pytest.approx(expected, abs=1e-6)

@@ -67,16 +67,17 @@ def scenario_text(streams: dict, years: int, events: dict | None = None,
     return "\n".join(lines) + "\n" + extra
 
 
-def settled_flows(history, version_id, rows, years, events):
+def settled_flows(history, version_id, rows, years, events, end: date | None = None):
     """Each party's yearly net flow when termsheet.settle settles ``rows`` under one version,
-    made to govern from the horizon's first day (as the simulation applies it)."""
+    made to govern from the horizon's first day (as the simulation applies it); ``end``, when
+    the horizon's last day falls inside a settlement period, the last day of that period."""
     from termsheet.settle import settle
     version = history.get(version_id).model_copy(
         update={"effective": date(2026, 1, 1), "amends": None})
     table = [{"date": day, "seller": seller, "channel": channel, "product": product,
               "amount": amount, "currency": "USD"} for day, seller, channel, product, amount in rows]
     result = settle(History(history.agreement, (version,)), table, start=date(2026, 1, 1),
-                    end=date(2025 + years, 12, 31), events=events)
+                    end=end or date(2025 + years, 12, 31), events=events)
     flows = {party: [Decimal(0)] * years for party in version.parties}
     for line in result.lines:
         year = max(line.period.year - 2026, 0)   # a period begun before the horizon: its first

@@ -238,17 +238,17 @@ def share_paid(plan: SharePlan, chunk: Chunk, years: int, first_year: int) -> np
     if plan.cap_total is not None:
         before = plan.cap_used + np.cumsum(paid, axis=1) - paid
         paid = rules.capped(OPS, paid, before, plan.cap_total)
-    paid = paid.reshape(chunk.size, years, 12).sum(axis=2)
     if plan.advance is not None:
-        paid = recouped(paid, *plan.advance)
-    return paid
+        paid = recouped(paid, *plan.advance, span.period)
+    return paid.reshape(chunk.size, years, 12).sum(axis=2)
 
 
 def _calendar_flat(plan: SharePlan) -> bool:
     """A flat rate on the calendar year with nothing per quarter: the arithmetic can run per
     year, exactly (the common case, and the fast one)."""
     return (plan.month_rates is not None or bool(plan.parts)) and plan.start_month == 1 \
-        and plan.cap_per_quarter is None and plan.minimum_per_quarter is None
+        and plan.cap_per_quarter is None and plan.minimum_per_quarter is None \
+        and plan.advance is None
 
 
 def _flat_by_year(plan: SharePlan, chunk: Chunk, years: int, first_year: int) -> np.ndarray:
@@ -297,28 +297,24 @@ def _flat_by_year(plan: SharePlan, chunk: Chunk, years: int, first_year: int) ->
         before = np.full(paid.shape, plan.cap_used)
         before[:, 1:] += np.cumsum(paid[:, :-1], axis=1)
         paid = rules.capped(OPS, paid, before, plan.cap_total)
-    if plan.advance is not None:
-        paid = recouped(paid, *plan.advance)
     return paid
 
 
-def recouped(paid: np.ndarray, amount: float, year: int, share: float) -> np.ndarray:
-    """Payments with an advance: the advance paid in its year, and the royalties earned from
-    then on (in the advance's year, ``share`` of them) credited against it until it is
-    recouped. An advance paid before the horizon is recouped from the horizon's start (its
-    payment is in the past); one after the horizon changes nothing in it."""
-    years = paid.shape[1]
-    if year >= years:
+def recouped(paid: np.ndarray, amount: float, month: int, period: np.ndarray) -> np.ndarray:
+    """Monthly payments with an advance: the advance paid in its month, and the royalties of the
+    settlement period holding that month (``period``: each month's period's first month) and of
+    every later one credited against it until it is recouped, as settlement credits them. An
+    advance paid before the horizon is recouped from the horizon's start (its payment is in the
+    past); one after the horizon changes nothing in it."""
+    if month >= paid.shape[1]:
         return paid
     credited = paid.copy()
-    if year >= 0:
-        credited[:, :year] = 0.0
-        credited[:, year] *= share
+    if month >= 0:
+        credited[:, :period[month]] = 0.0
     to_date = np.minimum(np.cumsum(credited, axis=1), amount)
-    recoupment = np.diff(to_date, axis=1, prepend=0.0)
-    out = paid - recoupment
-    if year >= 0:
-        out[:, year] += amount
+    out = paid - np.diff(to_date, axis=1, prepend=0.0)
+    if month >= 0:
+        out[:, month] += amount
     return out
 
 

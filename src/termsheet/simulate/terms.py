@@ -65,10 +65,9 @@ class SharePlan:
     groups: tuple[tuple[str, ...], ...] = ()   # tiers by a column: the streams of each group
     # several bases (``bases:``): each base's streams and the flat rate of each month
     parts: tuple[tuple[tuple[str, ...], np.ndarray], ...] = ()
-    # an advance (``advance: {amount, paid}``): the amount, the year it is paid (from the
-    # horizon's first, 0-based) and the share of that year whose earnings it is credited against
-    # (the months from the start of the settlement period that holds ``paid``)
-    advance: tuple[float, int, float] | None = None
+    # an advance (``advance: {amount, paid}``): the amount and the month it is paid in (from the
+    # horizon's first, 0-based; negative before the horizon)
+    advance: tuple[float, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -257,16 +256,14 @@ def _ends_on(until: Any, day: date) -> bool:
     return until == day
 
 
-def _advance(clause: RevenueShare, first_year: int) -> tuple[float, int, float] | None:
-    """The advance as the yearly engine applies it: its amount, its year (0-based from the
-    horizon's first) and the share of that year credited against it; settlement credits the
-    earnings of the period holding ``paid`` and every later one."""
+def _advance(clause: RevenueShare, first_year: int) -> tuple[float, int] | None:
+    """The advance: its amount and the month it is paid in, counted from the horizon's first
+    (the engine credits against it the earnings of the settlement period holding that month and
+    of every later one, as settlement does)."""
     if clause.advance is None:
         return None
     paid = clause.advance.paid
-    first_month = {"month": paid.month, "quarter": 3 * ((paid.month - 1) // 3) + 1,
-                   "year": 1}[clause.settle]
-    return (float(clause.advance.amount), paid.year - first_year, (13 - first_month) / 12)
+    return float(clause.advance.amount), 12 * (paid.year - first_year) + paid.month - 1
 
 
 def _parts(clause: RevenueShare, version: Version, scenario: Scenario, streams: tuple[str, ...],
