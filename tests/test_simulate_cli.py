@@ -96,6 +96,8 @@ def test_tornado_moves_a_rate_by_hand():
     assert swings["share.rate"].high["partner"] == pytest.approx(240)
     assert swings["api.start"].low["seller"] == pytest.approx(-160)
     assert (swings["share.rate"].low_value, swings["share.rate"].high_value) == ("8%", "12%")
+    # money in the agreement's currency: 1000 moved 20% either way
+    assert (swings["api.start"].low_value, swings["api.start"].high_value) == ("$800", "$1.2K")
 
 
 def test_tornado_of_two_versions_measures_the_difference(flagship):

@@ -161,3 +161,13 @@ def test_flagship_scenario_is_valid_and_documented(flagship):
     for name in scenario.streams:
         assert name in text
     assert text.count("ssumption") >= 8 and "Public" in text
+
+
+def test_per_quarter_amounts_are_parameters_of_the_sensitivities():
+    from support.simulate import deal
+    from termsheet.simulate.sensitivity import agreement_parameters
+    history = deal("rate: 10%\nsettle: quarter\ncap: {per-quarter: 50}\n"
+                   "minimum: {per-quarter: 10}")
+    assert dict(agreement_parameters(history.versions)) == {
+        "share.rate": Decimal("0.10"), "share.cap-per-quarter": Decimal(50),
+        "share.minimum-per-quarter": Decimal(10)}

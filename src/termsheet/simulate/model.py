@@ -14,7 +14,8 @@ from ..agreement.problems import Problem
 # Terms of an agreement a scenario may override; the kinds of clause each applies to.
 TERM_KINDS = {
     "rate": "revenue-share", "cap": "revenue-share", "cap-per-year": "revenue-share",
-    "minimum": "revenue-share", "cap-used": "revenue-share", "stake": "equity",
+    "cap-per-quarter": "revenue-share", "minimum": "revenue-share",
+    "minimum-per-quarter": "revenue-share", "cap-used": "revenue-share", "stake": "equity",
     "amount": "commitment",
 }
 FRACTION_TERMS = frozenset({"rate", "stake"})

@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..agreement.model import Commitment, Equity, RevenueShare, Span
+from ..money.format import compact
 from .run import Buffers, parties_of, prepare, run_plans
 from .scenario import Scenario, with_parameter
 from .terms import compile_version
@@ -49,6 +50,7 @@ def tornado(history: Any, scenario: Scenario | str, versions: Sequence[str] | No
     scenario, chosen = prepare(history, scenario, versions, settings)
     futures = min(futures, scenario.futures)
     ids = tuple(v.version for v in chosen)
+    currency = chosen[0].currency
 
     def metric(current: Scenario, scales: dict[str, float]) -> dict[str, float]:
         plans = [compile_version(v, current, scales) for v in chosen]
@@ -63,11 +65,12 @@ def tornado(history: Any, scenario: Scenario | str, versions: Sequence[str] | No
         values = [_scaled(value, f, name) for f in (1 - step, 1 + step)]
         moved = [metric(with_parameter(scenario, name, v, Span("tornado", 1, 1)), {})
                  for v in values]
-        swings.append(Swing(name, _text(values[0], name), _text(values[1], name), *moved))
+        swings.append(Swing(name, _text(values[0], name, currency),
+                            _text(values[1], name, currency), *moved))
     for name, value in agreement_parameters(chosen):
         moved = [metric(scenario, {name: f}) for f in (1 - step, 1 + step)]
-        swings.append(Swing(name, _text(value * Decimal(str(1 - step)), name),
-                            _text(value * Decimal(str(1 + step)), name), *moved))
+        swings.append(Swing(name, _text(value * Decimal(str(1 - step)), name, currency),
+                            _text(value * Decimal(str(1 + step)), name, currency), *moved))
     label = (f"mean value {ids[1]} minus {ids[0]}" if len(ids) == 2 else f"mean value {ids[0]}")
     return Tornado(label, step, futures, base, tuple(swings))
 
@@ -110,8 +113,12 @@ def agreement_parameters(versions: Sequence[Any]) -> list[tuple[str, Decimal]]:
                     out.setdefault(f"{clause.id}.cap", clause.cap.total)
                 if clause.cap and clause.cap.per_year is not None:
                     out.setdefault(f"{clause.id}.cap-per-year", clause.cap.per_year)
+                if clause.cap and clause.cap.per_quarter is not None:
+                    out.setdefault(f"{clause.id}.cap-per-quarter", clause.cap.per_quarter)
                 if clause.minimum is not None:
                     out.setdefault(f"{clause.id}.minimum", clause.minimum.per_year)
+                    out.setdefault(f"{clause.id}.minimum-per-quarter",
+                                   clause.minimum.per_quarter)
             elif isinstance(clause, Equity):
                 out.setdefault(f"{clause.id}.stake", clause.stake)
             elif isinstance(clause, Commitment):
@@ -133,20 +140,16 @@ def _scaled(value: Any, factor: float, name: str = "") -> Any:
     return moved if limit is None else min(moved, limit)
 
 
-def _text(value: Any, name: str) -> str:
+def _text(value: Any, name: str, currency: str) -> str:
+    """A parameter's value for a tornado's label: money compact in the agreement's currency
+    ($30.4B, €1.2M), rates and probabilities as percentages."""
     if isinstance(value, (list, tuple)):
         items = list(value)
-        return f"{_text(items[0], name)}…{_text(items[-1], name)}" if len(items) > 1 \
-            else _text(items[0], name)
+        return f"{_text(items[0], name, currency)}…{_text(items[-1], name, currency)}" \
+            if len(items) > 1 else _text(items[0], name, currency)
     number = float(value)
     field = name.rpartition(".")[2]
-    if field in ("start", "cap", "cap-per-year", "minimum", "cap-used", "amount"):
-        return _money(number)
+    if field in ("start", "cap", "cap-per-year", "cap-per-quarter", "minimum",
+                 "minimum-per-quarter", "cap-used", "amount"):
+        return compact(number, currency, fraction_digits=2)
     return f"{number * 100:.3g}%"
-
-
-def _money(number: float) -> str:
-    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(number) >= size:
-            return f"{number / size:.3g}{suffix}"
-    return f"{number:.3g}"

@@ -175,11 +175,11 @@ def _terms(scenario: Scenario, clause: Any, scales: Mapping[str, float]) -> dict
         raise TermsheetError([scenario.problem(
             "E071", f"clause '{clause.id}' has several bases, each with its rate; a rate cannot "
             "override them", ("terms", clause.id, "rate"),
-            "override cap, cap-per-year, minimum or cap-used")])
+            "override its caps, minimums or cap-used")])
     if isinstance(clause, RevenueShare) and "rate" in own and clause.tiers is not None:
         raise TermsheetError([scenario.problem(
             "E071", f"clause '{clause.id}' uses tiers; a rate cannot override them",
-            ("terms", clause.id, "rate"), "override cap, cap-per-year, minimum or cap-used")])
+            ("terms", clause.id, "rate"), "override its caps, minimums or cap-used")])
     for key, factor in scales.items():
         owner, _, term = key.rpartition(".")
         if owner == clause.id:
@@ -210,8 +210,12 @@ def _current(clause: Any, term: str) -> Any:
         return clause.cap.total if getattr(clause, "cap", None) else None
     if term == "cap-per-year":
         return clause.cap.per_year if getattr(clause, "cap", None) else None
+    if term == "cap-per-quarter":
+        return clause.cap.per_quarter if getattr(clause, "cap", None) else None
     if term == "minimum":
         return clause.minimum.per_year if getattr(clause, "minimum", None) else None
+    if term == "minimum-per-quarter":
+        return clause.minimum.per_quarter if getattr(clause, "minimum", None) else None
     return getattr(clause, term.replace("-", "_"), None)
 
 
@@ -243,8 +247,9 @@ def _share(clause: RevenueShare, version: Version, scenario: Scenario, terms: di
         minimum=_float(terms.get("minimum", minimum.per_year if minimum else None)),
         cap_used=float(terms.get("cap-used", 0)), parts=parts,
         advance=_advance(clause, first_year),
-        cap_per_quarter=_float(cap.per_quarter if cap else None),
-        minimum_per_quarter=_float(minimum.per_quarter if minimum else None),
+        cap_per_quarter=_float(terms.get("cap-per-quarter", cap.per_quarter if cap else None)),
+        minimum_per_quarter=_float(terms.get("minimum-per-quarter",
+                                             minimum.per_quarter if minimum else None)),
         start_month=version.year_start_month,
         ends_with_horizon=_ends_on(clause.until, date(first_year + scenario.horizon - 1, 12, 31)))
 
