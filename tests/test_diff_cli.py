@@ -101,3 +101,24 @@ def test_demo_ends_with_the_narrated_revision(capsys):
     diff_section()
     out = "".join(capsys.readouterr().out.split())
     assert "1added,5removed,4changed" in out and "新增1条，删除5条，修改4条" in out
+
+
+def test_money_per_party_at_the_currencys_minor_unit(flagship_dir, tmp_path, capsys):
+    """The flagship priced in yen: 20% of 1,000,000 and of 500,000 JPY, shown without the
+    decimals yen does not have (the table showed 100,000.00)."""
+    import shutil
+    deal = tmp_path / "deal"
+    shutil.copytree(flagship_dir, deal, ignore=shutil.ignore_patterns("tests.yaml"))
+    for path in deal.glob("*.md"):
+        path.write_text(path.read_text().replace("\ncurrency: USD\n", "\ncurrency: JPY\n"))
+    data = tmp_path / "revenue.csv"
+    data.write_text("date,seller,channel,product,amount,currency\n"
+                    "2026-05-15,OpenAI,direct,openai-api,1000000,JPY\n"
+                    "2026-05-15,Microsoft,azure,azure-openai-service,500000,JPY\n")
+    code, out, _ = run(capsys, "diff", f"{deal}@2026-02-27", f"{deal}@2026-04-27",
+                       "--data", str(data))
+    assert code == 0
+    rows = [line.split("│")[1:5] for line in out.splitlines() if line.startswith("│ ")]
+    assert [[cell.strip() for cell in row] for row in rows[-2:]] == [
+        ["openai", "-100,000", "-200,000", "-100,000"],
+        ["microsoft", "100,000", "200,000", "+100,000"]]

@@ -231,3 +231,13 @@ def test_describe_shows_a_terms_amounts_at_their_currencys_precision():
     version, _ = parse(text)
     share = next(c for c in version.clauses if c.id == "share")
     assert "cap 1.2345 JPY a year" in key_terms(share, "JPY")
+
+
+def test_the_simulation_pages_charts_read_in_the_agreements_currency():
+    from termsheet.web.charts import binned_svg, lines_svg
+    bars = binned_svg([-1.5e6, 0.0, 2.5e6], [3, 4], currency="EUR")
+    assert ">−€1.5M</text>" in bars and ">€2.5M</text>" in bars
+    assert "<title>−€1.5M to €0: 3</title>" in bars
+    flows = lines_svg(["2026", "2027"], {"a": [0.0, 950.0]}, currency="JPY")
+    assert ">¥950</text>" in flows and ">¥0</text>" in flows
+    assert ">950</text>" in lines_svg(["2026", "2027"], {"a": [0.0, 950.0]})  # no currency

@@ -176,6 +176,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "timeline_table": ("termsheet.diff.timeline", "table"),
     "minor_unit": ("termsheet.money.currency", "minor_unit"),
     "rounded_money": ("termsheet.money.format", "rounded"),
+    "compact_money": ("termsheet.money.format", "compact"),
+    "money_number": ("termsheet.money.format", "number"),
     "Portfolio": ("termsheet.portfolio", "Portfolio"),
     "portfolio_calendar": ("termsheet.portfolio.calendar", "calendar"),
     "to_ics": ("termsheet.portfolio.calendar", "to_ics"),

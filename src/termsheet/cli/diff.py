@@ -210,8 +210,9 @@ def print_money(money: Any) -> None:
     if simulated:
         grid.add_column("P(gain)", justify="right", overflow="fold")
     for party in money.parties:
-        cells = [party.party, f"{party.before:,.2f}", f"{party.after:,.2f}",
-                 f"{party.change:+,.2f}"]
+        figure = lambda value: api.money_number(value, money.currency)  # noqa: E731
+        cells = [party.party, figure(party.before), figure(party.after),
+                 ("+" if party.change > 0 else "") + figure(party.change)]
         if simulated:
             cells.append("—" if party.p_gain is None else f"{party.p_gain:.1%}")
         grid.add_row(*cells)

@@ -116,7 +116,7 @@ def histogram_svg(values: Sequence[float], *, bins: int = 30, label: str = "",
 
 def binned_svg(edges: Sequence[float], counts: Sequence[int], *, width: int = 520,
                height: int = 220, label: str = "", colour: str = SERIES[0],
-               marks: dict[str, float] | None = None) -> str:
+               marks: dict[str, float] | None = None, currency: str | None = None) -> str:
     """Bars of pre-binned counts (``len(edges) == len(counts) + 1``), with a zero line when
     zero is in range and a dashed line for each of ``marks`` (``{"mean": ...}``) in range."""
     if not counts or len(edges) != len(counts) + 1:
@@ -134,7 +134,8 @@ def binned_svg(edges: Sequence[float], counts: Sequence[int], *, width: int = 52
         h = plot_h * count / peak
         out.append(f'<rect x="{left + i * bar_w:.1f}" y="{top + plot_h - h:.1f}" '
                    f'width="{max(bar_w - 1, 1):.1f}" height="{h:.1f}" fill="{colour}">'
-                   f'<title>{escape(short(edges[i]))} to {escape(short(edges[i + 1]))}: '
+                   f'<title>{escape(short(edges[i], currency))} to '
+                   f'{escape(short(edges[i + 1], currency))}: '
                    f'{count}</title></rect>')
     shown = {"0": 0.0, **(marks or {})}
     for n, (name, value) in enumerate(shown.items()):
@@ -143,15 +144,16 @@ def binned_svg(edges: Sequence[float], counts: Sequence[int], *, width: int = 52
             out.append(f'<line x1="{xm:.1f}" y1="{top}" x2="{xm:.1f}" y2="{top + plot_h}" '
                        f'class="{"zero" if name == "0" else "mark"}"/><text x="{xm + 2:.1f}" '
                        f'y="{top + 10 + 11 * n}" class="tick">{escape(name)}</text>')
-    out.append(f'<text x="{left}" y="{height - 8}" class="tick">{escape(short(lo))}</text>'
-               f'<text x="{width - left}" y="{height - 8}" class="tick" text-anchor="end">'
-               f'{escape(short(hi))}</text></svg>')
+    out.append(f'<text x="{left}" y="{height - 8}" class="tick">{escape(short(lo, currency))}'
+               f'</text><text x="{width - left}" y="{height - 8}" class="tick" '
+               f'text-anchor="end">{escape(short(hi, currency))}</text></svg>')
     return "".join(out)
 
 
 def lines_svg(xs: Sequence[str], series: dict[str, Sequence[float]], *, width: int = 520,
               height: int = 220, label: str = "",
-              bands: dict[str, tuple[Sequence[float], Sequence[float]]] | None = None) -> str:
+              bands: dict[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+              currency: str | None = None) -> str:
     """Line chart of several series over the same x labels; ``bands`` shades a low-high range."""
     allv = [float(v) for s in series.values() for v in s]
     for low, high in (bands or {}).values():
@@ -170,9 +172,10 @@ def lines_svg(xs: Sequence[str], series: dict[str, Sequence[float]], *, width: i
     out = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
            f'aria-label="{escape(label, quote=True)}" xmlns="http://www.w3.org/2000/svg">',
            f'<text x="{left}" y="14" class="ctitle">{escape(label)}</text>',
-           f'<text x="{left - 4}" y="{top + 8}" class="tick" text-anchor="end">{short(hi)}</text>',
+           f'<text x="{left - 4}" y="{top + 8}" class="tick" text-anchor="end">'
+           f'{escape(short(hi, currency))}</text>',
            f'<text x="{left - 4}" y="{top + plot_h}" class="tick" text-anchor="end">'
-           f'{short(lo)}</text>']
+           f'{escape(short(lo, currency))}</text>']
     for n, (name, (low, high)) in enumerate((bands or {}).items()):
         pts = [pt(i, v) for i, v in enumerate(high)] + \
             [pt(i, v) for i, v in reversed(list(enumerate(low)))]
@@ -193,9 +196,12 @@ def lines_svg(xs: Sequence[str], series: dict[str, Sequence[float]], *, width: i
     return "".join(out)
 
 
-def short(value: float) -> str:
-    """1234567890 -> '1.23B'."""
+def short(value: float, currency: str | None = None) -> str:
+    """1234567890 -> '1.23B'; with a currency, in it through Babel ('$1.23B', '€950')."""
     value = float(value)
+    if currency:
+        from .. import api
+        return api.compact_money(value, currency, fraction_digits=2)
     for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(value) >= size:
             return f"{value / size:.3g}{suffix}"

@@ -226,11 +226,13 @@ def result_charts(result: dict[str, Any]) -> dict[str, Any]:
     """SVG per party: value histograms of each version, median flows with their 5–95% band."""
     out: dict[str, Any] = {}
     years = [str(y) for y in result["years"]]
+    currency = result.get("currency", "USD")
     for party in result["parties"]:
         hists = [h for h in result["histograms"] if h["party"] == party]
         histogram = [charts.binned_svg(h["edges"], h["counts"], marks=h["marks"],
+                                       currency=currency,
                                        label=f"value to {party} under {h['version']} "
-                                             f"({result.get('currency', 'USD')}; 1st–99th percentile)",
+                                             f"({currency}; 1st–99th percentile)",
                                        colour=charts.SERIES[i % len(charts.SERIES)])
                      for i, h in enumerate(hists)]
         median, bands = {}, {}
@@ -239,7 +241,8 @@ def result_charts(result: dict[str, Any]) -> dict[str, Any]:
             median[outcome["version"]] = [f["p50"] for f in row["flows"]]
             bands[outcome["version"]] = ([f["p5"] for f in row["flows"]],
                                          [f["p95"] for f in row["flows"]])
-        flows = charts.lines_svg(years, median, bands=bands,
-                                 label=f"net cash flow to {party} per year: median, 5–95%")
+        flows = charts.lines_svg(years, median, bands=bands, currency=currency,
+                                 label=f"net cash flow to {party} per year ({currency}): "
+                                       "median, 5–95%")
         out[party] = {"histograms": histogram, "flows": flows}
     return out
