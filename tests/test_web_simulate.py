@@ -94,3 +94,26 @@ def test_a_bad_scenario_is_refused_at_once_with_positions(client):
 
 def test_an_unknown_job_is_404(client):
     assert client.get("/api/jobs/nope").status_code == 404
+
+
+def test_the_result_page_speaks_the_agreements_currency(flagship_dir, tmp_path):
+    """The flagship priced in euros: the page's headings, tables and charts are in EUR (the
+    hand-worked NPV above, 400,000, reads €400K)."""
+    import shutil
+    from termsheet.web import Settings, create_app
+    deal = tmp_path / "agreements" / "openai-microsoft"
+    shutil.copytree(flagship_dir, deal)
+    for path in deal.glob("*.md"):
+        path.write_text(path.read_text().replace("\ncurrency: USD\n", "\ncurrency: EUR\n"))
+    scenarios = tmp_path / "scenarios"
+    scenarios.mkdir()
+    (scenarios / "tiny.yaml").write_text(SCENARIO)
+    app = create_app(Settings(agreements=deal.parent, scenarios=scenarios))
+    with api_client(app) as client:
+        started = client.post(f"{A}/simulate", json={"scenario": "tiny"})
+        job = wait(client, started.headers["location"])
+        assert job["status"] == "done", job["errors"]
+        page = client.get(f"/agreements/openai-microsoft/simulate/{job['id']}").text
+    assert "(NPV of flows + equity, EUR)" in page and "USD" not in page
+    assert '<td class="num">€400K</td>' in page and '<td class="num">−€400K</td>' in page
+    assert "net cash flow to microsoft per year (EUR)" in page and ">€242K</text>" in page
