@@ -187,12 +187,13 @@ def main(argv: list[str] | None = None) -> int:
     codes = index.encode(pool)
     rng = np.random.default_rng(7)
     pick = rng.integers(0, len(pool), args.batch)
-    arrays = {k: v[pick] for k, v in codes.items()}
+    arrays = {k: v[pick] for k, v in codes.items() if k != "scopes"}   # scopes: a list
     best = float("inf")
     for _ in range(3):
         start = time.perf_counter()
         result = index.batch(arrays["kind"], arrays["party"], arrays["item"], arrays["target"],
-                             arrays["day"], arrays["available"], arrays["facts"])
+                             arrays["day"], arrays["available"], arrays["facts"],
+                             arrays["scope"], codes["scopes"])
         best = min(best, time.perf_counter() - start)
     batch_mismatches = int((result != np.asarray(ours, dtype=np.int8)[pick]).sum())
 
