@@ -239,6 +239,16 @@ def test_one_sentence_per_change_in_both_languages(seed):
                                         "来源或备注有变动。")
 
 
+def test_two_agreements_compared_are_each_named(flagship_dir):
+    from termsheet.api import load
+    microsoft = load(flagship_dir).get("2026-04-27")
+    amazon = load(flagship_dir.parent / "openai-amazon").get("2026-02-27")
+    assert summary(diff(microsoft, amazon), "en").startswith(
+        "openai-microsoft 2026-04-27 → openai-amazon 2026-02-27: ")
+    assert summary(diff(microsoft, amazon), "zh").startswith(
+        "openai-microsoft 2026-04-27 → openai-amazon 2026-02-27：")
+
+
 def test_provenance_can_be_left_out(seed):
     shown = narrate(seed, "en", provenance=False)
     assert shown and not any(s.provenance for s in shown)

@@ -57,10 +57,13 @@ def narrate(d: Diff, lang: str = "en", provenance: bool = True) -> tuple[Sentenc
 def summary(d: Diff, lang: str = "en") -> str:
     """One line: how many clauses were added, removed, changed in their terms, renamed."""
     cosmetic = sum(1 for c in d.clauses if c.provenance_only)
+    agreement, a, b = d.b.agreement, d.a.version, d.b.version
+    if d.a.agreement != d.b.agreement:  # two agreements compared: each named with its version
+        agreement, a, b = "", f"{d.a.agreement} {a}", f"{d.b.agreement} {b}"
     return SUMMARY[lang].format(
-        agreement=d.b.agreement, a=d.a.version, b=d.b.version, added=len(d.added),
+        agreement=agreement, a=a, b=b, added=len(d.added),
         removed=len(d.removed), changed=len(d.changed) - cosmetic, renamed=len(d.renamed),
-        cosmetic=COSMETIC[lang].format(n=cosmetic) if cosmetic else "")
+        cosmetic=COSMETIC[lang].format(n=cosmetic) if cosmetic else "").lstrip()
 
 
 def render_text(sentences: tuple[Sentence, ...]) -> str:
