@@ -330,6 +330,23 @@ def test_amount_messages(acme, tmp_path):
     assert [line.base for line in result.lines] == [Decimal("1.5")]
 
 
+def test_numbers_as_spreadsheets_write_them_are_quarantined_with_the_number_meant(acme, tmp_path):
+    """Digit grouping and decimal commas are not read as numbers (1,250 could be 1250 or
+    1.25): each row is quarantined, its reason naming the number meant when it is certain."""
+    path = tmp_path / "amounts.csv"
+    path.write_text(REVENUE + "".join(f'2026-01-05,Acme,direct,widget,"{v}",USD\n' for v in
+                                      ("1,250.00", "1.250,00", "-1,234,567.89", "1,25", "1,250")))
+    result = settle(acme, [path])
+    assert [q.reason for q in result.quarantine] == [
+        "amount '1,250.00' is not a number (digit grouping: write 1250.00)",
+        "amount '1.250,00' is not a number (a decimal comma: write 1250.00)",
+        "amount '-1,234,567.89' is not a number (digit grouping: write -1234567.89)",
+        "amount '1,25' is not a number (a decimal comma: write 1.25)",
+        "amount '1,250' is not a number (digit grouping or a decimal comma: write it with a "
+        "decimal point and no grouping)"]
+    assert not result.lines    # no row was read as a number
+
+
 def test_a_column_named_rowid_is_just_a_column(acme, tmp_path):
     path = tmp_path / "rowid.csv"
     path.write_text("rowid," + REVENUE + "7,2026-01-05,Acme,direct,widget,100.00,USD\n")

@@ -197,8 +197,9 @@ def settle(
 
 
 def _summary(result, posted, store: Path, output: Path | None, todo) -> None:
-    console.print(render.statements_table(result.lines, f"{result.agreement}: statements "
-                                          f"{result.start} to {result.end}", result.pending))
+    title = (f"{result.agreement}: statements {result.start} to {result.end}"
+             if result.start is not None else f"{result.agreement}: no statement (no row settled)")
+    console.print(render.statements_table(result.lines, title, result.pending))
     console.print(render.reconciliation_table(result.reconciliation))
     if result.quarantine:
         console.print(f"[yellow]{len(result.quarantine)} row(s) quarantined[/yellow]")

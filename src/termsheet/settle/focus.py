@@ -405,6 +405,27 @@ NUMBER = re.compile(r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*")
 DAY = re.compile(r"\s*([0-9]{4,})-[0-9]{2}-[0-9]{2}")
 
 
+# Numbers as spreadsheets and other locales write them: digit grouping (1,250.00) and decimal
+# commas (1.250,00 or 1250,5). Settlement reads a decimal point and no grouping, so these are
+# quarantined, with the number they would be when it is not ambiguous (1,250 could be either).
+GROUPED = re.compile(r"\s*([+-]?)([0-9]{1,3}(?:,[0-9]{3})+)(\.[0-9]+)?\s*")
+DECIMAL_COMMA = re.compile(r"\s*([+-]?)([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+),([0-9]+)\s*")
+
+
+def _as_written(value: str) -> str:
+    """What a quarantined amount would be with a decimal point and no grouping, as a hint."""
+    grouped, comma = GROUPED.fullmatch(value), DECIMAL_COMMA.fullmatch(value)
+    if grouped and not (comma and not grouped.group(3)):
+        sign, digits, decimals = grouped.groups()
+        return f" (digit grouping: write {sign}{digits.replace(',', '')}{decimals or ''})"
+    if comma and not (grouped or (len(comma.group(3)) == 3 and "." not in comma.group(2))):
+        sign, whole, decimals = comma.groups()
+        return f" (a decimal comma: write {sign}{whole.replace('.', '')}.{decimals})"
+    if grouped or comma:
+        return " (digit grouping or a decimal comma: write it with a decimal point and no grouping)"
+    return ""
+
+
 def reason_text(code: str, value: str | None, expected: str = "") -> str:
     if value is None and code not in ("currency-missing",):
         return QUARANTINE_REASONS[code].split(" {value")[0] + " is missing"
@@ -412,6 +433,8 @@ def reason_text(code: str, value: str | None, expected: str = "") -> str:
         return QUARANTINE_REASONS[code].replace("is not a number", "exceeds the supported "
                                                 "precision (28 digits before the decimal point)"
                                                 ).format(value=value)
+    if code in ("billed", "effective", "list", "amount"):
+        return QUARANTINE_REASONS[code].format(value=value) + _as_written(value)
     if code == "date" and DAY.match(value) and _readable_day(value):
         return (f"charge date {value!r} is outside the supported dates ({FIRST_DAY} to "
                 f"{LAST_DAY}, UTC)")
