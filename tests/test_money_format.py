@@ -241,3 +241,23 @@ def test_the_simulation_pages_charts_read_in_the_agreements_currency():
     flows = lines_svg(["2026", "2027"], {"a": [0.0, 950.0]}, currency="JPY")
     assert ">¥950</text>" in flows and ">¥0</text>" in flows
     assert ">950</text>" in lines_svg(["2026", "2027"], {"a": [0.0, 950.0]})  # no currency
+
+
+def test_simulation_tables_stack_on_a_narrow_terminal_with_every_figure_whole():
+    from rich.console import Console
+
+    from termsheet.cli.common import Fitted
+    grid = Fitted("Value under B minus under A (EUR)",
+                  ("party", "mean", "p5", "p50", "p95", "P(gain)", "P(loss)", "overall"))
+    grid.add_row("microsoft", "−€38.2B", "−€164.2B", "−€15.9B", "€20.2B", "27.2%", "72.8%",
+                 "loses")
+    wide = Console(width=100, record=True, color_system=None)
+    wide.print(grid)
+    assert "microsoft  −€38.2B  −€164.2B" in wide.export_text()     # the table, on one row
+    narrow = Console(width=40, record=True, color_system=None)
+    narrow.print(grid)
+    text = narrow.export_text()
+    assert max(len(row.rstrip()) for row in text.splitlines()) <= 40
+    items = [item.strip() for row in text.splitlines()[2:] for item in row.split(",")]
+    assert items == ["mean −€38.2B", "p5 −€164.2B", "p50 −€15.9B", "p95 €20.2B",
+                     "P(gain) 27.2%", "P(loss) 72.8%", "overall loses"]

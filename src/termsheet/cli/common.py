@@ -13,8 +13,55 @@ from rich.console import Console
 from ..api import json_default
 from ..api import Problem, TermsheetError, render_json, sort_problems
 
-console = Console(highlight=False)
-console_err = Console(stderr=True, highlight=False)
+# No emoji codes: an agreement's text is printed as written (":cloud:" in a heading stays so).
+console = Console(highlight=False, emoji=False)
+console_err = Console(stderr=True, highlight=False, emoji=False)
+
+
+class Fitted:
+    """A table where it fits the terminal, else stacked (a line naming the row, then its
+    figures as "column value" items packed into lines, an item never split), so that a figure
+    is never cut or folded on a narrow terminal."""
+
+    def __init__(self, title: str, columns: tuple[str, ...], left: int = 1):
+        self.title, self.columns, self.left = title, columns, left
+        self.rows: list[tuple[str, ...]] = []
+
+    def add_row(self, *cells: str) -> None:
+        self.rows.append(tuple(cells))
+
+    def table(self):
+        from rich import box
+        from rich.table import Table
+        table = Table(title=self.title, title_justify="left", box=box.SIMPLE_HEAD,
+                      pad_edge=False, collapse_padding=True)
+        for index, column in enumerate(self.columns):
+            table.add_column(column, justify="left" if index < self.left else "right",
+                             no_wrap=True)
+        for row in self.rows:
+            table.add_row(*row)
+        return table
+
+    def __rich_console__(self, console, options):
+        from rich.cells import cell_len
+        from rich.text import Text
+        table = self.table()
+        if table.__rich_measure__(console, options).minimum <= options.max_width:
+            yield table
+            return
+        yield Text(self.title, style="bold")
+        names = [c.replace("\n", " ") for c in self.columns]
+        for row in self.rows:
+            yield Text("  " + "  ".join(row[:self.left]), style="bold", overflow="fold")
+            line = ""
+            for name, value in zip(names[self.left:], row[self.left:]):
+                item = f"{name} {value}"
+                if line and cell_len(line) + 2 + cell_len(item) > options.max_width:
+                    yield Text(line, overflow="fold")
+                    line = ""
+                line = f"{line}, {item}" if line else f"    {item}"
+            if line:
+                yield Text(line, overflow="fold")
 
 
 def parse_date(text: str | None, option: str = "--as-of") -> date | None:

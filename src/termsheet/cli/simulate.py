@@ -7,11 +7,9 @@ from typing import Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich import box
-from rich.table import Table
 
 from .. import api
-from .common import console, console_err, print_json
+from .common import Fitted, console, console_err, print_json
 
 ASSUMPTION = ("Each version's terms are applied as if they governed the whole horizon; values "
               "are present values at the horizon's start.")
@@ -28,14 +26,11 @@ def percent(value: float) -> str:
     return f"{value:.1%}"
 
 
-def _table(title: str, columns: tuple[str, ...], left: int = 2) -> Table:
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    for index, column in enumerate(columns):
-        table.add_column(column, justify="left" if index < left else "right", overflow="fold")
-    return table
+def _table(title: str, columns: tuple[str, ...], left: int = 2) -> Fitted:
+    return Fitted(title, columns, left)
 
 
-def npv_table(sim) -> Table:
+def npv_table(sim) -> Fitted:
     """NPV percentiles of each party's revenue-share flows, per version."""
     table = _table(f"NPV at {sim.first_year}-01-01 of the revenue-share flows ({sim.currency})",
                    ("version", "party", "mean", "p5", "p25", "p50", "p75", "p95"))
@@ -47,7 +42,7 @@ def npv_table(sim) -> Table:
     return table
 
 
-def holdings_table(sim) -> Table:
+def holdings_table(sim) -> Fitted:
     """Equity stakes and committed spend beside the flows, and the value they add up to."""
     table = _table("Equity (stake x issuer value at the horizon's end), committed spend, and "
                    f"value = NPV + equity (present values, {sim.currency})",
@@ -63,7 +58,7 @@ def holdings_table(sim) -> Table:
     return table
 
 
-def difference_table(sim) -> Table:
+def difference_table(sim) -> Fitted:
     first = sim.differences[0]
     table = _table(f"Value (NPV + equity) under {first.other} minus under {first.base}, future "
                    f"by future ({sim.currency})", ("party", "mean", "p5", "p50", "p95", "P(gain)", "P(loss)",
@@ -77,7 +72,7 @@ def difference_table(sim) -> Table:
     return table
 
 
-def flows_table(sim) -> Table:
+def flows_table(sim) -> Fitted:
     keys = [(o, p) for o in sim.outcomes for p in sim.parties]
     table = _table(f"Median net cash flow per year ({sim.currency})",
                    ("year", *(f"{o.version}\n{p}" for o, p in keys)), left=1)
@@ -87,7 +82,7 @@ def flows_table(sim) -> Table:
     return table
 
 
-def tornado_table(result, parties, top: int = 6, currency: str = "USD") -> Table:
+def tornado_table(result, parties, top: int = 6, currency: str = "USD") -> Fitted:
     table = _table(f"Largest sensitivities of the {result.metric}, each parameter "
                    f"{result.step:.0%} down / up ({result.futures:,} futures)",
                    ("parameter", "down / up", *parties))
