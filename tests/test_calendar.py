@@ -70,3 +70,25 @@ def test_cli_formats():
     data = json.loads(run("calendar", str(AGREEMENTS), "--format", "json").stdout)
     assert data["entries"] and data["undated"]
     assert run("calendar", str(AGREEMENTS), "--format", "xml").returncode == 2
+
+
+def test_the_table_on_a_narrow_terminal_keeps_every_word():
+    """At 60 columns each entry is stacked (its date, agreement and clause, then what it says
+    on lines of its own): no id is folded and no text cut with an ellipsis."""
+    import re
+    from rich.console import Console
+
+    from termsheet.cli import portfolio
+    wide = run("calendar", str(AGREEMENTS), "--from", "2030-01-01", "--to", "2030-12-31")
+    saved = portfolio.console
+    portfolio.console = Console(width=60, record=True, color_system=None, emoji=False)
+    try:
+        portfolio.calendar(AGREEMENTS, "2030-01-01", "2030-12-31", "table", [], False)
+    finally:
+        narrow, portfolio.console = portfolio.console.export_text(), saved
+    assert wide.returncode == 0
+    assert "…" not in narrow and max(len(line.rstrip()) for line in narrow.splitlines()) <= 60
+    words = re.sub(r"\s+", " ", narrow)
+    assert "2030-12-31 openai-microsoft@2026-04-27 revenue-share-to-microsoft" in words
+    assert ("ends: openai's revenue share to microsoft (revenue-share-to-microsoft) ends, with "
+            "its total cap of 38,000,000,000 USD") in words

@@ -23,8 +23,12 @@ class Fitted:
     figures as "column value" items packed into lines, an item never split), so that a figure
     is never cut or folded on a narrow terminal."""
 
-    def __init__(self, title: str, columns: tuple[str, ...], left: int = 1):
-        self.title, self.columns, self.left = title, columns, left
+    def __init__(self, title: str, columns: tuple[str, ...], left: int = 1,
+                 figures: bool = True):
+        # ``left`` columns name the row; the others are figures (right-aligned, stacked as
+        # "column value" items) or, with ``figures=False``, words (left-aligned, stacked a line
+        # each without the column's name)
+        self.title, self.columns, self.left, self.figures = title, columns, left, figures
         self.rows: list[tuple[str, ...]] = []
 
     def add_row(self, *cells: str) -> None:
@@ -36,8 +40,8 @@ class Fitted:
         table = Table(title=self.title, title_justify="left", box=box.SIMPLE_HEAD,
                       pad_edge=False, collapse_padding=True)
         for index, column in enumerate(self.columns):
-            table.add_column(column, justify="left" if index < self.left else "right",
-                             no_wrap=True)
+            right = self.figures and index >= self.left
+            table.add_column(column, justify="right" if right else "left", no_wrap=True)
         for row in self.rows:
             table.add_row(*row)
         return table
@@ -53,8 +57,14 @@ class Fitted:
         names = [c.replace("\n", " ") for c in self.columns]
         for row in self.rows:
             yield Text("  " + "  ".join(row[:self.left]), style="bold", overflow="fold")
+            if not self.figures:
+                yield from (Text(f"    {value}", overflow="fold") for value in row[self.left:]
+                            if value)
+                continue
             line = ""
             for name, value in zip(names[self.left:], row[self.left:]):
+                if not value:
+                    continue
                 item = f"{name} {value}"
                 if line and cell_len(line) + 2 + cell_len(item) > options.max_width:
                     yield Text(line, overflow="fold")

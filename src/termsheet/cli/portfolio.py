@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
 from .. import api
-from .common import console, parse_date, print_json
+from .common import Fitted, console, parse_date, print_json
 from .diff import parse_events
 
 
@@ -88,9 +88,9 @@ def calendar(
         from ..api import to_ics
         sys.stdout.write(to_ics(cal).decode("utf-8"))
         return
-    grid = Table("date", "agreement", "clause", "what", "condition")
-    for column in grid.columns[1:3]:
-        column.overflow = "fold"
+    span = " ".join(f"{word} {day}" for word, day in (("from", lo), ("to", hi)) if day)
+    grid = Fitted(f"{len(cal.entries)} dated duties and deadlines{', ' + span if span else ''}",
+                  ("date", "agreement", "clause", "what", "condition"), left=3, figures=False)
     for entry in cal.entries:
         grid.add_row(str(entry.date), f"{entry.agreement}@{entry.version}", entry.clause,
                      f"{entry.kind}: {entry.text}", entry.condition or "")
@@ -98,8 +98,8 @@ def calendar(
     if cal.undated:
         console.print("[bold]Undated[/bold] (on events that have no date):")
         for entry in cal.undated:
-            console.print(f"  {entry.agreement}@{entry.version} {entry.clause}: {entry.text}",
-                          markup=False, soft_wrap=True)
+            console.print(Text(f"  {entry.agreement}@{entry.version} {entry.clause}: "
+                               f"{entry.text}", overflow="fold"))
 
 
 def register(app: typer.Typer) -> None:
