@@ -89,3 +89,28 @@ def test_a_broken_plan_gives_positioned_problems(tmp_path, flagship_dir):
     assert result.returncode == 1
     assert f"{plan}:2:5: E021 missing field 'product'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_plans_table_on_a_narrow_terminal_keeps_every_id_whole(flagship_dir):
+    """At 60 columns each action is stacked under its date: no product or clause id is folded
+    over two lines (before: "frontier-on-bedroc" over "k", "stateless-api-excl" over
+    "usivity")."""
+    import re
+    from rich.console import Console
+
+    from termsheet.cli import decide as cli
+    from termsheet.decide.plans import check_plan, load_plan
+    from termsheet.api import load
+    plans = Path(flagship_dir).parents[1] / "plans"
+    report = check_plan(load_plan(plans / "openai-on-aws.yaml"), load(flagship_dir))
+    saved = cli.console
+    cli.console = Console(width=60, record=True, color_system=None, emoji=False)
+    try:
+        cli.print_report(report)
+    finally:
+        text, cli.console = cli.console.export_text(), saved
+    assert max(len(line.rstrip()) for line in text.splitlines()) <= 60
+    lines = [line.strip() for line in text.splitlines()]
+    assert "openai distributes frontier-on-bedrock on azure" in lines
+    assert "deciding clauses stateless-api-exclusivity" in lines
+    assert not re.search(r"frontier-on-bedroc$|stateless-api-excl$", text, re.M)

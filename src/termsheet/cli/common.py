@@ -19,31 +19,43 @@ console_err = Console(stderr=True, highlight=False, emoji=False)
 
 
 class Fitted:
-    """A table where it fits the terminal, else stacked (a line naming the row, then its
-    figures as "column value" items packed into lines, an item never split), so that a figure
-    is never cut or folded on a narrow terminal."""
+    """A table where it fits the terminal, else stacked: a line naming the row (its ``left``
+    columns), then its other cells as "column value" items, packed into lines (or one a line
+    with ``lines=True``), an item never split. A figure or an id is never cut or folded on a
+    narrow terminal. Cells are plain text (a ``Text`` for a styled one): nothing in them is
+    read as markup."""
 
-    def __init__(self, title: str, columns: tuple[str, ...], left: int = 1,
-                 figures: bool = True):
-        # ``left`` columns name the row; the others are figures (right-aligned, stacked as
-        # "column value" items) or, with ``figures=False``, words (left-aligned, stacked a line
-        # each without the column's name)
-        self.title, self.columns, self.left, self.figures = title, columns, left, figures
-        self.rows: list[tuple[str, ...]] = []
+    def __init__(self, title: str | None, columns: tuple[str, ...], left: int = 1,
+                 right: tuple[str, ...] | None = None, bare: tuple[str, ...] = (),
+                 lines: bool = False):
+        # right: the columns aligned right in the table (by default every one after ``left``:
+        # figures); bare: the columns whose values are stacked without the column's name
+        self.title, self.columns, self.left, self.lines = title, columns, left, lines
+        self.right = set(columns[left:] if right is None else right)
+        self.bare = set(bare)
+        self.rows: list[tuple] = []
 
-    def add_row(self, *cells: str) -> None:
+    def add_row(self, *cells) -> None:
         self.rows.append(tuple(cells))
+
+    def add_column(self, name: str) -> None:
+        self.columns = (*self.columns, name)
+
+    @staticmethod
+    def _text(cell):
+        from rich.text import Text
+        return cell if isinstance(cell, Text) else Text(str(cell))
 
     def table(self):
         from rich import box
         from rich.table import Table
         table = Table(title=self.title, title_justify="left", box=box.SIMPLE_HEAD,
                       pad_edge=False, collapse_padding=True)
-        for index, column in enumerate(self.columns):
-            right = self.figures and index >= self.left
-            table.add_column(column, justify="right" if right else "left", no_wrap=True)
+        for column in self.columns:
+            table.add_column(column, justify="right" if column in self.right else "left",
+                             no_wrap=True)
         for row in self.rows:
-            table.add_row(*row)
+            table.add_row(*map(self._text, row))
         return table
 
     def __rich_console__(self, console, options):
@@ -53,25 +65,36 @@ class Fitted:
         if table.__rich_measure__(console, options).minimum <= options.max_width:
             yield table
             return
-        yield Text(self.title, style="bold")
-        names = [c.replace("\n", " ") for c in self.columns]
+        if self.title:
+            yield Text(self.title, style="bold")
         for row in self.rows:
-            yield Text("  " + "  ".join(row[:self.left]), style="bold", overflow="fold")
-            if not self.figures:
-                yield from (Text(f"    {value}", overflow="fold") for value in row[self.left:]
-                            if value)
-                continue
-            line = ""
-            for name, value in zip(names[self.left:], row[self.left:]):
-                if not value:
+            head = Text("  ")
+            for index, cell in enumerate(row[:self.left]):
+                head.append_text(Text("  ") if index else Text())
+                head.append_text(self._text(cell))
+            head.stylize("bold")
+            yield head
+            items = []
+            for name, cell in zip(self.columns[self.left:], row[self.left:]):
+                text = self._text(cell)
+                if not text.plain:
                     continue
-                item = f"{name} {value}"
-                if line and cell_len(line) + 2 + cell_len(item) > options.max_width:
-                    yield Text(line, overflow="fold")
-                    line = ""
-                line = f"{line}, {item}" if line else f"    {item}"
-            if line:
-                yield Text(line, overflow="fold")
+                if name not in self.bare:
+                    text = Text(name.replace("\n", " ") + " ").append_text(text)
+                items.append(text)
+            line = Text()
+            for item in items:
+                if line.plain and (self.lines or cell_len(line.plain) + 2 + item.cell_len
+                                   > options.max_width):
+                    yield line
+                    line = Text()
+                if line.plain:
+                    line.append(", ")
+                else:
+                    line.append("    ")
+                line.append_text(item)
+            if line.plain:
+                yield line
 
 
 def parse_date(text: str | None, option: str = "--as-of") -> date | None:

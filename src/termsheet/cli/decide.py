@@ -13,12 +13,13 @@ from typing import Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from .. import api
 from ..api import BuyCompute, Decision, Distribute, GrantLicense, UseLicense, decide
 from ..api import action_text
 from ..api import PlanReport, check_plan, load_plan
-from .common import console, parse_date, print_json
+from .common import Fitted, console, parse_date, print_json
 
 decide_app = typer.Typer(help="May a party do this on this date? Exit 0 yes, 1 no.",
                          no_args_is_help=True)
@@ -181,15 +182,11 @@ def check(plan: Path = typer.Argument(..., help="A plan file (YAML of dated acti
 
 def print_report(report: PlanReport) -> None:
     console.rule(f"[bold]{report.plan.name}[/bold]  ({report.plan.path})")
-    table = Table()
-    table.add_column("date", no_wrap=True)
-    table.add_column("action", overflow="fold", ratio=3)
-    table.add_column("version", no_wrap=True)
-    table.add_column("decision", no_wrap=True)
-    table.add_column("deciding clauses", overflow="fold", ratio=2)
+    table = Fitted(None, ("date", "action", "version", "decision", "deciding clauses"),
+                   right=(), bare=("action", "decision"))
     for r in report.results:
         d = r.decision
-        verdict = "[green]allowed[/]" if d.allowed else "[red]forbidden[/]"
+        verdict = Text("allowed", "green") if d.allowed else Text("forbidden", "red")
         table.add_row(str(d.action.date), action_text(d.action), d.version,
                       verdict, ", ".join(d.clause_ids) or "-")
     console.print(table)

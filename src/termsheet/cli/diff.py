@@ -15,7 +15,7 @@ from ..api import TERMS
 from ..api import LANGS, narrate, diff_summary as summary
 from ..api import draw_timeline as draw, timeline_table as table, timeline
 from ..api import Problem, TermsheetError
-from .common import console, parse_date, print_json
+from .common import Fitted, console, parse_date, print_json
 
 STATUS = {"en": {"added": "added", "removed": "removed", "changed": "changed",
                  "renamed": "renamed"},
@@ -237,13 +237,12 @@ def timeline_command(
     if as_json:
         print_json({**tl.to_dict(), "chart": {"svg": str(svg), "png": str(png)}})
         return
-    grid = columns(Table(title=f"{tl.agreement}: {len(tl.rows)} clauses over "
-                               f"{len(tl.versions)} versions"),
-                   "clause", "kind", "active", "versions", "changed in")
+    grid = Fitted(f"{tl.agreement}: {len(tl.rows)} clauses over {len(tl.versions)} versions",
+                  ("clause", "kind", "active", "versions", "changed in"), left=2, right=())
     rows = table(tl)
     scoped = any("scope" in row for row in rows)
     if scoped:
-        columns(grid, "scope")
+        grid.add_column("scope")
     for row in rows:
         grid.add_row(row["clause"], row["kind"], row["active"], row["versions"],
                      row["changed in"], *([row.get("scope", "")] if scoped else []))

@@ -90,7 +90,8 @@ def calendar(
         return
     span = " ".join(f"{word} {day}" for word, day in (("from", lo), ("to", hi)) if day)
     grid = Fitted(f"{len(cal.entries)} dated duties and deadlines{', ' + span if span else ''}",
-                  ("date", "agreement", "clause", "what", "condition"), left=3, figures=False)
+                  ("date", "agreement", "clause", "what", "condition"), left=3, right=(),
+                  bare=("what", "condition"), lines=True)
     for entry in cal.entries:
         grid.add_row(str(entry.date), f"{entry.agreement}@{entry.version}", entry.clause,
                      f"{entry.kind}: {entry.text}", entry.condition or "")
