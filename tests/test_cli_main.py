@@ -21,3 +21,16 @@ def test_problems_of_a_json_command_are_json(tmp_path):
     assert result.returncode == 1
     data = json.loads(result.stdout)
     assert (data["ok"], [e["code"] for e in data["errors"]]) == (False, ["E004"])
+
+
+def test_flags_show_no_value_type_in_the_help():
+    """``--json`` takes no value: its help line shows none (Typer labels it ``<bool>``), while
+    an option that takes one keeps its type."""
+    for args in (["--help"], ["decide", "use-license", "--help"], ["settle", "--help"],
+                 ["simulate", "--help"]):
+        result = run_cli(*args)
+        assert result.returncode == 0, result.stderr
+        assert "<bool>" not in result.stdout, args
+    verbose = next(line for line in run_cli("--help").stdout.splitlines() if "--verbose" in line)
+    assert "<int>" not in verbose                      # -v counts: it takes no value either
+    assert "<str>" in run_cli("decide", "use-license", "--help").stdout

@@ -82,6 +82,7 @@ class LazyGroup(TyperGroup):
         return self.commands.get(name)
 
     def format_help(self, ctx: typer.Context, formatter) -> None:
+        bare_flags(self)
         self.listing = True
         try:
             super().format_help(ctx, formatter)
@@ -93,7 +94,21 @@ def load_module(group: TyperGroup, module: str) -> None:
     """Register one command module's commands on the click group."""
     sub = typer.Typer()
     importlib.import_module(f"{__name__}.{module}").register(sub)
-    group.commands.update(typer.main.get_group(sub).commands)
+    commands = typer.main.get_group(sub).commands
+    for command in commands.values():
+        bare_flags(command)
+    group.commands.update(commands)
+
+
+def bare_flags(command) -> None:
+    """A flag (``--json``, ``-v``) shows no value type in the help: ``--json`` takes none, and
+    ``<bool>`` beside it reads as if it did."""
+    helper = command.get_help_option(command.context_class(command))  # made once, then kept
+    for param in [*getattr(command, "params", ()), *([helper] if helper else [])]:
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        bare_flags(sub)
 
 
 app = typer.Typer(
