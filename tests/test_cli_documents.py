@@ -116,3 +116,22 @@ def test_show_json_gives_terms_as_data(flagship_dir):
     assert share["parties"] == ["openai", "microsoft"]
     assert share["assumed"] == {"rate": "cnbc", "cap": "the-information"}
     assert "cnbc" in share["source"]
+
+
+def test_show_on_a_narrow_terminal_and_a_title_with_brackets(tmp_path):
+    """`show` at 80 columns stacks each clause under its id and kind (the table folded ids,
+    kinds and terms a few letters a line), and prints a title as written: "[draft]" is not
+    read as markup (it vanished before)."""
+    from pathlib import Path
+    text = (Path(__file__).parent / "documents" / "minimal.md").read_text()
+    doc = tmp_path / "2025-01-01.md"
+    doc.write_text(text.replace("title: Acme and Widget", 'title: "Acme and Widget [draft]"'))
+    result = run_cli("show", str(doc))
+    assert result.returncode == 0, result.stderr
+    lines = [line.rstrip() for line in result.stdout.splitlines()]
+    assert lines[0] == "Acme and Widget [draft]"
+    assert "  share  revenue-share" in lines and "    parties acme, widget" in lines
+    words = " ".join(result.stdout.split())
+    assert ("20% of seller acme, channel aws; cap 38,000,000,000 USD total; cap 1,000,000 USD "
+            "a year") in words
+    assert max(len(line) for line in lines) <= 80

@@ -465,3 +465,32 @@ def test_devices_and_folders_are_not_documents(tmp_path):
                 read(path)
             assert codes(err) == ["E004"], (read, path)
             assert "not a regular file" in str(err.value) or "is a folder" in str(err.value)
+
+
+def test_brackets_in_a_documents_words_and_in_paths_are_printed_as_written(tmp_path):
+    """Rich reads "[...]" as markup: a clause sentence with "[/]" stopped `decide` with exit 3
+    (MarkupError), and "[REDACTED]" or a path with "[b]" lost its brackets. The document's
+    words and the user's paths are printed as written."""
+    from support.cli import run_cli
+    text = (Path(__file__).parent / "documents" / "minimal.md").read_text()
+    folder = tmp_path / "deal[b]"
+    folder.mkdir()
+    (folder / "2025-01-01.md").write_text(text.replace(
+        "Acme may sell anywhere.", "Acme may sell anywhere [/] and [REDACTED].").replace(
+        "title: Acme and Widget", 'title: "Acme and Widget [draft]"'))
+    decided = run_cli("decide", "--agreement", folder, "--as-of", "2025-06-01", "distribute",
+                      "--party", "acme", "--product", "api", "--channel", "azure")
+    assert decided.returncode == 0, decided.stderr
+    assert "“Acme may sell anywhere [/] and [REDACTED].”" in decided.stdout
+    assert f"{folder}/2025-01-01.md:" in "".join(decided.stdout.split())   # wrapped or not
+    shown = run_cli("show", folder)
+    assert shown.returncode == 0 and shown.stdout.startswith("Acme and Widget [draft]\n")
+    data = tmp_path / "rows[red].csv"
+    data.write_text("date,seller,channel,product,amount,currency\n"
+                    "2025-03-01,acme,aws,api,100,USD\n")
+    store = tmp_path / "store[b].duckdb"
+    settled = run_cli("settle", "-a", folder, data, "--store", store)
+    assert settled.returncode == 0, settled.stderr
+    assert f"store{store}:run1" in "".join(settled.stdout.split())
+    runs = run_cli("runs", "--store", store)
+    assert f"runsin{store}" in "".join(runs.stdout.split()) and "rows[red].csv" in runs.stdout

@@ -49,7 +49,8 @@ class Fitted:
     def table(self):
         from rich import box
         from rich.table import Table
-        table = Table(title=self.title, title_justify="left", box=box.SIMPLE_HEAD,
+        title = self._text(self.title) if self.title is not None else None
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD,
                       pad_edge=False, collapse_padding=True)
         for column in self.columns:
             table.add_column(column, justify="right" if column in self.right else "left",
@@ -62,7 +63,7 @@ class Fitted:
         from rich.cells import cell_len
         from rich.text import Text
         table = self.table()
-        if table.__rich_measure__(console, options).minimum <= options.max_width:
+        if table.__rich_measure__(console, options).maximum <= options.max_width:
             yield table
             return
         if self.title:

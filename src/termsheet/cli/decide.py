@@ -13,6 +13,7 @@ from typing import Optional
 
 import typer
 from rich.table import Table
+from rich.markup import escape
 from rich.text import Text
 
 from .. import api
@@ -140,15 +141,18 @@ def buy_compute(ctx: typer.Context, party: str = typer.Option(..., "--party"),
 
 def print_decision(decision: Decision) -> None:
     verdict = "[bold green]ALLOWED[/]" if decision.allowed else "[bold red]FORBIDDEN[/]"
-    console.print(f"{verdict}  {action_text(decision.action)} on {decision.action.date}")
-    console.print(f"version [bold]{decision.version}[/bold]")
+    # the document's words (headings, sentences, paths) are printed as written, never as markup
+    console.print(f"{verdict}  {escape(action_text(decision.action))} on "
+                  f"{decision.action.date}")
+    console.print(f"version [bold]{escape(decision.version)}[/bold]")
     if decision.deciding:
         console.print("deciding clauses:")
         for c in decision.deciding:
-            console.print(f"  [bold]{c.id}[/bold] ({c.heading})")
+            console.print(f"  [bold]{escape(c.id)}[/bold] ({escape(c.heading or '')})")
             if c.sentence:
-                console.print(f"    “{c.sentence}”")
-            console.print(f"    [dim]{c.at}; source: {', '.join(c.source) or '-'}[/dim]")
+                console.print(f"    “{c.sentence}”", markup=False)
+            console.print(f"    {c.at}; source: {', '.join(c.source) or '-'}", style="dim",
+                          markup=False)
     for title, items in (("reasons", decision.reasons),
                          ("obligations", [f"{o.text} ({o.clause})" for o in decision.obligations]),
                          ("assumptions", decision.assumptions)):
@@ -181,7 +185,7 @@ def check(plan: Path = typer.Argument(..., help="A plan file (YAML of dated acti
 
 
 def print_report(report: PlanReport) -> None:
-    console.rule(f"[bold]{report.plan.name}[/bold]  ({report.plan.path})")
+    console.rule(f"[bold]{escape(report.plan.name)}[/bold]  ({escape(report.plan.path)})")
     table = Fitted(None, ("date", "action", "version", "decision", "deciding clauses"),
                    right=(), bare=("action", "decision"))
     for r in report.results:
@@ -191,7 +195,8 @@ def print_report(report: PlanReport) -> None:
                       verdict, ", ".join(d.clause_ids) or "-")
     console.print(table)
     for r in report.forbidden:
-        console.print(f"[red]forbidden[/] line {r.step.line}: {action_text(r.decision.action)}")
+        console.print(f"[red]forbidden[/] line {r.step.line}: "
+                      f"{escape(action_text(r.decision.action))}")
         for reason in r.decision.reasons:
             console.print(f"  - {reason}", markup=False)
     if report.obligations():

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .. import api
@@ -148,14 +149,15 @@ def print_flips(reports: list[Any]) -> None:
     console.print(f"\n[bold]Decisions that flip[/bold], {first.a} → {first.b} (each version "
                   "applied as if it governed alone):", highlight=False)
     for report in reports:
-        console.print(f"[bold]{report.plan}[/bold] ({Path(report.path).name}): "
+        console.print(f"[bold]{escape(report.plan)}[/bold] ({escape(Path(report.path).name)}): "
                       f"{report.actions} actions, "
                       f"allowed {report.allowed_before} under {report.a} and "
                       f"{report.allowed_after} under {report.b}; {flip_count(len(report.flips))}",
                       highlight=False)
         for flip in report.flips:
             console.print(f"  line {flip.line}, {flip.action.get('date')}: "
-                          f"{action_text(flip.action)}: {_yes(flip.before)} → {_yes(flip.after)} "
+                          f"{escape(action_text(flip.action))}: {_yes(flip.before)} → "
+                          f"{_yes(flip.after)} "
                           f"({', '.join(flip.before_clauses) or 'no clause'} → "
                           f"{', '.join(flip.after_clauses) or 'no clause'})", highlight=False)
 

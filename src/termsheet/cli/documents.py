@@ -7,15 +7,14 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from pydantic import TypeAdapter
-from rich.table import Table
 from rich.text import Text
+from pydantic import TypeAdapter
 
 from .. import api
 from ..api import clause_row
 from ..api import Clause
 from ..api import render_json
-from .common import console, parse_date, print_json, print_problems
+from .common import Fitted, console, parse_date, print_json, print_problems
 
 
 def validate(paths: list[Path] = typer.Argument(..., help="Agreement files or folders."),
@@ -51,14 +50,14 @@ def show(path: str = typer.Argument(..., help="A file, a folder of versions, or 
                     "clauses": [clause_json(c, row) for c, row in zip(version.clauses, rows)]})
         return
     until = f" to {window[1]}" if window and window[1] else (" (in force)" if window else "")
-    console.print(f"[bold]{version.title}[/bold]\n{version.agreement} version "
-                  f"[bold]{version.version}[/bold], effective {version.effective}{until}"
-                  + (f"; in force on {day}" if day else ""))
-    table = Table(show_lines=False)
-    for column in ("id", "kind", "parties", "period", "key terms", "source"):
-        table.add_column(column, overflow="fold", no_wrap=column in ("id", "kind"))
+    console.print(Text(version.title, style="bold"))   # as written: nothing read as markup
+    console.print(Text.assemble(f"{version.agreement} version ", (version.version, "bold"),
+                                f", effective {version.effective}{until}"
+                                + (f"; in force on {day}" if day else "")))
+    table = Fitted(None, ("id", "kind", "parties", "period", "key terms", "source"), left=2,
+                   right=(), bare=("key terms",), lines=True)
     for row in rows:
-        table.add_row(*(Text(value) for value in row.values()))
+        table.add_row(*row.values())
     console.print(table)
 
 

@@ -94,8 +94,8 @@ def serve(agreements: Path = typer.Option(Path("agreements"), "--agreements",
         print_json(summary)
     else:
         console.print(f"termsheet serving {', '.join(summary['agreements'])} at "
-                      f"[bold]{summary['url']}[/bold] (API: {summary['url']}reference; access: "
-                      f"{summary['access']}; {workers} worker(s))")
+                      f"{summary['url']} (API: {summary['url']}reference; access: "
+                      f"{summary['access']}; {workers} worker(s))", markup=False)
     # Each worker process builds its app from the settings (the same in all of them).
     os.environ[ENVIRONMENT] = settings.to_environment()
     uvicorn.run("termsheet.web.app:app_from_environment", factory=True, host=host, port=port,

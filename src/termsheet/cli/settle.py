@@ -22,7 +22,7 @@ from ..api import Monitor
 from ..api import beancount
 from ..api import settle as run_settle
 from ..api import DEFAULT_STORE, Store
-from .common import console, console_err, parse_date, print_json
+from .common import Fitted, console, console_err, parse_date, print_json
 
 FORMATS = ("table", "json", "csv", "html", "xlsx")
 STEPS = ("read", "summarize", "settle", "reconcile", "store")
@@ -209,7 +209,7 @@ def _summary(result, posted, store: Path, output: Path | None, todo) -> None:
         if len(result.quarantine) > 10:
             console.print(f"  ... and {len(result.quarantine) - 10} more (--json lists all)")
     if result.allocations:
-        console.print(f"allocations: {result.allocations}")
+        console.print(f"allocations: {result.allocations}", markup=False)
     if todo.skipped:
         console.print(f"incremental: from {todo.start}; {len(todo.skipped)} file(s) already "
                       f"settled not read again: " + ", ".join(Path(i["path"]).name
@@ -218,7 +218,8 @@ def _summary(result, posted, store: Path, output: Path | None, todo) -> None:
     if posted is not None:
         console.print(f"store {store}: run {posted.run}, {posted.postings} posting(s), "
                       f"{posted.restatements} restatement(s)"
-                      + (" — nothing new to post" if not posted.entries else ""), soft_wrap=True)
+                      + (" — nothing new to post" if not posted.entries else ""), soft_wrap=True,
+                      markup=False)
 
 
 def statements(
@@ -266,7 +267,6 @@ def runs(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The runs in the store, each with the inputs (by sha256) it read or found settled."""
-    from rich.table import Table
     with Store(store, read_only=True) as db:
         items = db.runs()
         inputs = db.inputs()
@@ -277,18 +277,17 @@ def runs(
     if as_json:
         print_json({"store": str(store), "runs": items})
         return
-    table = Table(title=f"runs in {store}")
-    for column in ("run", "agreement", "engine", "from", "to", "posted", "restated", "inputs"):
-        table.add_column(column, justify="right" if column in ("run", "posted", "restated")
-                         else "left", overflow="fold")
+    # the table where it fits, else a run a few lines; paths as written, never as markup
+    table = Fitted(f"runs in {store}", ("run", "agreement", "engine", "from", "to", "posted",
+                                        "restated", "inputs"), right=("posted", "restated"))
     for run in items:
         read = [f"{Path(i['path']).name} {i['sha256'][:12]} ({i['rows']:,} rows)"
                 for i in run["inputs"] if i["read"]]
         kept = [f"{Path(i['path']).name} {i['sha256'][:12]} (settled before)"
                 for i in run["inputs"] if not i["read"]]
-        table.add_row(str(run["run"]), run["agreement"], run["engine"], str(run["start"]),
+        table.add_row(f"run {run['run']}", run["agreement"], run["engine"], str(run["start"]),
                       str(run["end"]), str(run["posted"]), str(run["restated"]),
-                      "\n".join(read + kept))
+                      "; ".join(read + kept))
     console.print(table)
 
 
