@@ -249,7 +249,7 @@ def timeline_command(
         grid.add_row(row["clause"], row["kind"], row["active"], row["versions"],
                      row["changed in"], *([row.get("scope", "")] if scoped else []))
     console.print(grid)
-    console.print(f"chart: {svg}\n       {png}")
+    console.print(f"chart: {svg}\n       {png}", markup=False)
 
 
 def _check_events(history: Any, events: dict[str, date]) -> None:

@@ -61,11 +61,11 @@ def serve(agreements: Path = typer.Option(Path("agreements"), "--agreements",
     /access/v1 and the pages."""
     if access is None and not is_loopback(host):
         console_err.print(f"refusing to serve an open server on {host}: pass --access FILE "
-                          "(see `termsheet token add`) or serve on 127.0.0.1")
+                          "(see `termsheet token add`) or serve on 127.0.0.1", markup=False)
         raise typer.Exit(2)
     if access is not None and not access.exists():
         console_err.print(f"no access file at {access}; create it with "
-                          f"`termsheet token add NAME --admin --access {access}`")
+                          f"`termsheet token add NAME --admin --access {access}`", markup=False)
         raise typer.Exit(2)
     if workers > 1 and store is None:
         console_err.print("several workers share jobs and settlement runs through the store: "

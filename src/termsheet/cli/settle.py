@@ -77,7 +77,7 @@ def _emit(text: str, output: Path | None) -> None:
         typer.echo(text, nl=not text.endswith("\n"))
     else:
         write_atomic(output, text)
-        console_err.print(f"wrote {output}")
+        console_err.print(f"wrote {output}", markup=False)
 
 
 def _write_xlsx(data: bytes, output: Path | None) -> None:
@@ -86,7 +86,7 @@ def _write_xlsx(data: bytes, output: Path | None) -> None:
                                  param_hint="--output")
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(data)
-    console_err.print(f"wrote {output}")
+    console_err.print(f"wrote {output}", markup=False)
 
 
 def _show_lines(lines, fmt: str, output: Path | None, title: str, data: dict) -> None:
@@ -189,7 +189,7 @@ def settle(
             result, history, posted.run if posted else None), documents)
         data_out["statement_files"] = [str(p) for p in written]
         if fmt == "table":
-            console_err.print(f"wrote {len(written)} statement file(s) to {documents}")
+            console_err.print(f"wrote {len(written)} statement file(s) to {documents}", markup=False)
     if fmt != "table":
         _show_lines(result.lines, fmt, output, f"{history.agreement} statements", data_out)
         return
@@ -245,7 +245,7 @@ def statements(
         data["statement_files"] = [str(p) for p in counterparty.write(docs, documents)]
         if fmt == "table":
             console_err.print(f"wrote {len(data['statement_files'])} statement file(s) to "
-                              f"{documents}")
+                              f"{documents}", markup=False)
     _show_lines(lines, fmt, output, "statements", data)
 
 
@@ -357,7 +357,7 @@ def generate_billing(
                     "seed": seed})
     else:
         for path in paths:
-            console.print(f"wrote {path}")
+            console.print(f"wrote {path}", markup=False)
 
 
 def register(app: typer.Typer) -> None:
