@@ -127,3 +127,18 @@ def test_control_characters_are_a_positioned_yaml_problem():
     _, problems = parse(text, "x.md")
     assert [(p.code, p.line, p.column) for p in problems] == \
         [("E001", line_of(text, "payer: ac"), 10)]
+
+
+def test_a_byte_order_mark_is_not_part_of_the_document(tmp_path):
+    """Some editors save UTF-8 with a byte-order mark: the document is the same (it was E003,
+    "must open with YAML front matter")."""
+    from pathlib import Path
+
+    from termsheet.agreement.document import parse_file
+    text = (Path(__file__).parent / "documents" / "minimal.md").read_text(encoding="utf-8")
+    plain, marked = tmp_path / "plain.md", tmp_path / "marked.md"
+    plain.write_text(text, encoding="utf-8")
+    marked.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    (a, problems_a), (b, problems_b) = parse_file(plain), parse_file(marked)
+    assert problems_a == problems_b == []
+    assert a.model_dump(exclude={"path"}) == b.model_dump(exclude={"path"})

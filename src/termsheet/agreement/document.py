@@ -30,7 +30,7 @@ def parse_file(path: str | Path) -> tuple[Version | None, list[Problem]]:
     if (problem := not_a_file(path, "an agreement document (*.md) or its folder")):
         return None, [problem]
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         return None, [Problem("E004", f"cannot read file: {err}", str(path))]
     return parse(text, str(path))
@@ -51,7 +51,8 @@ def parse(text: str, path: str = "<text>") -> tuple[Version | None, list[Problem
     from .checks import check_version
 
     problems: list[Problem] = []
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # a byte-order mark (as some editors save UTF-8) is not part of the text
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     split = _split_front_matter(text, path, problems)
     if split is None:
         return None, problems

@@ -167,7 +167,7 @@ def load_tests(folder: str | Path) -> tuple[TestsFile | None, list[Problem]]:
     if not path.exists():
         return None, []
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         return None, [Problem("E004", f"cannot read {path}: {err}", str(path))]
     try:

@@ -296,7 +296,7 @@ def new_version(folder: Path, effective: date, version: str | None = None) -> Pa
             f"version's date", "--effective", hint=f"the latest version is {latest.version}")])
     if path.exists() or any(v.version == version for v in history.versions):
         raise TermsheetError([Problem("E033", f"version '{version}' exists already", str(path))])
-    text = Path(latest.path).read_text(encoding="utf-8")
+    text = Path(latest.path).read_text(encoding="utf-8-sig")
     path.write_text(_restate(text, latest.version, version, effective), encoding="utf-8")
     return path
 

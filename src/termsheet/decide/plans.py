@@ -125,7 +125,7 @@ def load_plan(path: str | Path) -> Plan:
     if (problem := not_a_file(path, "a plan file (YAML)")):
         raise TermsheetError([problem])
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise TermsheetError([Problem("E004", f"cannot read plan: {err}", str(path))])
     return parse_plan(text, str(path))

@@ -55,7 +55,7 @@ def load_scenario(path: str | Path, check: Check | None = None) -> Scenario:
     if (problem := not_a_file(path, "a scenario file (YAML)")):
         raise TermsheetError([problem])
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise TermsheetError([Problem("E004", f"cannot read scenario: {err}", str(path))])
     return parse_scenario(text, str(path), check)

@@ -129,7 +129,7 @@ def read_entries(path: str | Path) -> list[TokenEntry]:
     if (problem := not_a_file(path, "an access file (YAML)")):
         raise TermsheetError([problem])
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
     except (OSError, UnicodeDecodeError) as err:
         raise TermsheetError([Problem("E004", f"cannot read the access file: {err}",
                                       str(path))]) from None

@@ -79,7 +79,7 @@ class Catalog:
     def text(self, agreement: str, version_id: str) -> str:
         """The document exactly as written on disk."""
         version = self.version(agreement, version_id)
-        return Path(version.path).read_text(encoding="utf-8")
+        return Path(version.path).read_text(encoding="utf-8-sig")
 
     def add_version(self, text: str, filename: str | None = None) -> Version:
         """Validate a new version against its agreement's history, write it, reload.

@@ -69,7 +69,7 @@ def _scenarios_for(settings, history: History) -> list[str]:
     out = []
     for name, path in _scenario_files(settings).items():
         try:
-            head = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            head = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
         except (OSError, yaml.YAMLError):
             continue
         if isinstance(head, dict) and head.get("agreement") in (None, history.agreement):
