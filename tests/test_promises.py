@@ -347,6 +347,17 @@ def test_numbers_as_spreadsheets_write_them_are_quarantined_with_the_number_mean
     assert not result.lines    # no row was read as a number
 
 
+def test_dates_as_spreadsheets_write_them_are_quarantined_with_the_date_meant(acme, tmp_path):
+    path = tmp_path / "dates.csv"
+    path.write_text(REVENUE + "".join(f"{d},Acme,direct,widget,10,USD\n" for d in
+                                      ("15/01/2026", "01/15/2026", "03/04/2026", "2026/01/15")))
+    assert [q.reason for q in settle(acme, [path]).quarantine] == [
+        "charge date '15/01/2026' is not a date (write 2026-01-15)",
+        "charge date '01/15/2026' is not a date (write 2026-01-15)",
+        "charge date '03/04/2026' is not a date (day/month or month/day? write YYYY-MM-DD)",
+        "charge date '2026/01/15' is not a date (write 2026-01-15)"]
+
+
 def test_a_column_named_rowid_is_just_a_column(acme, tmp_path):
     path = tmp_path / "rowid.csv"
     path.write_text("rowid," + REVENUE + "7,2026-01-05,Acme,direct,widget,100.00,USD\n")

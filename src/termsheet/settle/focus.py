@@ -426,6 +426,32 @@ def _as_written(value: str) -> str:
     return ""
 
 
+SLASHED = re.compile(r"\s*([0-9]{1,4})[/.]([0-9]{1,2})[/.]([0-9]{1,4})\s*")
+
+
+def _date_as_written(value: str) -> str:
+    """What a quarantined date would be as YYYY-MM-DD, as a hint, when it is certain: a year
+    first (2026/01/15), or a day past 12 on either side of the month (15/01/2026, 01/15/2026)."""
+    found = SLASHED.fullmatch(value)
+    if not found:
+        return ""
+    a, b, c = found.groups()
+    if len(a) == 4:
+        year, month, day = int(a), int(b), int(c)
+    elif len(c) == 4 and int(a) > 12 >= int(b):
+        year, month, day = int(c), int(b), int(a)
+    elif len(c) == 4 and int(b) > 12 >= int(a):
+        year, month, day = int(c), int(a), int(b)
+    elif len(c) == 4:
+        return " (day/month or month/day? write YYYY-MM-DD)"
+    else:
+        return ""
+    try:
+        return f" (write {date(year, month, day).isoformat()})"
+    except ValueError:
+        return ""
+
+
 def reason_text(code: str, value: str | None, expected: str = "") -> str:
     if value is None and code not in ("currency-missing",):
         return QUARANTINE_REASONS[code].split(" {value")[0] + " is missing"
@@ -438,6 +464,8 @@ def reason_text(code: str, value: str | None, expected: str = "") -> str:
     if code == "date" and DAY.match(value) and _readable_day(value):
         return (f"charge date {value!r} is outside the supported dates ({FIRST_DAY} to "
                 f"{LAST_DAY}, UTC)")
+    if code == "date":
+        return QUARANTINE_REASONS[code].format(value=value) + _date_as_written(value)
     return QUARANTINE_REASONS[code].format(value=value, expected=expected)
 
 
