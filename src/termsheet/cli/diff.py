@@ -116,13 +116,13 @@ def history_of(ref: str) -> Any:
 def print_diff(changes: Diff, lang: str, show_all: bool = False) -> None:
     console.print(summary(changes, lang), style="bold", markup=False)
     headers = HEADERS[lang]
-    grid = Table(*headers)
+    grid = Fitted(None, headers, right=(), bare=headers[1:2])
     for change in changes.clauses:
         if change.provenance_only and not show_all:
             continue
         terms = change.terms if show_all else change.substantive_terms
         grid.add_row(change.id, STATUS[lang][change.status], ", ".join(t.term for t in terms))
-    if grid.row_count:
+    if grid.rows:
         console.print(grid)
     shown = narrate(changes, lang, provenance=show_all)
     for sentence in shown:
