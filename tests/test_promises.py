@@ -505,3 +505,28 @@ def test_brackets_in_a_documents_words_and_in_paths_are_printed_as_written(tmp_p
     assert f"store{store}:run1" in "".join(settled.stdout.split())
     runs = run_cli("runs", "--store", store)
     assert f"runsin{store}" in "".join(runs.stdout.split()) and "rows[red].csv" in runs.stdout
+
+
+def test_a_store_held_by_another_process_says_who_may_hold_it(tmp_path):
+    from support.cli import run_cli
+    deal = tmp_path / "deal"
+    deal.mkdir()
+    (deal / "2025-01-01.md").write_text(
+        (Path(__file__).parent / "documents" / "minimal.md").read_text())
+    store = tmp_path / "held.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; "
+                               f"con = duckdb.connect({str(store)!r}); print('held', flush=True); "
+                               "sys.stdin.read()"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        data = tmp_path / "rows.csv"
+        data.write_text(REVENUE + "2025-03-01,acme,aws,api,100,USD\n")
+        result = run_cli("settle", "-a", deal, data, "--store", store)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert result.returncode == 1
+    assert "E055 cannot open the store" in result.stderr
+    assert "another process holds the store (a `termsheet serve` with this --store" in \
+        " ".join(result.stderr.split())

@@ -125,8 +125,13 @@ class Store:
             check_store_path(self.path)
             self.con = _Guarded(duckdb.connect(self.path, read_only=read_only), self.path)
         except duckdb.Error as err:
-            raise TermsheetError([Problem("E055", f"cannot open the store {self.path}: "
-                                          f"{str(err).splitlines()[0]}", self.path)]) from None
+            first = str(err).splitlines()[0]
+            held = "Could not set lock" in first   # one writer at a time: another holds it
+            raise TermsheetError([Problem(
+                "E055", f"cannot open the store {self.path}: {first}", self.path,
+                hint=("another process holds the store (a `termsheet serve` with this --store, "
+                      "or a run still going): settle through that server's API, or when it "
+                      "has stopped") if held else None)]) from None
         if not read_only:
             self.con.execute(SCHEMA)
 
