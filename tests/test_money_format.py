@@ -261,3 +261,17 @@ def test_simulation_tables_stack_on_a_narrow_terminal_with_every_figure_whole():
     items = [item.strip() for row in text.splitlines()[2:] for item in row.split(",")]
     assert items == ["mean −€38.2B", "p5 −€164.2B", "p50 −€15.9B", "p95 €20.2B",
                      "P(gain) 27.2%", "P(loss) 72.8%", "overall loses"]
+
+
+def test_the_statement_pages_show_money_as_decimals_at_the_minor_unit():
+    """The statements, rows and ledger pages formatted amounts through float with two decimals:
+    17 digits lost the cents and yen showed .00."""
+    from termsheet.web.html import templates
+    money, exact = templates.env.filters["money"], templates.env.filters["exact"]
+    assert money("12345678901234567.89", "USD") == "12,345,678,901,234,567.89"
+    assert "{:,.2f}".format(float("12345678901234567.89")) == "12,345,678,901,234,568.00"
+    assert money(Decimal("1235"), "JPY") == "1,235" and money("5.5", "KWD") == "5.500"
+    assert exact("123456789.1234567891") == "123,456,789.1234567891"
+    page = templates.env.from_string("{{ a | money('JPY') }} / {{ b | exact }}").render(
+        a=Decimal("100000"), b=Decimal("0.5"))
+    assert page == "100,000 / 0.50"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
@@ -19,6 +20,23 @@ from .security import csrf_token, set_csrf_cookie
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["short"] = charts.short
+
+
+def _money(value, currency: str) -> str:
+    """A settled amount at its currency's minor unit, grouped (1,234.50 USD, 1,235 JPY): a
+    Decimal, never a float."""
+    from .. import api
+    return api.money_number(Decimal(str(value)), currency)
+
+
+def _exact(value) -> str:
+    """Every decimal there is (at least two): reconciliations and input rows are exact."""
+    from .. import api
+    return api.settle_render.exact(Decimal(str(value)))
+
+
+templates.env.filters["money"] = _money
+templates.env.filters["exact"] = _exact
 
 
 async def viewer(request: Request) -> Principal:
