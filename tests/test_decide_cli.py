@@ -114,3 +114,11 @@ def test_a_plans_table_on_a_narrow_terminal_keeps_every_id_whole(flagship_dir):
     assert "openai distributes frontier-on-bedrock on azure" in lines
     assert "deciding clauses stateless-api-exclusivity" in lines
     assert not re.search(r"frontier-on-bedroc$|stateless-api-excl$", text, re.M)
+
+
+def test_a_version_named_in_the_agreement_option_says_how_to_name_it(flagship_dir):
+    result = run_cli("decide", "--agreement", f"{flagship_dir}@2026-04-27", "--as-of",
+                     "2026-05-01", "distribute", "--party", "openai", "--product", "chatgpt",
+                     "--channel", "aws")
+    assert result.returncode == 1
+    assert f"--agreement {flagship_dir} --version 2026-04-27" in " ".join(result.stderr.split())

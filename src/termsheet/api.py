@@ -47,10 +47,20 @@ def load(path: str | Path) -> Version | History:
     elif path.exists():
         history, problems = parse_file(path)
     else:
-        problems = [Problem("E004", f"no such file or folder: {path}", str(path))]
+        problems = [_missing(path)]
     if problems:
         raise TermsheetError(problems)
     return history
+
+
+def _missing(path: Path) -> Problem:
+    """No such file or folder; for ``DIR@VERSION`` where a history is wanted, how to ask for
+    one version of it instead."""
+    folder, at, version = str(path).rpartition("@")
+    hint = (f"a command that reads the whole history takes the folder; name the version "
+            f"apart (e.g. --agreement {folder} --version {version})"
+            if at and folder and Path(folder).is_dir() else None)
+    return Problem("E004", f"no such file or folder: {path}", str(path), hint=hint)
 
 
 def load_portfolio_of(path: str | Path) -> Portfolio:
