@@ -275,3 +275,25 @@ def test_the_statement_pages_show_money_as_decimals_at_the_minor_unit():
     page = templates.env.from_string("{{ a | money('JPY') }} / {{ b | exact }}").render(
         a=Decimal("100000"), b=Decimal("0.5"))
     assert page == "100,000 / 0.50"
+
+
+def test_the_reconciliation_stacks_on_a_narrow_terminal_with_every_amount_whole():
+    from rich.console import Console
+
+    from termsheet.settle.render import Reconciled
+    from termsheet.settle.statements import Reconciliation, Tally
+    tally = {name: Tally(rows, Decimal(amount)) for name, rows, amount in (
+        ("in", 1000, "123456789.123456"), ("settled", 990, "123450000.000001"),
+        ("out", 6, "6789.123455"), ("quarantined", 4, "0"))}
+    recon = Reconciliation("USD", tally["in"], tally["settled"], tally["out"], Tally(0, Decimal(0)),
+                           tally["quarantined"])
+    narrow = Console(width=44, record=True, color_system=None)
+    narrow.print(Reconciled([recon]))
+    lines = [line.strip() for line in narrow.export_text().splitlines()]
+    assert lines[-4:] == ["in 1,000 rows, 123,456,789.123456",
+                          "settled 990 rows, 123,450,000.000001",
+                          "out of scope 6 rows, 6,789.123455", "quarantined 4 rows, 0.00"]
+    assert "USD  balanced" in lines
+    wide = Console(width=120, record=True, color_system=None)
+    wide.print(Reconciled([recon]))
+    assert "│ USD" in wide.export_text()     # the table where it fits

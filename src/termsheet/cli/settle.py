@@ -200,7 +200,7 @@ def _summary(result, posted, store: Path, output: Path | None, todo) -> None:
     title = (f"{result.agreement}: statements {result.start} to {result.end}"
              if result.start is not None else f"{result.agreement}: no statement (no row settled)")
     console.print(render.statements_table(result.lines, title, result.pending))
-    console.print(render.reconciliation_table(result.reconciliation))
+    console.print(render.Reconciled(result.reconciliation))
     if result.quarantine:
         console.print(f"[yellow]{len(result.quarantine)} row(s) quarantined[/yellow]")
         for q in result.quarantine[:10]:

@@ -106,6 +106,33 @@ def totals(lines: Iterable[Line]) -> dict[tuple[str, str, str], Decimal]:
     return dict(out)
 
 
+class Reconciled:
+    """The reconciliation for a terminal: the table where it fits without folding a figure,
+    else stacked (a line per currency, then a line per tally), so no amount is cut."""
+
+    def __init__(self, items: Iterable[Reconciliation]):
+        self.items = list(items)
+
+    def __rich_console__(self, console, options):
+        from rich.text import Text
+        table = reconciliation_table(self.items)
+        for column in table.columns:
+            column.no_wrap = True
+        if table.__rich_measure__(console, options).maximum <= options.max_width:
+            yield table
+            return
+        yield Text("reconciliation: in = settled + out of scope + quarantined", style="bold")
+        for r in self.items:
+            yield Text.assemble(f"  {r.currency}  ", ("balanced", "green") if r.balanced
+                                else ("NOT BALANCED", "red"))
+            for name, tally in (("in", r.rows_in), ("settled", r.settled),
+                                ("out of scope", r.out_of_scope),
+                                ("quarantined", r.quarantined)):
+                yield Text(f"    {name} {tally.rows:,} rows, {exact(tally.amount)}")
+            for text in r.pending:
+                yield Text(f"    {text}", style="dim")
+
+
 def reconciliation_table(items: Iterable[Reconciliation]) -> Table:
     items = list(items)
     pending = [text for r in items for text in r.pending]
