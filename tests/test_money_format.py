@@ -190,19 +190,22 @@ def test_simulated_values_in_the_agreements_currency():
     assert estimate(None, "USD") == "-"
 
 
+def _reconciliation():
+    """1,000 rows in, 990 settled, 6 out of scope, 4 quarantined: in = the three together."""
+    from termsheet.settle.statements import Reconciliation, Tally
+    tally = {name: Tally(rows, Decimal(amount)) for name, rows, amount in (
+        ("in", 1000, "123456789.123456"), ("settled", 990, "123450000.000001"),
+        ("out", 6, "6789.123455"), ("quarantined", 4, "0"))}
+    return Reconciliation("USD", tally["in"], tally["settled"], tally["out"],
+                          Tally(0, Decimal(0)), tally["quarantined"])
+
+
 def test_a_narrow_terminal_wraps_the_reconciliation_never_cutting_money():
     from rich.console import Console
 
     from termsheet.settle.render import reconciliation_table
-    from termsheet.settle.statements import Reconciliation, Tally
-    # 1,000 rows in, 990 settled, 6 out of scope, 4 quarantined: in = the three together
-    tally = {name: Tally(rows, Decimal(amount)) for name, rows, amount in (
-        ("in", 1000, "123456789.123456"), ("settled", 990, "123450000.000001"),
-        ("out", 6, "6789.123455"), ("quarantined", 4, "0"))}
-    recon = Reconciliation("USD", tally["in"], tally["settled"], tally["out"], Tally(0, Decimal(0)),
-                           tally["quarantined"])
     console = Console(width=44, record=True, color_system=None)
-    console.print(reconciliation_table([recon]))
+    console.print(reconciliation_table([_reconciliation()]))
     text = console.export_text()
     assert "…" not in text and max(len(row.rstrip()) for row in text.splitlines()) <= 44
     # every digit of every amount is in its column, if folded over lines
@@ -281,12 +284,7 @@ def test_the_reconciliation_stacks_on_a_narrow_terminal_with_every_amount_whole(
     from rich.console import Console
 
     from termsheet.settle.render import Reconciled
-    from termsheet.settle.statements import Reconciliation, Tally
-    tally = {name: Tally(rows, Decimal(amount)) for name, rows, amount in (
-        ("in", 1000, "123456789.123456"), ("settled", 990, "123450000.000001"),
-        ("out", 6, "6789.123455"), ("quarantined", 4, "0"))}
-    recon = Reconciliation("USD", tally["in"], tally["settled"], tally["out"], Tally(0, Decimal(0)),
-                           tally["quarantined"])
+    recon = _reconciliation()
     narrow = Console(width=44, record=True, color_system=None)
     narrow.print(Reconciled([recon]))
     lines = [line.strip() for line in narrow.export_text().splitlines()]
