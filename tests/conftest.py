@@ -10,6 +10,11 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
+# Commands run in process print to a pipe; the width of their terminal is pinned at a pipe's 80
+# columns, whatever COLUMNS the machine running the tests sets, so that what a test reads of a
+# table or a stacked row does not depend on where it runs.
+os.environ.pop("COLUMNS", None)
+
 ROOT = Path(__file__).resolve().parents[1]
 FLAGSHIP = ROOT / "agreements" / "openai-microsoft"
 

@@ -92,6 +92,10 @@ def test_glossary(capsys):
     code, out, _ = run(capsys, "glossary", "--json")
     entries = {e["term"]: e for e in json.loads(out)}
     assert code == 0 and entries["revenue-share"]["zh"] == "收入分成"
+    code, out, _ = run(capsys, "glossary")     # 80 columns: each term stacked, words whole
+    lines = [line.strip() for line in out.splitlines()]
+    assert code == 0 and "effective" in lines
+    assert "English effective date, 中文 生效日, first day a version is in force" in lines
 
 
 def test_demo_ends_with_the_narrated_revision(capsys):

@@ -194,12 +194,6 @@ def action_text(action: dict[str, Any]) -> str:
     return " ".join(f"{k}={v}" for k, v in action.items() if k != "date")
 
 
-def columns(grid: Table, *names: str) -> Table:
-    for name in names:
-        grid.add_column(name, overflow="fold")
-    return grid
-
-
 def _yes(allowed: bool) -> str:
     return "[green]allowed[/green]" if allowed else "[red]forbidden[/red]"
 
@@ -268,7 +262,8 @@ def glossary_command(lang: str = typer.Option("en", "--lang", help="en or zh fir
     if as_json:
         print_json([e.to_dict() for e in TERMS.values()])
         return
-    grid = columns(Table(), "term", "English", "中文", "meaning" if lang == "en" else "含义")
+    meaning = "meaning" if lang == "en" else "含义"
+    grid = Fitted(None, ("term", "English", "中文", meaning), right=(), bare=(meaning,))
     for entry in TERMS.values():
         grid.add_row(entry.term, entry.en, entry.zh,
                      entry.means_en if lang == "en" else entry.means_zh)
