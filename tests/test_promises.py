@@ -494,6 +494,8 @@ def test_brackets_in_a_documents_words_and_in_paths_are_printed_as_written(tmp_p
     assert decided.returncode == 0, decided.stderr
     assert "“Acme may sell anywhere [/] and [REDACTED].”" in decided.stdout
     assert f"{folder}/2025-01-01.md:" in "".join(decided.stdout.split())   # wrapped or not
+    valid = run_cli("validate", folder)
+    assert valid.returncode == 0 and f"valid:{folder}" in "".join(valid.stdout.split())
     shown = run_cli("show", folder)
     assert shown.returncode == 0 and shown.stdout.startswith("Acme and Widget [draft]\n")
     data = tmp_path / "rows[red].csv"

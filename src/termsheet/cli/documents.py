@@ -26,7 +26,7 @@ def validate(paths: list[Path] = typer.Argument(..., help="Agreement files or fo
     elif problems:
         print_problems(problems)
     else:
-        console.print(f"[green]valid[/green]: {', '.join(str(p) for p in paths)}")
+        console.print(Text.assemble(("valid", "green"), ": " + ", ".join(map(str, paths))))
     raise typer.Exit(1 if problems else 0)
 
 

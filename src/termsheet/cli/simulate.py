@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import api
@@ -151,7 +152,8 @@ def write(sim, swings, out: Path) -> list[Path]:
 
 
 def report(sim, swings=None, written=()) -> None:
-    console.print(f"[bold]{sim.agreement}[/bold] under scenario [bold]{sim.scenario}[/bold]: "
+    console.print(f"[bold]{escape(sim.agreement)}[/bold] under scenario "
+                  f"[bold]{escape(sim.scenario)}[/bold]: "
                   f"{sim.futures:,} futures, {sim.years[0]}–{sim.years[-1]}, seed {sim.seed}, "
                   f"discount rate {sim.discount_rate:.1%}")
     console.print(ASSUMPTION)
@@ -163,9 +165,9 @@ def report(sim, swings=None, written=()) -> None:
     if swings is not None:
         console.print(tornado_table(swings, sim.parties, currency=sim.currency))
     for note in sim.notes:
-        console.print(f"note: {note}")
+        console.print(f"note: {note}", markup=False)
     if written:
-        console.print("charts: " + ", ".join(written))
+        console.print("charts: " + ", ".join(written), markup=False)
 
 
 def _tornado_dict(result) -> dict | None:
