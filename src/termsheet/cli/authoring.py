@@ -34,7 +34,8 @@ def test(paths: list[Path] = typer.Argument(..., help="Agreement folders, or fol
         console.print(f"  {mark} {result.section}[{result.index}] {escape(result.name)}",
                       soft_wrap=True)
         if result.error:
-            console.print(f"       {result.where}: {escape(result.error)}", soft_wrap=True)
+            console.print(f"       {escape(str(result.where))}: {escape(result.error)}",
+                          soft_wrap=True)
         for m in result.mismatches:
             console.print(f"       {escape(result.path)}:{m.line}:{m.column}: {escape(m.what)}",
                           soft_wrap=True)
