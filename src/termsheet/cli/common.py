@@ -31,8 +31,7 @@ class Fitted:
         # right: the columns aligned right in the table (by default every one after ``left``:
         # figures); bare: the columns whose values are stacked without the column's name
         self.title, self.columns, self.left, self.lines = title, columns, left, lines
-        self.right = set(columns[left:] if right is None else right)
-        self.bare = set(bare)
+        self.right, self.bare = right, set(bare)
         self.rows: list[tuple] = []
 
     def add_row(self, *cells) -> None:
@@ -52,8 +51,9 @@ class Fitted:
         title = self._text(self.title) if self.title is not None else None
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD,
                       pad_edge=False, collapse_padding=True)
+        right = self.columns[self.left:] if self.right is None else self.right
         for column in self.columns:
-            table.add_column(column, justify="right" if column in self.right else "left",
+            table.add_column(column, justify="right" if column in right else "left",
                              no_wrap=True)
         for row in self.rows:
             table.add_row(*map(self._text, row))

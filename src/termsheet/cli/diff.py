@@ -205,8 +205,10 @@ def print_money(money: Any) -> None:
         grid.add_column(name, justify="left" if name == "party" else "right", overflow="fold")
     if simulated:
         grid.add_column("P(gain)", justify="right", overflow="fold")
+    def figure(value) -> str:
+        return api.money_number(value, money.currency)
+
     for party in money.parties:
-        figure = lambda value: api.money_number(value, money.currency)  # noqa: E731
         cells = [party.party, figure(party.before), figure(party.after),
                  ("+" if party.change > 0 else "") + figure(party.change)]
         if simulated:

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.text import Text
 from pydantic import TypeAdapter
+from rich.text import Text
 
 from .. import api
 from ..api import clause_row

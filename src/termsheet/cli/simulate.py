@@ -27,14 +27,10 @@ def percent(value: float) -> str:
     return f"{value:.1%}"
 
 
-def _table(title: str, columns: tuple[str, ...], left: int = 2) -> Fitted:
-    return Fitted(title, columns, left)
-
-
 def npv_table(sim) -> Fitted:
     """NPV percentiles of each party's revenue-share flows, per version."""
-    table = _table(f"NPV at {sim.first_year}-01-01 of the revenue-share flows ({sim.currency})",
-                   ("version", "party", "mean", "p5", "p25", "p50", "p75", "p95"))
+    table = Fitted(f"NPV at {sim.first_year}-01-01 of the revenue-share flows ({sim.currency})",
+                   ("version", "party", "mean", "p5", "p25", "p50", "p75", "p95"), left=2)
     for outcome in sim.outcomes:
         for row in outcome.parties:
             npv = row.npv
@@ -45,10 +41,10 @@ def npv_table(sim) -> Fitted:
 
 def holdings_table(sim) -> Fitted:
     """Equity stakes and committed spend beside the flows, and the value they add up to."""
-    table = _table("Equity (stake x issuer value at the horizon's end), committed spend, and "
+    table = Fitted("Equity (stake x issuer value at the horizon's end), committed spend, and "
                    f"value = NPV + equity (present values, {sim.currency})",
                    ("version", "party", "equity mean", "stake today", "commitments",
-                    "value mean"))
+                    "value mean"), left=2)
     for outcome in sim.outcomes:
         for row in outcome.parties:
             table.add_row(outcome.version, row.party,
@@ -61,7 +57,7 @@ def holdings_table(sim) -> Fitted:
 
 def difference_table(sim) -> Fitted:
     first = sim.differences[0]
-    table = _table(f"Value (NPV + equity) under {first.other} minus under {first.base}, future "
+    table = Fitted(f"Value (NPV + equity) under {first.other} minus under {first.base}, future "
                    f"by future ({sim.currency})", ("party", "mean", "p5", "p50", "p95", "P(gain)", "P(loss)",
                                        "overall"), left=1)
     for diff in sim.differences:
@@ -75,7 +71,7 @@ def difference_table(sim) -> Fitted:
 
 def flows_table(sim) -> Fitted:
     keys = [(o, p) for o in sim.outcomes for p in sim.parties]
-    table = _table(f"Median net cash flow per year ({sim.currency})",
+    table = Fitted(f"Median net cash flow per year ({sim.currency})",
                    ("year", *(f"{o.version}\n{p}" for o, p in keys)), left=1)
     for index, year in enumerate(sim.years):
         table.add_row(str(year), *(money(o.party(p).flows[index].p50, sim.currency)
@@ -84,9 +80,9 @@ def flows_table(sim) -> Fitted:
 
 
 def tornado_table(result, parties, top: int = 6, currency: str = "USD") -> Fitted:
-    table = _table(f"Largest sensitivities of the {result.metric}, each parameter "
+    table = Fitted(f"Largest sensitivities of the {result.metric}, each parameter "
                    f"{result.step:.0%} down / up ({result.futures:,} futures)",
-                   ("parameter", "down / up", *parties))
+                   ("parameter", "down / up", *parties), left=2)
     for swing in result.ranked(parties[0])[:top]:
         table.add_row(swing.parameter, f"{swing.low_value} / {swing.high_value}",
                       *(f"{money(swing.low[p], currency)} / {money(swing.high[p], currency)}"

@@ -344,7 +344,8 @@ def check_names(plan: Plan, index) -> None:
     codes = {"party": "E010", "item": "E012", "channel": "E011", "counterparty": "E010"}
     words = {"party": "party", "item": "product", "channel": "channel",
              "counterparty": "party or channel"}
-    scopes = {"territory": ("territory", sorted({t for v in index.versions for t in v.territories})),
+    scopes = {"territory": ("territory",
+                            sorted({t for v in index.versions for t in v.territories})),
               "field": ("field of use", sorted({f for v in index.versions for f in v.fields}))}
     problems = []
     for step in plan.steps:

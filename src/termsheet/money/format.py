@@ -109,7 +109,7 @@ def words(amount: Decimal | int, currency: str, lang: str = "en") -> str:
     out whole, at least to the minor unit."""
     from babel.numbers import format_compact_decimal, get_currency_name
     value = Decimal(amount)
-    text = exact(value, currency, lang)
+    text = None
     if abs(value) >= WORDS_FROM.get(lang, WORDS_FROM["en"]):
         kind, places = ("short", 4) if lang == "zh" else ("long", 3)
         with localcontext() as context:
@@ -120,6 +120,7 @@ def words(amount: Decimal | int, currency: str, lang: str = "en") -> str:
                                            fraction_digits=places + 24)
         if named == finer:  # more decimals would show nothing more: the words are exact
             text = named
+    text = text or exact(value, currency, lang)
     if lang == "zh":
         return f"{text}{get_currency_name(currency, locale=_locale(lang))}"
     return f"{currency} {text}"
